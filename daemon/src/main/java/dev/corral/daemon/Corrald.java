@@ -1,0 +1,76 @@
+package dev.corral.daemon;
+
+import dev.corral.daemon.server.CorralServer;
+import dev.corral.daemon.server.SocketOwnership;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** corrald's entry point: {@code corral daemon run} ends up here, in the foreground. */
+@Command(name = "corrald", mixinStandardHelpOptions = true, versionProvider = Corrald.VersionProvider.class,
+        description = "The corral daemon: owns agent terminal sessions and serves them on a Unix socket.")
+public final class Corrald implements Callable<Integer> {
+    /** Exit statuses, as the CLI contract gives them. */
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILED = 1;
+    static final int EXIT_CONFLICT = 4;
+
+    @Option(names = "--socket", paramLabel = "PATH", description = "Socket path (default: $CORRAL_SOCKET, then $XDG_RUNTIME_DIR/corral/corral.sock).")
+    String socket;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "State directory (default: $CORRAL_STATE_DIR, then $XDG_STATE_HOME/corral).")
+    String stateDir;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "512",
+            description = "Connections served at once; more are answered BUSY and closed (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--frame-timeout-ms", paramLabel = "MS", defaultValue = "10000",
+            description = "How long a frame may stay half-sent before the connection is closed (default: ${DEFAULT-VALUE}).")
+    long frameTimeoutMillis;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Corrald()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        DaemonPaths paths = DaemonPaths.resolve(socket, stateDir, System.getenv());
+        try {
+            Files.createDirectories(paths.logDir());
+            Files.setPosixFilePermissions(paths.stateDir(), PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            System.err.println("corrald: cannot create the state directory " + paths.stateDir() + ": " + e
+                    + "; set CORRAL_STATE_DIR to a writable directory");
+            return EXIT_FAILED;
+        }
+        // Read by logback.xml; must be set before the first logger is created.
+        System.setProperty("corral.logDir", paths.logDir().toString());
+
+        Daemon daemon;
+        try {
+            daemon = Daemon.start(paths, new CorralServer.Limits(maxConnections, frameTimeoutMillis,
+                    CorralServer.Limits.defaults().writeBufferHighBytes()));
+        } catch (SocketOwnership.AlreadyRunningException e) {
+            System.err.println("corrald: " + e.getMessage());
+            return EXIT_CONFLICT;
+        } catch (IOException e) {
+            System.err.println("corrald: " + e.getMessage());
+            return EXIT_FAILED;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> daemon.shutdown("signal"), "corral-signal"));
+        daemon.awaitStopped();
+        return EXIT_OK;
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"corrald " + Version.daemon() + " (protocol " + dev.corral.protocol.Protocol.VERSION + ")"};
+        }
+    }
+}

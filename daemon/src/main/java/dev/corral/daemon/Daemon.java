@@ -1,0 +1,120 @@
+package dev.corral.daemon;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.corral.daemon.command.OperationTable;
+import dev.corral.daemon.server.CorralServer;
+import dev.corral.daemon.server.SocketOwnership;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running corrald: owns the socket (through {@link SocketOwnership}), the server, the
+ * worker pool, and the single path that stops them all.
+ */
+public final class Daemon {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+    /** Work that may block waits here; at the bound a request is answered BUSY. */
+    private static final int WORKER_QUEUE = 256;
+
+    private final DaemonPaths paths;
+    private final Instant startedAt = Instant.now();
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final ThreadPoolExecutor workers;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private SocketOwnership ownership;
+    private CorralServer server;
+
+    private Daemon(DaemonPaths paths) {
+        this.paths = paths;
+        this.workers = new ThreadPoolExecutor(2, 16, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(WORKER_QUEUE), runnable -> {
+                    Thread thread = new Thread(runnable, "corral-worker");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+    }
+
+    public static Daemon start(DaemonPaths paths, CorralServer.Limits limits)
+            throws IOException, SocketOwnership.AlreadyRunningException {
+        Daemon daemon = new Daemon(paths);
+        daemon.ownership = SocketOwnership.claim(paths);
+        try {
+            daemon.server = CorralServer.bind(paths.socket(), OperationTable.standard(daemon),
+                    daemon.workers, daemon.mapper, limits);
+            daemon.ownership.restrictSocket();
+        } catch (IOException | RuntimeException e) {
+            if (daemon.server != null) {
+                daemon.server.close();
+            }
+            daemon.ownership.close();
+            throw e;
+        }
+        log.info("corrald {} ready (pid {}, state in {})", daemon.version(), daemon.pid(), paths.stateDir());
+        return daemon;
+    }
+
+    public String version() {
+        return Version.daemon();
+    }
+
+    public long pid() {
+        return ProcessHandle.current().pid();
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    public DaemonPaths paths() {
+        return paths;
+    }
+
+    public String transportName() {
+        return server.transportName();
+    }
+
+    public int connections() {
+        return server.connections();
+    }
+
+    /** Starts a shutdown on its own thread, so the caller (often an event loop) is not blocked. */
+    public void shutdownAsync(String reason) {
+        Thread thread = new Thread(() -> shutdown(reason), "corral-shutdown");
+        thread.setDaemon(false);
+        thread.start();
+    }
+
+    /** Stops everything once; later calls wait for the first to finish. */
+    public void shutdown(String reason) {
+        if (!stopping.compareAndSet(false, true)) {
+            awaitStopped();
+            return;
+        }
+        log.info("stopping: {}", reason);
+        try {
+            server.close();
+            workers.shutdownNow();
+        } finally {
+            ownership.close();
+            log.info("stopped; socket {} removed", paths.socket());
+            stopped.countDown();
+        }
+    }
+
+    public void awaitStopped() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

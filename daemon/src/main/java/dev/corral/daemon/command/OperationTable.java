@@ -1,0 +1,34 @@
+package dev.corral.daemon.command;
+
+import dev.corral.daemon.Daemon;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** Every operation the daemon serves, listed once: the single place to add one. */
+public final class OperationTable {
+    private final Map<String, Operation> operations = new LinkedHashMap<>();
+
+    public static OperationTable standard(Daemon daemon) {
+        return new OperationTable()
+                .add(new Hello(daemon))
+                .add(new Ping(daemon))
+                .add(new DaemonStatus(daemon))
+                .add(new Shutdown(daemon));
+    }
+
+    public OperationTable add(Operation operation) {
+        if (operations.putIfAbsent(operation.name(), operation) != null) {
+            throw new IllegalStateException("operation " + operation.name() + " registered twice");
+        }
+        return this;
+    }
+
+    public Optional<Operation> find(String name) {
+        return Optional.ofNullable(operations.get(name));
+    }
+
+    public Iterable<String> names() {
+        return operations.keySet();
+    }
+}

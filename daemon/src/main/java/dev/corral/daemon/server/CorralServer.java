@@ -1,0 +1,110 @@
+package dev.corral.daemon.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.corral.daemon.command.OperationTable;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Netty server on the daemon's Unix socket. Pipeline per connection, by role:
+ * gate (peer uid, connection cap) → frame encoder → frame decoder → request decoder → dispatcher.
+ */
+public final class CorralServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CorralServer.class);
+
+    /** Limits a peer can run into; each is documented in PROTOCOL.md. */
+    public record Limits(int maxConnections, long frameStallMillis, int writeBufferHighBytes) {
+        public static Limits defaults() {
+            return new Limits(512, 10_000, 1024 * 1024);
+        }
+    }
+
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final ChannelGroup connections;
+    private final ConnectionGate gate;
+    private Channel serverChannel;
+
+    private CorralServer(Transport transport, EventLoopGroup group, ChannelGroup connections, ConnectionGate gate) {
+        this.transport = transport;
+        this.group = group;
+        this.connections = connections;
+        this.gate = gate;
+    }
+
+    public static CorralServer bind(Path socket, OperationTable operations, Executor workers,
+                                    ObjectMapper mapper, Limits limits) throws IOException {
+        Transport transport = Transport.best();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(2,
+                new DefaultThreadFactory("corral-io", true), transport.ioHandlerFactory());
+        try {
+            ChannelGroup connections = new DefaultChannelGroup("corral-connections", GlobalEventExecutor.INSTANCE);
+            ConnectionGate gate = new ConnectionGate(transport, mapper, connections, limits.maxConnections());
+            CorralServer server = new CorralServer(transport, group, connections, gate);
+            FrameEncoder encoder = new FrameEncoder(mapper);
+            server.serverChannel = new ServerBootstrap()
+                    .group(group)
+                    .channel(transport.serverChannel())
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                            new WriteBufferWaterMark(limits.writeBufferHighBytes() / 2, limits.writeBufferHighBytes()))
+                    .childHandler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel channel) {
+                            channel.pipeline().addLast("gate", gate)
+                                    .addLast("frame-encoder", encoder)
+                                    .addLast("frame-decoder", new FrameDecoder(mapper, limits.frameStallMillis()))
+                                    .addLast("request-decoder", new RequestDecoder(mapper))
+                                    .addLast("dispatcher", new Dispatcher(operations, workers, mapper));
+                        }
+                    })
+                    .bind(transport.address(socket))
+                    .syncUninterruptibly()
+                    .channel();
+            server.connections.add(server.serverChannel);
+            log.info("listening on {} ({})", socket, transport.name().toLowerCase());
+            return server;
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw new IOException("could not listen on " + socket + ": " + e.getMessage(), e);
+        }
+    }
+
+    public String transportName() {
+        return transport.name().toLowerCase();
+    }
+
+    public int connections() {
+        return gate.open();
+    }
+
+    /** Stops accepting, flushes what each connection has queued, closes it, stops the event loops. */
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        for (Channel channel : connections) {
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+        connections.newCloseFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,125 @@
+package dev.corral.daemon.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.corral.daemon.command.Caller;
+import dev.corral.daemon.command.Operation;
+import dev.corral.daemon.command.OperationTable;
+import dev.corral.daemon.command.Reply;
+import dev.corral.daemon.command.Request;
+import dev.corral.protocol.ErrorCode;
+import dev.corral.protocol.Op;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.util.AttributeKey;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes each request of one connection to its operation and writes the reply. Holds the
+ * connection's handshake state: nothing but a hello is served before a hello succeeded.
+ */
+final class Dispatcher extends SimpleChannelInboundHandler<Request> {
+    static final AttributeKey<String> PEER = AttributeKey.valueOf("corral.peer");
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final OperationTable operations;
+    private final Executor workers;
+    private final ObjectMapper mapper;
+    private boolean greeted;
+
+    Dispatcher(OperationTable operations, Executor workers, ObjectMapper mapper) {
+        this.operations = operations;
+        this.workers = workers;
+        this.mapper = mapper;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Request request) {
+        boolean hello = Op.HELLO.equals(request.op());
+        if (!greeted && !hello) {
+            answer(ctx, request, Reply.error(ErrorCode.HELLO_REQUIRED,
+                    "the first request on a connection must be a hello carrying the protocol version"));
+            return;
+        }
+        Operation operation = operations.find(request.op()).orElse(null);
+        if (operation == null) {
+            answer(ctx, request, Reply.error(ErrorCode.UNKNOWN_OP, "unknown operation '" + request.op()
+                    + "'; this daemon serves: " + String.join(", ", operations.names())));
+            return;
+        }
+        Caller caller = new Caller(ctx.channel(), ctx.channel().attr(PEER).get());
+        if (operation.execution() == Operation.Execution.INLINE) {
+            answer(ctx, request, runGuarded(operation, request, caller));
+            return;
+        }
+        try {
+            CompletableFuture.supplyAsync(() -> runGuarded(operation, request, caller), workers)
+                    .thenAccept(reply -> ctx.executor().execute(() -> answer(ctx, request, reply)));
+        } catch (RejectedExecutionException e) {
+            answer(ctx, request, Reply.error(ErrorCode.BUSY, "corrald has too much work queued; try again shortly"));
+        }
+    }
+
+    private Reply runGuarded(Operation operation, Request request, Caller caller) {
+        try {
+            return operation.run(request, caller);
+        } catch (RuntimeException e) {
+            return internal(request, e);
+        }
+    }
+
+    private Reply internal(Request request, Throwable e) {
+        log.error("bug: operation '{}' failed", request.op(), e);
+        return Reply.error(ErrorCode.INTERNAL, "corrald failed on '" + request.op() + "' (" + e
+                + "); the daemon log has the details");
+    }
+
+    private void answer(ChannelHandlerContext ctx, Request request, Reply reply) {
+        if (reply instanceof Reply.Later later) {
+            later.stage().whenComplete((value, failure) -> ctx.executor().execute(() ->
+                    answer(ctx, request, failure == null ? value : internal(request, failure))));
+            return;
+        }
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (reply instanceof Reply.Ok ok) {
+            if (Op.HELLO.equals(request.op())) {
+                greeted = true;
+            }
+            ctx.writeAndFlush(Responses.ok(mapper, request.id(), ok.result()));
+        } else if (reply instanceof Reply.Err err) {
+            var written = ctx.writeAndFlush(Responses.error(mapper, request.id(), err.code(), err.message()));
+            if (err.code() == ErrorCode.VERSION_MISMATCH) {
+                written.addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+        // A peer that sends requests without reading the answers stops being read until it catches up.
+        if (!ctx.channel().isWritable()) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("connection from {} failed: {}", ctx.channel().attr(PEER).get(), cause.toString());
+        } else {
+            log.error("bug: unexpected error on a connection from {}", ctx.channel().attr(PEER).get(), cause);
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,18 @@
+package dev.corral.protocol;
+
+/** The constants of corral's wire contract; PROTOCOL.md explains each one. */
+public final class Protocol {
+    /** Bumped whenever the bytes on the wire change meaning. */
+    public static final int VERSION = 1;
+
+    /** Bytes in the big-endian length prefix of every frame. */
+    public static final int HEADER_BYTES = 4;
+
+    /**
+     * Largest JSON payload a peer may send in one frame. A longer length prefix is answered
+     * with {@link ErrorCode#FRAME_TOO_LARGE} and the connection is closed.
+     */
+    public static final int MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
+    private Protocol() {}
+}
