@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
+import sun.misc.Signal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,6 +33,10 @@ public final class Corrald implements Callable<Integer> {
     @Option(names = "--frame-timeout-ms", paramLabel = "MS", defaultValue = "10000",
             description = "How long a frame may stay half-sent before the connection is closed (default: ${DEFAULT-VALUE}).")
     long frameTimeoutMillis;
+
+    @Option(names = "--detached", hidden = true,
+            description = "Started in the background by a client: once ready, log to the state directory only.")
+    boolean detached;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Corrald()).execute(args));
@@ -62,7 +67,15 @@ public final class Corrald implements Callable<Integer> {
             System.err.println("corrald: " + e.getMessage());
             return EXIT_FAILED;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> daemon.shutdown("signal"), "corral-signal"));
+        if (detached) {
+            Logging.stopStderr();
+        }
+        // SIGTERM (service managers) and SIGINT (a terminal) stop the daemon the graceful way and
+        // exit 0; the hook covers any other way the JVM is asked to exit.
+        for (String signal : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(signal), s -> daemon.shutdownAsync("SIG" + signal));
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> daemon.shutdown("JVM exit"), "corral-exit"));
         daemon.awaitStopped();
         return EXIT_OK;
     }

@@ -1,5 +1,6 @@
 package dev.corral.daemon;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.daemon.command.OperationTable;
 import dev.corral.daemon.server.CorralServer;
@@ -26,7 +27,8 @@ public final class Daemon {
 
     private final DaemonPaths paths;
     private final Instant startedAt = Instant.now();
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectMapper mapper = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final ThreadPoolExecutor workers;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);

@@ -1,29 +1,17 @@
 package dev.corral.daemon;
 
+import dev.corral.protocol.Endpoint;
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Where the daemon keeps its socket and state, resolved once from flags and the environment
- * in the order the SPEC gives: flag, then {@code CORRAL_*} variable, then the XDG default.
+ * Where the daemon keeps its socket and state: flag, then {@code CORRAL_*} variable, then the
+ * XDG default ({@code $XDG_STATE_HOME/corral}, else {@code ~/.local/state/corral}).
  */
 public record DaemonPaths(Path socket, boolean socketIsDefault, Path stateDir) {
 
     public static DaemonPaths resolve(String socketFlag, String stateDirFlag, Map<String, String> env) {
-        String uid = String.valueOf(currentUid());
-        Path socket;
-        boolean isDefault = false;
-        if (present(socketFlag)) {
-            socket = Path.of(socketFlag);
-        } else if (present(env.get("CORRAL_SOCKET"))) {
-            socket = Path.of(env.get("CORRAL_SOCKET"));
-        } else if (present(env.get("XDG_RUNTIME_DIR"))) {
-            socket = Path.of(env.get("XDG_RUNTIME_DIR"), "corral", "corral.sock");
-            isDefault = true;
-        } else {
-            socket = Path.of("/tmp", "corral-" + uid, "corral.sock");
-            isDefault = true;
-        }
+        Endpoint endpoint = Endpoint.resolve(socketFlag, env);
         Path state;
         if (present(stateDirFlag)) {
             state = Path.of(stateDirFlag);
@@ -34,7 +22,7 @@ public record DaemonPaths(Path socket, boolean socketIsDefault, Path stateDir) {
         } else {
             state = Path.of(System.getProperty("user.home"), ".local", "state", "corral");
         }
-        return new DaemonPaths(socket.toAbsolutePath(), isDefault, state.toAbsolutePath());
+        return new DaemonPaths(endpoint.socket(), endpoint.isDefault(), state.toAbsolutePath());
     }
 
     public Path logDir() {
@@ -50,12 +38,7 @@ public record DaemonPaths(Path socket, boolean socketIsDefault, Path stateDir) {
         return value != null && !value.isBlank();
     }
 
-    /** The uid this process runs as, read from /proc (Linux) without native code. */
     public static int currentUid() {
-        try {
-            return (Integer) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        } catch (Exception e) {
-            return -1;
-        }
+        return Endpoint.currentUid();
     }
 }

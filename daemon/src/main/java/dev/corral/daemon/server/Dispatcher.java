@@ -8,9 +8,11 @@ import dev.corral.daemon.command.Reply;
 import dev.corral.daemon.command.Request;
 import dev.corral.protocol.ErrorCode;
 import dev.corral.protocol.Op;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -111,6 +113,15 @@ final class Dispatcher extends SimpleChannelInboundHandler<Request> {
             ctx.channel().config().setAutoRead(true);
         }
         ctx.fireChannelWritabilityChanged();
+    }
+
+    /** The peer finished sending (sockets are half-closable so a cut-off frame can be answered). */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override

@@ -1,0 +1,109 @@
+package dev.corral.client;
+
+import dev.corral.protocol.Endpoint;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts corrald in the background when none answers. Clients that start at once queue on a
+ * lock file beside the socket; each checks again once it holds the lock, so exactly one of them
+ * launches the daemon and the others find it running.
+ */
+final class DaemonLauncher {
+    private static final long READY_DEADLINE_MILLIS = 30_000;
+
+    private DaemonLauncher() {}
+
+    /** Returns once a daemon answers on the endpoint; the pid of the one it started, or -1. */
+    static long ensureRunning(Endpoint endpoint) {
+        Path dir = endpoint.socket().getParent();
+        try {
+            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(dir);
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            }
+        } catch (IOException e) {
+            throw new CliFailure(Exit.FAILED, null, "cannot create the socket directory " + dir + ": " + e.getMessage());
+        }
+        try (FileChannel lockFile = FileChannel.open(endpoint.startLock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock ignored = lockFile.lock()) {
+            DaemonConnection running = DaemonConnection.tryOpen(endpoint);
+            if (running != null) {
+                running.close();
+                return -1;
+            }
+            return launch(endpoint);
+        } catch (IOException e) {
+            throw new CliFailure(Exit.FAILED, null, "cannot lock " + endpoint.startLock() + ": " + e.getMessage());
+        }
+    }
+
+    private static long launch(Endpoint endpoint) {
+        Path launcher = Corral.home().resolve("bin").resolve("corrald");
+        if (!Files.isExecutable(launcher)) {
+            throw new CliFailure(Exit.UNREACHABLE, null, "cannot start corrald: " + launcher
+                    + " is missing; build corral first (mvn -DskipTests package)");
+        }
+        Path startLog = endpoint.socket().resolveSibling(endpoint.socket().getFileName() + ".start.log");
+        List<String> command = new ArrayList<>(List.of("setsid", launcher.toString(),
+                "--socket", endpoint.socket().toString(), "--detached"));
+        Process process;
+        try {
+            process = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectOutput(startLog.toFile())
+                    .redirectErrorStream(true)
+                    .start();
+        } catch (IOException e) {
+            throw new CliFailure(Exit.UNREACHABLE, null, "cannot start corrald: " + e.getMessage());
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_DEADLINE_MILLIS);
+        while (System.nanoTime() < deadline) {
+            DaemonConnection connection = DaemonConnection.tryOpen(endpoint);
+            if (connection != null) {
+                Object pid = connection.hello().get("pid");
+                connection.close();
+                return pid instanceof Number n ? n.longValue() : -1;
+            }
+            try {
+                if (process.waitFor(25, TimeUnit.MILLISECONDS) && !answers(endpoint)) {
+                    throw CliFailure.unreachable("corrald exited with status " + process.exitValue()
+                            + " before it answered:\n" + tail(startLog));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw CliFailure.unreachable("corrald did not answer on " + endpoint.socket() + " within "
+                + READY_DEADLINE_MILLIS / 1000 + " s; its output so far:\n" + tail(startLog));
+    }
+
+    /** A daemon that exits at once may have found another one already serving the socket. */
+    private static boolean answers(Endpoint endpoint) {
+        DaemonConnection connection = DaemonConnection.tryOpen(endpoint);
+        if (connection == null) {
+            return false;
+        }
+        connection.close();
+        return true;
+    }
+
+    private static String tail(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(no output: " + e.getMessage() + ")";
+        }
+    }
+}

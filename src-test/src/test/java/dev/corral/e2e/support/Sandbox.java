@@ -1,0 +1,142 @@
+package dev.corral.e2e.support;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A private corral world for one test: its own socket and state directory, so tests never meet
+ * each other or a user's daemon. Closing it stops whatever daemon serves its socket.
+ */
+public final class Sandbox implements AutoCloseable {
+    public static final Duration COMMAND_DEADLINE = Duration.ofSeconds(60);
+
+    private final Path dir;
+    private final Path socket;
+    private final Path stateDir;
+    private final List<Process> daemons = new ArrayList<>();
+
+    public Sandbox(Path dir) throws IOException {
+        this.dir = dir;
+        this.socket = dir.resolve("run").resolve("corral.sock");
+        this.stateDir = dir.resolve("state");
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    public Path log() {
+        return stateDir.resolve("log/corrald.log");
+    }
+
+    public Map<String, String> env() {
+        Map<String, String> env = new HashMap<>();
+        env.put("CORRAL_SOCKET", socket.toString());
+        env.put("CORRAL_STATE_DIR", stateDir.toString());
+        return env;
+    }
+
+    /** Runs bin/corral with this sandbox's socket, as a user would type it. */
+    public Run.Result corral(Object... args) {
+        List<String> argv = new ArrayList<>();
+        argv.add(Repo.corral().toString());
+        for (Object arg : args) {
+            argv.add(arg.toString());
+        }
+        return Run.command(env(), COMMAND_DEADLINE, argv);
+    }
+
+    /** Starts bin/corrald in the foreground (as a service manager would) and waits until it answers. */
+    public Process startDaemon(String... extraArgs) throws IOException {
+        Process process = launchDaemon(extraArgs);
+        Deadline.await(Duration.ofSeconds(60), () -> "corrald to listen on " + socket + "; its output:\n" + output(process),
+                () -> {
+                    if (!process.isAlive()) {
+                        throw new AssertionError("corrald exited with " + process.exitValue() + ":\n" + output(process));
+                    }
+                    return RawPeer.answers(socket);
+                });
+        return process;
+    }
+
+    /** Starts bin/corrald without waiting; its stdout and stderr go to daemon-N.out in the sandbox. */
+    public Process launchDaemon(String... extraArgs) throws IOException {
+        List<String> argv = new ArrayList<>(List.of(Repo.corrald().toString(),
+                "--socket", socket.toString(), "--state-dir", stateDir.toString()));
+        argv.addAll(List.of(extraArgs));
+        Path out = dir.resolve("daemon-" + daemons.size() + ".out");
+        ProcessBuilder builder = new ProcessBuilder(argv)
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile());
+        builder.environment().putAll(env());
+        Process process = builder.start();
+        daemons.add(process);
+        return process;
+    }
+
+    public String output(Process daemon) {
+        int index = daemons.indexOf(daemon);
+        try {
+            return Files.readString(dir.resolve("daemon-" + index + ".out"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no output: " + e + ")";
+        }
+    }
+
+    /** The pid recorded by the daemon that holds this socket, or -1. */
+    public long lockHolderPid() {
+        Path lock = socket.resolveSibling("corral.sock.lock");
+        try {
+            String text = Files.readString(lock).trim();
+            return text.isEmpty() ? -1 : Long.parseLong(text);
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    public boolean socketExists() {
+        return Files.exists(socket, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    @Override
+    public void close() {
+        for (Process daemon : daemons) {
+            stop(daemon.toHandle());
+        }
+        long holder = lockHolderPid();
+        if (holder > 0) {
+            ProcessHandle.of(holder).ifPresent(Sandbox::stop);
+        }
+    }
+
+    private static void stop(ProcessHandle process) {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            process.onExit().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+}
