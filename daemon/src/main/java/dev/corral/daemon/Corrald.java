@@ -2,6 +2,8 @@ package dev.corral.daemon;
 
 import dev.corral.daemon.server.CorralServer;
 import dev.corral.daemon.server.SocketOwnership;
+import dev.corral.daemon.session.SessionRegistry;
+import java.time.Duration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -34,6 +36,26 @@ public final class Corrald implements Callable<Integer> {
             description = "How long a frame may stay half-sent before the connection is closed (default: ${DEFAULT-VALUE}).")
     long frameTimeoutMillis;
 
+    @Option(names = "--max-sessions", paramLabel = "N", defaultValue = "64",
+            description = "Live sessions at most; another spawn is refused (exit 4) (default: ${DEFAULT-VALUE}).")
+    int maxSessions;
+
+    @Option(names = "--replay-bytes", paramLabel = "BYTES", defaultValue = "65536",
+            description = "Output kept per session and replayed on attach (default: ${DEFAULT-VALUE}).")
+    int replayBytes;
+
+    @Option(names = "--client-queue-bytes", paramLabel = "BYTES", defaultValue = "8388608",
+            description = "Output queued for one attached client before it is disconnected as too slow (default: ${DEFAULT-VALUE}).")
+    long clientQueueBytes;
+
+    @Option(names = "--exit-grace-seconds", paramLabel = "S", defaultValue = "1800",
+            description = "How long an exited session keeps its status and output before it is reaped (default: ${DEFAULT-VALUE}).")
+    long exitGraceSeconds;
+
+    @Option(names = "--idle-seconds", paramLabel = "S", defaultValue = "5",
+            description = "Seconds without output after which a session's status is idle (default: ${DEFAULT-VALUE}).")
+    long idleSeconds;
+
     @Option(names = "--detached", hidden = true,
             description = "Started in the background by a client: once ready, log to the state directory only.")
     boolean detached;
@@ -47,6 +69,7 @@ public final class Corrald implements Callable<Integer> {
         DaemonPaths paths = DaemonPaths.resolve(socket, stateDir, System.getenv());
         try {
             Files.createDirectories(paths.logDir());
+            Files.createDirectories(paths.stateDir().resolve("native"));
             Files.setPosixFilePermissions(paths.stateDir(), PosixFilePermissions.fromString("rwx------"));
         } catch (IOException e) {
             System.err.println("corrald: cannot create the state directory " + paths.stateDir() + ": " + e
@@ -55,11 +78,16 @@ public final class Corrald implements Callable<Integer> {
         }
         // Read by logback.xml; must be set before the first logger is created.
         System.setProperty("corral.logDir", paths.logDir().toString());
+        // pty4j and JNA unpack native code; keep it in the state directory, not in /tmp and ~/.cache.
+        System.setProperty("pty4j.tmpdir", paths.stateDir().resolve("native").toString());
+        System.setProperty("jna.tmpdir", paths.stateDir().resolve("native").toString());
 
         Daemon daemon;
         try {
             daemon = Daemon.start(paths, new CorralServer.Limits(maxConnections, frameTimeoutMillis,
-                    CorralServer.Limits.defaults().writeBufferHighBytes()));
+                    CorralServer.Limits.defaults().writeBufferHighBytes()),
+                    new SessionRegistry.Limits(maxSessions, Math.max(1024, replayBytes), clientQueueBytes,
+                            Duration.ofSeconds(exitGraceSeconds), Duration.ofSeconds(idleSeconds)));
         } catch (SocketOwnership.AlreadyRunningException e) {
             System.err.println("corrald: " + e.getMessage());
             return EXIT_CONFLICT;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.daemon.command.OperationTable;
 import dev.corral.daemon.server.CorralServer;
 import dev.corral.daemon.server.SocketOwnership;
+import dev.corral.daemon.session.SessionRegistry;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -32,11 +33,13 @@ public final class Daemon {
     private final ThreadPoolExecutor workers;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final SessionRegistry sessions;
     private SocketOwnership ownership;
     private CorralServer server;
 
-    private Daemon(DaemonPaths paths) {
+    private Daemon(DaemonPaths paths, SessionRegistry.Limits sessionLimits) {
         this.paths = paths;
+        this.sessions = new SessionRegistry(sessionLimits);
         this.workers = new ThreadPoolExecutor(2, 16, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(WORKER_QUEUE), runnable -> {
                     Thread thread = new Thread(runnable, "corral-worker");
@@ -45,9 +48,10 @@ public final class Daemon {
                 });
     }
 
-    public static Daemon start(DaemonPaths paths, CorralServer.Limits limits)
+    public static Daemon start(DaemonPaths paths, CorralServer.Limits limits, SessionRegistry.Limits sessionLimits)
             throws IOException, SocketOwnership.AlreadyRunningException {
-        Daemon daemon = new Daemon(paths);
+        Daemon daemon = new Daemon(paths, sessionLimits);
+        daemon.sessions.warmUp();
         daemon.ownership = SocketOwnership.claim(paths);
         try {
             daemon.server = CorralServer.bind(paths.socket(), OperationTable.standard(daemon),
@@ -74,6 +78,10 @@ public final class Daemon {
 
     public Instant startedAt() {
         return startedAt;
+    }
+
+    public SessionRegistry sessions() {
+        return sessions;
     }
 
     public DaemonPaths paths() {
@@ -105,6 +113,7 @@ public final class Daemon {
         try {
             server.close();
             workers.shutdownNow();
+            sessions.close();
         } finally {
             ownership.close();
             log.info("stopped; socket {} removed", paths.socket());

@@ -6,6 +6,16 @@ public final class Op {
     public static final String PING = "ping";
     public static final String DAEMON_STATUS = "daemon.status";
     public static final String SHUTDOWN = "shutdown";
+    public static final String SPAWN = "session.spawn";
+    public static final String LIST = "session.list";
+    public static final String SHOW = "session.show";
+    public static final String KILL = "session.kill";
+    public static final String REMOVE = "session.remove";
+    public static final String WAIT = "session.wait";
+    public static final String SEND = "session.send";
+    public static final String TAIL = "session.tail";
+    /** After its success response the connection is in stream mode ({@link Stream}). */
+    public static final String ATTACH = "session.attach";
 
     private Op() {}
 }

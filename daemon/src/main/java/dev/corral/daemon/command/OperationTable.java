@@ -14,7 +14,16 @@ public final class OperationTable {
                 .add(new Hello(daemon))
                 .add(new Ping(daemon))
                 .add(new DaemonStatus(daemon))
-                .add(new Shutdown(daemon));
+                .add(new Shutdown(daemon))
+                .add(new Spawn(daemon.sessions()))
+                .add(new ListSessions(daemon.sessions()))
+                .add(new ShowSession(daemon.sessions()))
+                .add(new KillSession(daemon.sessions()))
+                .add(new RemoveSession(daemon.sessions()))
+                .add(new WaitSession(daemon.sessions()))
+                .add(new SendInput(daemon.sessions()))
+                .add(new TailOutput(daemon.sessions()))
+                .add(new AttachSession(daemon.sessions()));
     }
 
     public OperationTable add(Operation operation) {

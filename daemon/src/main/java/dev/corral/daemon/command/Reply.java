@@ -1,7 +1,9 @@
 package dev.corral.daemon.command;
 
 import dev.corral.protocol.ErrorCode;
+import io.netty.channel.Channel;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /**
  * What an operation answers: a result, an anticipated error with its stable code, or a reply
@@ -18,12 +20,19 @@ public sealed interface Reply {
     /** A reply that completes later, off the event loop (waits, process spawns). */
     record Later(CompletionStage<Reply> stage) implements Reply {}
 
+    /** A result, after which the connection is handed over (attach: stream mode). Runs on its event loop. */
+    record Upgrade(Object result, Consumer<Channel> handOver) implements Reply {}
+
     static Reply ok(Object result) {
         return new Ok(result);
     }
 
     static Reply error(ErrorCode code, String message) {
         return new Err(code, message);
+    }
+
+    static Reply upgrade(Object result, Consumer<Channel> handOver) {
+        return new Upgrade(result, handOver);
     }
 
     static Reply later(CompletionStage<Reply> stage) {

@@ -95,6 +95,10 @@ final class Dispatcher extends SimpleChannelInboundHandler<Request> {
                 greeted = true;
             }
             ctx.writeAndFlush(Responses.ok(mapper, request.id(), ok.result()));
+        } else if (reply instanceof Reply.Upgrade upgrade) {
+            ctx.writeAndFlush(Responses.ok(mapper, request.id(), upgrade.result()));
+            upgrade.handOver().accept(ctx.channel());
+            return;
         } else if (reply instanceof Reply.Err err) {
             var written = ctx.writeAndFlush(Responses.error(mapper, request.id(), err.code(), err.message()));
             if (err.code() == ErrorCode.VERSION_MISMATCH) {

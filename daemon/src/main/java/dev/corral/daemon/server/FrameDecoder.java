@@ -22,6 +22,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
     private final ObjectMapper mapper;
     private final long stallMillis;
     private ScheduledFuture<?> stallTimer;
+    private long lastBytesNanos;
     private boolean failed;
 
     FrameDecoder(ObjectMapper mapper, long stallMillis) {
@@ -35,6 +36,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
             in.skipBytes(in.readableBytes());
             return;
         }
+        lastBytesNanos = System.nanoTime();
         while (in.readableBytes() >= Protocol.HEADER_BYTES) {
             int length;
             try {
@@ -74,14 +76,25 @@ final class FrameDecoder extends ByteToMessageDecoder {
                 stallTimer = null;
             }
         } else if (stallTimer == null) {
-            stallTimer = ctx.executor().schedule(() -> {
-                stallTimer = null;
-                if (!failed && actualReadableBytes() > 0) {
-                    fail(ctx, internalBuffer(), ErrorCode.TRUNCATED_FRAME,
-                            "no more bytes for " + stallMillis + " ms in the middle of a frame; closing the connection");
-                }
-            }, stallMillis, TimeUnit.MILLISECONDS);
+            scheduleStallCheck(ctx, stallMillis);
         }
+    }
+
+    /** The deadline counts from the last bytes received, so a slow but moving frame is never cut. */
+    private void scheduleStallCheck(ChannelHandlerContext ctx, long delayMillis) {
+        stallTimer = ctx.executor().schedule(() -> {
+            stallTimer = null;
+            if (failed || actualReadableBytes() == 0) {
+                return;
+            }
+            long quietMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastBytesNanos);
+            if (quietMillis < stallMillis) {
+                scheduleStallCheck(ctx, stallMillis - quietMillis);
+            } else {
+                fail(ctx, internalBuffer(), ErrorCode.TRUNCATED_FRAME,
+                        "no more bytes for " + stallMillis + " ms in the middle of a frame; closing the connection");
+            }
+        }, delayMillis, TimeUnit.MILLISECONDS);
     }
 
     private void fail(ChannelHandlerContext ctx, ByteBuf in, ErrorCode code, String message) {

@@ -1,0 +1,120 @@
+package dev.corral.daemon.server;
+
+import dev.corral.daemon.session.Attachment;
+import dev.corral.daemon.session.Session;
+import dev.corral.protocol.Stream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * A connection after a successful attach: JSON framing is gone, and stream messages (see
+ * {@link Stream}) carry terminal bytes, resizes and the detach between client and session.
+ */
+public final class StreamMode {
+    private StreamMode() {}
+
+    /** Swaps the JSON handlers for stream handlers; must run on the channel's event loop. */
+    public static void enter(Channel channel, Session session, boolean readOnly, boolean replay) {
+        ChannelPipeline pipeline = channel.pipeline();
+        Client client = new Client();
+        // Added behind the frame decoder first, so bytes it already buffered flow on into stream decoding.
+        pipeline.addAfter("frame-decoder", "stream-decoder", new Decoder());
+        pipeline.addAfter("stream-decoder", "attached", client);
+        pipeline.remove("dispatcher");
+        pipeline.remove("request-decoder");
+        client.attachment = session.attach(channel, readOnly, replay);
+        pipeline.remove("frame-decoder");
+    }
+
+    private record Message(byte type, ByteBuf payload) {}
+
+    /** Splits stream messages; an oversized or unknown one ends the attachment. */
+    private static final class Decoder extends ByteToMessageDecoder {
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+            while (in.readableBytes() >= Stream.HEADER_BYTES) {
+                byte type = in.getByte(in.readerIndex());
+                int length = in.getInt(in.readerIndex() + 1);
+                if (length < 0 || length > Stream.MAX_PAYLOAD || type < Stream.DATA || type > Stream.DETACH) {
+                    in.skipBytes(in.readableBytes());
+                    byte[] why = ("bad stream message (type " + type + ", length " + length + "); detaching")
+                            .getBytes(StandardCharsets.UTF_8);
+                    ctx.writeAndFlush(Unpooled.buffer().writeByte(Stream.DETACH).writeInt(why.length).writeBytes(why))
+                            .addListener(ChannelFutureListener.CLOSE);
+                    return;
+                }
+                if (in.readableBytes() < Stream.HEADER_BYTES + length) {
+                    return;
+                }
+                in.skipBytes(Stream.HEADER_BYTES);
+                out.add(new Message(type, in.readRetainedSlice(length)));
+            }
+        }
+    }
+
+    /** Applies one attached client's messages to its session. */
+    private static final class Client extends ChannelInboundHandlerAdapter {
+        private Attachment attachment;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Message message = (Message) msg;
+            try {
+                switch (message.type()) {
+                    case Stream.DATA -> {
+                        if (!attachment.readOnly()) {
+                            attachment.session().write(ByteBufUtil.getBytes(message.payload()));
+                        }
+                    }
+                    case Stream.RESIZE -> {
+                        if (!attachment.readOnly() && message.payload().readableBytes() == 4) {
+                            attachment.session().resize(message.payload().getUnsignedShort(0),
+                                    message.payload().getUnsignedShort(2));
+                        }
+                    }
+                    case Stream.DETACH -> {
+                        attachment.detach("client detached");
+                        byte[] why = "detached".getBytes(StandardCharsets.UTF_8);
+                        ctx.writeAndFlush(Unpooled.buffer().writeByte(Stream.DETACH).writeInt(why.length).writeBytes(why))
+                                .addListener(ChannelFutureListener.CLOSE);
+                    }
+                    default -> { }
+                }
+            } finally {
+                message.payload().release();
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof ChannelInputShutdownEvent) {
+                attachment.detach("client closed its side");
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
+            ctx.fireUserEventTriggered(event);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (attachment != null) {
+                attachment.detach("connection closed");
+            }
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+}

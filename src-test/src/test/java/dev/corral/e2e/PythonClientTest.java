@@ -1,0 +1,79 @@
+package dev.corral.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.corral.e2e.support.Repo;
+import dev.corral.e2e.support.Run;
+import dev.corral.e2e.support.Sandbox;
+import dev.corral.protocol.Json;
+import dev.corral.protocol.Protocol;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A client written in Python from PROTOCOL.md alone talks to the real daemon: the document is
+ * enough to implement the wire without reading the Java code.
+ */
+class PythonClientTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    @TempDir
+    static Path dir;
+    static Sandbox sandbox;
+
+    @BeforeAll
+    static void startDaemon() throws IOException {
+        sandbox = new Sandbox(dir);
+        sandbox.startDaemon();
+    }
+
+    @AfterAll
+    static void stopDaemon() {
+        sandbox.close();
+    }
+
+    private static Run.Result python(Path socket, String command) {
+        return Run.command(Map.of(), DEADLINE,
+                Run.argv("python3", Repo.python("corral_client.py"), "--socket", socket, command));
+    }
+
+    @Test
+    void documentAndClientDescribeTheCodesVersion() {
+        assertEquals(1, Protocol.VERSION,
+                "Protocol.VERSION changed: update protocol/PROTOCOL.md, corral_client.py and this test");
+    }
+
+    @Test
+    void pingNamesTheProtocolVersion() {
+        Run.Result ping = python(sandbox.socket(), "ping");
+        assertEquals(0, ping.exit(), ping.toString());
+        assertTrue(ping.out().startsWith("pong corrald "), ping.toString());
+        assertTrue(ping.out().strip().endsWith(" protocol 1"), ping.toString());
+    }
+
+    @Test
+    void statusPrintsTheDaemonStatusAsJson() throws IOException {
+        Run.Result status = python(sandbox.socket(), "status");
+        assertEquals(0, status.exit(), status.toString());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.read(status.out().getBytes(StandardCharsets.UTF_8));
+        assertEquals(sandbox.socket().toString(), json.get("socket"), status.toString());
+        assertEquals(1L, json.get("protocol"), status.toString());
+        assertEquals(sandbox.lockHolderPid(), ((Number) json.get("pid")).longValue(), status.toString());
+    }
+
+    @Test
+    void socketWhereNothingListensExitsFive() {
+        Run.Result ping = python(dir.resolve("nobody-home.sock"), "ping");
+        assertEquals(5, ping.exit(), ping.toString());
+        assertTrue(ping.err().contains("nobody-home.sock"), ping.toString());
+    }
+}

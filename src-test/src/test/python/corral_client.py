@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""A corral client written from protocol/PROTOCOL.md alone, with only the standard library.
+
+It exists to prove that PROTOCOL.md is enough for a non-Java client: it resolves the socket,
+frames requests, says hello and runs one command.
+
+    corral_client.py [--socket PATH] ping     prints "pong corrald <version> protocol <n>"
+    corral_client.py [--socket PATH] status   prints the daemon.status result as JSON
+
+Exit status: 0 success, 1 the daemon answered with an error (printed as "error CODE: message"
+on stderr), 5 no daemon answers on the socket.
+"""
+import argparse
+import json
+import os
+import socket
+import struct
+import sys
+
+PROTOCOL_VERSION = 1
+MAX_FRAME_BYTES = 4 * 1024 * 1024
+EXIT_ERROR = 1
+EXIT_UNREACHABLE = 5
+
+
+class Unreachable(Exception):
+    """No daemon listens, or the connection ended before an answer."""
+
+
+class DaemonError(Exception):
+    """The daemon answered with an error frame."""
+
+
+def present(value):
+    return value is not None and value.strip() != ""
+
+
+def resolve_socket(flag, env):
+    """PROTOCOL.md section 1.1: --socket, CORRAL_SOCKET, $XDG_RUNTIME_DIR, /tmp/corral-UID."""
+    if present(flag):
+        return os.path.abspath(flag)
+    if present(env.get("CORRAL_SOCKET")):
+        return os.path.abspath(env["CORRAL_SOCKET"])
+    if present(env.get("XDG_RUNTIME_DIR")):
+        return os.path.join(env["XDG_RUNTIME_DIR"], "corral", "corral.sock")
+    try:
+        uid = os.stat("/proc/self").st_uid
+    except OSError:
+        uid = -1
+    return f"/tmp/corral-{uid}/corral.sock"
+
+
+class Connection:
+    def __init__(self, path):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self.sock.connect(path)
+        except OSError as e:
+            self.sock.close()
+            raise Unreachable(f"corrald is not running on {path}: {e.strerror or e}")
+        self.next_id = 1
+
+    def send_frame(self, message):
+        payload = json.dumps(message, separators=(",", ":")).encode("utf-8")
+        self.sock.sendall(struct.pack(">I", len(payload)) + payload)
+
+    def read_exactly(self, n):
+        data = b""
+        while len(data) < n:
+            chunk = self.sock.recv(n - len(data))
+            if not chunk:
+                raise Unreachable("corrald closed the connection without answering")
+            data += chunk
+        return data
+
+    def read_frame(self):
+        (length,) = struct.unpack(">I", self.read_exactly(4))
+        if length > MAX_FRAME_BYTES:
+            raise Unreachable(f"corrald announced a frame of {length} bytes")
+        return json.loads(self.read_exactly(length).decode("utf-8"))
+
+    def call(self, op, args=None):
+        """Sends one request and returns its result; an error frame raises DaemonError."""
+        request_id, self.next_id = self.next_id, self.next_id + 1
+        request = {"id": request_id, "op": op}
+        if args is not None:
+            request["args"] = args
+        try:
+            self.send_frame(request)
+            response = self.read_frame()
+        except OSError as e:
+            raise Unreachable(f"lost the connection to corrald: {e}")
+        if "error" in response:
+            raise DaemonError(f"error {response['error'].get('code')}: {response['error'].get('message')}")
+        if response.get("id") != request_id:
+            raise DaemonError(f"error INTERNAL: answer for id {response.get('id')!r}, expected {request_id}")
+        return response["result"]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Minimal corral client (see protocol/PROTOCOL.md).")
+    parser.add_argument("--socket", help="socket path (default: $CORRAL_SOCKET, then the default path)")
+    parser.add_argument("command", choices=["ping", "status"])
+    options = parser.parse_args(argv)
+    try:
+        connection = Connection(resolve_socket(options.socket, os.environ))
+        try:
+            connection.call("hello", {"version": PROTOCOL_VERSION, "client": "corral_client.py"})
+            if options.command == "ping":
+                result = connection.call("ping")
+                print(f"pong corrald {result['daemon']} protocol {result['protocol']}")
+            else:
+                print(json.dumps(connection.call("daemon.status"), indent=2))
+        finally:
+            connection.sock.close()
+    except Unreachable as e:
+        print(f"corral_client: {e}", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    except DaemonError as e:
+        print(e, file=sys.stderr)
+        return EXIT_ERROR
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
