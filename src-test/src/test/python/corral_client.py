@@ -6,9 +6,17 @@ frames requests, says hello and runs one command.
 
     corral_client.py [--socket PATH] ping     prints "pong corrald <version> protocol <n>"
     corral_client.py [--socket PATH] status   prints the daemon.status result as JSON
+    corral_client.py [--socket PATH] spawn NAME -- CMD [ARG...]
+                                              starts CMD in session NAME (cwd: the current
+                                              directory) and prints the session's name
+    corral_client.py [--socket PATH] attach NAME
+                                              attaches read-only (stream mode, PROTOCOL.md
+                                              section 6) and copies the session's output to
+                                              stdout until it exits or the daemon detaches
 
 Exit status: 0 success, 1 the daemon answered with an error (printed as "error CODE: message"
-on stderr), 5 no daemon answers on the socket.
+on stderr), 5 no daemon answers on the socket. attach exits with the session's exit code when
+it ends, and 0 when the daemon detaches the client.
 """
 import argparse
 import json
@@ -17,8 +25,10 @@ import socket
 import struct
 import sys
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 MAX_FRAME_BYTES = 4 * 1024 * 1024
+STREAM_DATA, STREAM_RESIZE, STREAM_DETACH, STREAM_EXIT = 1, 2, 3, 4
+STREAM_MAX_PAYLOAD = 64 * 1024
 EXIT_ERROR = 1
 EXIT_UNREACHABLE = 5
 
@@ -96,12 +106,45 @@ class Connection:
             raise DaemonError(f"error INTERNAL: answer for id {response.get('id')!r}, expected {request_id}")
         return response["result"]
 
+    def read_stream_message(self):
+        """Stream mode (after session.attach): 1 byte type, 4 bytes big-endian length, payload."""
+        kind, length = struct.unpack(">BI", self.read_exactly(5))
+        if length > STREAM_MAX_PAYLOAD:
+            raise Unreachable(f"corrald announced a stream message of {length} bytes")
+        return kind, self.read_exactly(length)
+
+
+def attach(connection, name):
+    """Copies a session's output (replay, then live) to stdout; returns the exit status to use."""
+    connection.call("session.attach", {"name": name, "readOnly": True})
+    out = sys.stdout.buffer
+    while True:
+        try:
+            kind, payload = connection.read_stream_message()
+        except OSError as e:
+            raise Unreachable(f"lost the connection to corrald: {e}")
+        if kind == STREAM_DATA:
+            out.write(payload)
+            out.flush()
+        elif kind == STREAM_EXIT:
+            return json.loads(payload.decode("utf-8"))["exitCode"]
+        elif kind == STREAM_DETACH:
+            print(f"corral_client: detached: {payload.decode('utf-8', 'replace')}", file=sys.stderr)
+            return 0
+
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Minimal corral client (see protocol/PROTOCOL.md).")
     parser.add_argument("--socket", help="socket path (default: $CORRAL_SOCKET, then the default path)")
-    parser.add_argument("command", choices=["ping", "status"])
+    parser.add_argument("command", choices=["ping", "status", "spawn", "attach"])
+    parser.add_argument("name", nargs="?", help="session name (spawn, attach)")
+    parser.add_argument("argv", nargs=argparse.REMAINDER, help="-- CMD [ARG...] (spawn)")
     options = parser.parse_args(argv)
+    command = options.argv[1:] if options.argv[:1] == ["--"] else options.argv
+    if options.command in ("spawn", "attach") and not options.name:
+        parser.error(f"{options.command} needs a session NAME")
+    if options.command == "spawn" and not command:
+        parser.error("spawn needs a command: spawn NAME -- CMD [ARG...]")
     try:
         connection = Connection(resolve_socket(options.socket, os.environ))
         try:
@@ -109,8 +152,13 @@ def main(argv=None):
             if options.command == "ping":
                 result = connection.call("ping")
                 print(f"pong corrald {result['daemon']} protocol {result['protocol']}")
-            else:
+            elif options.command == "status":
                 print(json.dumps(connection.call("daemon.status"), indent=2))
+            elif options.command == "spawn":
+                args = {"name": options.name, "command": command, "cwd": os.getcwd()}
+                print(connection.call("session.spawn", args)["name"])
+            else:
+                return attach(connection, options.name)
         finally:
             connection.sock.close()
     except Unreachable as e:

@@ -12,7 +12,10 @@ import picocli.CommandLine.ScopeType;
 /** corral, the client: forwards commands to corrald and maps every outcome to an exit status. */
 @Command(name = "corral", mixinStandardHelpOptions = true, versionProvider = Corral.VersionProvider.class,
         description = "Supervise AI coding-agent terminal sessions through corrald.",
-        subcommands = {DaemonCommand.class, PingCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DaemonCommand.class, PingCommand.class, SessionCommands.Spawn.class,
+                SessionCommands.ListSessions.class, SessionCommands.Show.class, AttachCommand.class,
+                SessionCommands.Send.class, SessionCommands.Tail.class, SessionCommands.Wait.class,
+                SessionCommands.Kill.class, SessionCommands.Remove.class, CommandLine.HelpCommand.class})
 public final class Corral {
 
     @Option(names = "--socket", paramLabel = "PATH", scope = ScopeType.INHERIT,

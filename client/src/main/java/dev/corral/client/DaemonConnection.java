@@ -106,6 +106,15 @@ final class DaemonConnection implements AutoCloseable {
         }
     }
 
+    /** The socket itself, for stream mode after a successful attach; this connection is done with JSON. */
+    SocketChannel handOver() {
+        return channel;
+    }
+
+    Endpoint endpoint() {
+        return endpoint;
+    }
+
     @Override
     public void close() {
         closeQuietly(channel);

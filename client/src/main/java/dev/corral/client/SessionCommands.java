@@ -1,0 +1,245 @@
+package dev.corral.client;
+
+import dev.corral.protocol.Json;
+import dev.corral.protocol.Op;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** The session commands that are one request and one answer: spawn, ls, show, kill, rm, wait, send, tail. */
+final class SessionCommands {
+    private SessionCommands() {}
+
+    /** Shared by every session command: the connection, and printing JSON or text. */
+    abstract static class Base implements Callable<Integer> {
+        @ParentCommand
+        Corral corral;
+
+        Map<String, Object> call(String op, Map<String, ?> args) {
+            try (DaemonConnection daemon = DaemonConnection.open(corral.endpoint(), true)) {
+                return daemon.require(op, args);
+            }
+        }
+
+        void print(Object json, String text) {
+            System.out.println(corral.json ? Json.writeString(json) : text);
+        }
+    }
+
+    @Command(name = "spawn", description = "Start a command in a new session and print its name.")
+    static final class Spawn extends Base {
+        @Option(names = "--name", paramLabel = "NAME", description = "Session name (default: from the command).")
+        String name;
+
+        @Option(names = "--kind", paramLabel = "KIND", defaultValue = "pty", description = "pty (tmux and container come later).")
+        String kind;
+
+        @Option(names = "--cwd", paramLabel = "DIR", description = "Working directory (default: the current one).")
+        Path cwd;
+
+        @Option(names = "--env", paramLabel = "K=V", description = "Extra environment variable (repeatable).")
+        List<String> env = new ArrayList<>();
+
+        @Option(names = "--size", paramLabel = "COLSxROWS", defaultValue = "80x24", description = "Terminal size (default: ${DEFAULT-VALUE}).")
+        String size;
+
+        @Parameters(paramLabel = "CMD", description = "Command and arguments, after -- (default: $SHELL).")
+        List<String> command = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            if (!"pty".equals(kind)) {
+                throw new CliFailure(Exit.USAGE, null, "--kind " + kind + " is not supported yet; use --kind pty");
+            }
+            String[] dims = size.toLowerCase().split("x");
+            if (dims.length != 2 || !dims[0].matches("[0-9]{1,4}") || !dims[1].matches("[0-9]{1,4}")) {
+                throw new CliFailure(Exit.USAGE, null, "--size takes COLSxROWS, for example 120x40");
+            }
+            Map<String, String> environment = new LinkedHashMap<>();
+            for (String pair : env) {
+                int eq = pair.indexOf('=');
+                if (eq <= 0) {
+                    throw new CliFailure(Exit.USAGE, null, "--env takes K=V, got '" + pair + "'");
+                }
+                environment.put(pair.substring(0, eq), pair.substring(eq + 1));
+            }
+            List<String> argv = command.isEmpty() ? List.of(System.getenv().getOrDefault("SHELL", "/bin/sh")) : command;
+            Map<String, Object> args = new LinkedHashMap<>();
+            if (name != null) {
+                args.put("name", name);
+            }
+            args.put("command", argv);
+            args.put("cwd", (cwd == null ? Path.of("") : cwd).toAbsolutePath().normalize().toString());
+            args.put("env", environment);
+            args.put("cols", Integer.parseInt(dims[0]));
+            args.put("rows", Integer.parseInt(dims[1]));
+            Map<String, Object> session = call(Op.SPAWN, args);
+            print(session, String.valueOf(session.get("name")));
+            return Exit.OK;
+        }
+    }
+
+    @Command(name = "ls", description = "List sessions.")
+    static final class ListSessions extends Base {
+        @Option(names = "--all", description = "Include exited sessions that are not reaped yet.")
+        boolean all;
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public Integer call() {
+            List<Map<String, Object>> sessions = (List<Map<String, Object>>) call(Op.LIST, Map.of("all", all)).get("sessions");
+            if (corral.json) {
+                System.out.println(Json.writeString(sessions));
+                return Exit.OK;
+            }
+            StringBuilder table = new StringBuilder(row("NAME", "STATE", "PID", "EXIT", "STATUS", "ATTACHED", "COMMAND"));
+            for (Map<String, Object> s : sessions) {
+                table.append(row(s.get("name"), s.get("state"), s.get("pid"), s.get("exitCode") == null ? "-" : s.get("exitCode"),
+                        s.get("status"), s.get("attached"), String.join(" ", (List<String>) s.get("command"))));
+            }
+            System.out.print(table);
+            return Exit.OK;
+        }
+
+        private static String row(Object name, Object state, Object pid, Object exit, Object status, Object attached, Object command) {
+            return pad(name, 16) + pad(state, 9) + pad(pid, 8) + pad(exit, 6) + pad(status, 8) + pad(attached, 9) + command + "\n";
+        }
+
+        private static String pad(Object value, int width) {
+            String text = String.valueOf(value);
+            return text.length() >= width ? text + " " : text + " ".repeat(width - text.length());
+        }
+    }
+
+    @Command(name = "show", description = "Show one session.")
+    static final class Show extends Base {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            Map<String, Object> session = call(Op.SHOW, Map.of("name", name));
+            StringBuilder text = new StringBuilder();
+            session.forEach((key, value) -> text.append(String.format("%-10s %s%n", key, value)));
+            print(session, text.toString().stripTrailing());
+            return Exit.OK;
+        }
+    }
+
+    @Command(name = "kill", description = "Send a signal to a session's program (default TERM).")
+    static final class Kill extends Base {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--signal", paramLabel = "SIG", defaultValue = "TERM", description = "Signal name or number (default: ${DEFAULT-VALUE}).")
+        String signal;
+
+        @Override
+        public Integer call() {
+            Map<String, Object> result = call(Op.KILL, Map.of("name", name, "signal", signal));
+            print(result, "sent " + signal + " to " + name);
+            return Exit.OK;
+        }
+    }
+
+    @Command(name = "rm", description = "Remove an exited session (--force: kill a running one first).")
+    static final class Remove extends Base {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--force", description = "Kill the session if it is still running.")
+        boolean force;
+
+        @Override
+        public Integer call() {
+            Map<String, Object> result = call(Op.REMOVE, Map.of("name", name, "force", force));
+            print(result, "removed " + name);
+            return Exit.OK;
+        }
+    }
+
+    @Command(name = "wait", description = "Wait for a session to exit; exits with its status (124 on timeout).")
+    static final class Wait extends Base {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up after this long (exit 124).")
+        Integer timeout;
+
+        @Override
+        public Integer call() {
+            Map<String, Object> args = new LinkedHashMap<>();
+            args.put("name", name);
+            if (timeout != null) {
+                args.put("timeoutSeconds", timeout);
+            }
+            Map<String, Object> result;
+            try {
+                result = call(Op.WAIT, args);
+            } catch (CliFailure failure) {
+                throw new CliFailure(Exit.CORRAL_FAILED, null, failure.describe());
+            }
+            if (Boolean.TRUE.equals(result.get("timedOut"))) {
+                print(result, "timed out after " + timeout + " s waiting for " + name);
+                return Exit.TIMED_OUT;
+            }
+            int code = ((Number) result.get("exitCode")).intValue();
+            print(result, name + " exited with status " + code);
+            return code;
+        }
+    }
+
+    @Command(name = "send", description = "Type text into a session without attaching (Enter follows unless --no-enter).")
+    static final class Send extends Base {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Parameters(index = "1..*", paramLabel = "TEXT", description = "Words, joined by spaces.")
+        List<String> text = new ArrayList<>();
+
+        @Option(names = "--no-enter", description = "Do not press Enter after the text.")
+        boolean noEnter;
+
+        @Override
+        public Integer call() {
+            Map<String, Object> result = call(Op.SEND, Map.of("name", name, "text", String.join(" ", text), "enter", !noEnter));
+            if (corral.json) {
+                System.out.println(Json.writeString(result));
+            }
+            return Exit.OK;
+        }
+    }
+
+    @Command(name = "tail", description = "Print a session's recent output without attaching.")
+    static final class Tail extends Base {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--bytes", paramLabel = "N", description = "At most this many of the newest bytes (default: the whole replay buffer).")
+        Integer bytes;
+
+        @Override
+        public Integer call() {
+            Map<String, Object> args = new LinkedHashMap<>();
+            args.put("name", name);
+            if (bytes != null) {
+                args.put("bytes", bytes);
+            }
+            Map<String, Object> result = call(Op.TAIL, args);
+            if (corral.json) {
+                System.out.println(Json.writeString(result));
+            } else {
+                System.out.print(result.get("output"));
+                System.out.flush();
+            }
+            return Exit.OK;
+        }
+    }
+}

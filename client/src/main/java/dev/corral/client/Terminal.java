@@ -1,0 +1,80 @@
+package dev.corral.client;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The user's terminal during attach: raw mode on, and always back to how it was. Uses stty(1)
+ * on /dev/tty, as line-editing libraries do on the JVM, so the client loads no native code.
+ */
+final class Terminal implements AutoCloseable {
+    private static final File TTY = new File("/dev/tty");
+
+    private final String saved;
+    private boolean restored;
+
+    private Terminal(String saved) {
+        this.saved = saved;
+    }
+
+    /** Raw mode when stdin and stdout are a terminal; otherwise a terminal that changes nothing. */
+    static Terminal raw() {
+        if (System.console() == null) {
+            return new Terminal(null);
+        }
+        String saved = stty("-g");
+        if (saved == null) {
+            return new Terminal(null);
+        }
+        stty("raw", "-echo");
+        return new Terminal(saved.trim());
+    }
+
+    boolean interactive() {
+        return saved != null;
+    }
+
+    /** Columns and rows, or {0, 0} when unknown. */
+    int[] size() {
+        if (saved == null) {
+            return new int[] {0, 0};
+        }
+        String size = stty("size");
+        if (size == null) {
+            return new int[] {0, 0};
+        }
+        String[] parts = size.trim().split("\\s+");
+        try {
+            return new int[] {Integer.parseInt(parts[1]), Integer.parseInt(parts[0])};
+        } catch (RuntimeException e) {
+            return new int[] {0, 0};
+        }
+    }
+
+    /** Puts the terminal back; safe to call more than once and from a signal handler. */
+    @Override
+    public synchronized void close() {
+        if (saved != null && !restored) {
+            restored = true;
+            stty(saved);
+        }
+    }
+
+    private static String stty(String... args) {
+        String[] argv = new String[args.length + 1];
+        argv[0] = "stty";
+        System.arraycopy(args, 0, argv, 1, args.length);
+        try {
+            Process process = new ProcessBuilder(argv).redirectInput(TTY)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            return process.waitFor() == 0 ? out : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+}
