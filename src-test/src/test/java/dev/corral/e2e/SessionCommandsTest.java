@@ -1,0 +1,167 @@
+package dev.corral.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.corral.e2e.support.Deadline;
+import dev.corral.e2e.support.Run;
+import dev.corral.e2e.support.Sandbox;
+import dev.corral.protocol.Json;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The session commands through bin/corral against one real daemon: what a user types and sees. */
+class SessionCommandsTest {
+    @TempDir
+    static Path dir;
+    static Sandbox sandbox;
+
+    @BeforeAll
+    static void startDaemon() throws IOException {
+        sandbox = new Sandbox(dir);
+        sandbox.startDaemon("--max-sessions", "3", "--exit-grace-seconds", "2");
+    }
+
+    @AfterAll
+    static void stopDaemon() {
+        sandbox.close();
+    }
+
+    private static Run.Result ok(Object... args) {
+        Run.Result result = sandbox.corral(args);
+        assertEquals(0, result.exit(), result.toString());
+        return result;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> json(Run.Result result) {
+        try {
+            return (Map<String, Object>) Json.read(result.out().getBytes());
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + result, e);
+        }
+    }
+
+    @Test
+    void spawnShowWaitTail() {
+        Path cwd = dir.resolve("work");
+        cwd.toFile().mkdirs();
+        Run.Result spawn = ok("spawn", "--name", "basic", "--cwd", cwd, "--env", "GREETING=hi there", "--size", "100x30",
+                "--", "sh", "-c", "echo \"$GREETING $CORRAL_SESSION $TERM $(pwd)\"; stty size; read line; echo got:$line; exit 3");
+        assertEquals("basic\n", spawn.out());
+
+        Map<String, Object> shown = json(ok("--json", "show", "basic"));
+        assertEquals("basic", shown.get("name"));
+        assertEquals("pty", shown.get("kind"));
+        assertEquals("running", shown.get("state"));
+        assertEquals(cwd.toString(), shown.get("cwd"));
+        assertEquals(List.of("sh", "-c", "echo \"$GREETING $CORRAL_SESSION $TERM $(pwd)\"; stty size; read line; echo got:$line; exit 3"),
+                shown.get("command"));
+        for (String field : List.of("id", "pid", "exitCode", "workspace", "agent", "createdAt", "endedAt", "attached", "readiness", "status")) {
+            assertTrue(shown.containsKey(field), "session object lacks " + field);
+        }
+
+        Deadline.await(Duration.ofSeconds(20), () -> "the greeting in tail",
+                () -> sandbox.corral("tail", "basic").out().contains("hi there basic xterm-256color " + cwd));
+        assertTrue(ok("tail", "basic").out().contains("30 100"), "the PTY has the requested size");
+        ok("send", "basic", "forty", "two");
+
+        Run.Result wait = sandbox.corral("wait", "basic");
+        assertEquals(3, wait.exit(), wait.toString());
+        assertTrue(ok("tail", "basic").out().contains("got:forty two"));
+        Map<String, Object> ended = json(ok("--json", "show", "basic"));
+        assertEquals("exited", ended.get("state"));
+        assertEquals(3L, ended.get("exitCode"));
+        assertNotNull(ended.get("endedAt"));
+
+        Run.Result again = sandbox.corral("wait", "basic");
+        assertEquals(3, again.exit(), "wait on an exited session answers at once with its status");
+        assertEquals("\r\n", ok("tail", "basic", "--bytes", "2").out(), "--bytes keeps the newest bytes");
+    }
+
+    @Test
+    void waitTimesOutWith124AndKillSignalsTheProgram() {
+        ok("spawn", "--name", "sleeper", "--", "sleep", "300");
+        Run.Result timedOut = sandbox.corral("wait", "sleeper", "--timeout", "1");
+        assertEquals(124, timedOut.exit(), timedOut.toString());
+
+        ok("kill", "sleeper", "--signal", "INT");
+        Run.Result wait = sandbox.corral("wait", "sleeper");
+        assertEquals(130, wait.exit(), "a program ended by SIGINT reports 128+2, as a shell would");
+
+        Run.Result again = sandbox.corral("kill", "sleeper");
+        assertEquals(4, again.exit(), again.toString());
+        assertTrue(again.err().contains("already exited"), again.toString());
+
+        Run.Result badSignal = sandbox.corral("kill", "sleeper", "--signal", "NOPE");
+        assertEquals(1, badSignal.exit(), badSignal.toString());
+    }
+
+    @Test
+    void namesAreUniqueAndMissingSessionsAreExitThree() {
+        ok("spawn", "--name", "dup", "--", "sleep", "300");
+        Run.Result taken = sandbox.corral("spawn", "--name", "dup", "--", "true");
+        assertEquals(4, taken.exit(), taken.toString());
+        assertTrue(taken.err().contains("already exists"), taken.toString());
+
+        Run.Result generated = ok("spawn", "--", "true");
+        assertTrue(generated.out().trim().startsWith("true-"), generated.toString());
+
+        Run.Result missing = sandbox.corral("show", "nosuch");
+        assertEquals(3, missing.exit(), missing.toString());
+        assertTrue(missing.err().contains("NO_SUCH_SESSION"), missing.toString());
+
+        Run.Result running = sandbox.corral("rm", "dup");
+        assertEquals(4, running.exit(), "rm refuses a running session without --force");
+        ok("rm", "--force", "dup");
+        assertEquals(3, sandbox.corral("show", "dup").exit());
+    }
+
+    @Test
+    void theCapOnLiveSessionsRefusesWithExitFour() {
+        ok("spawn", "--name", "cap1", "--", "sleep", "300");
+        ok("spawn", "--name", "cap2", "--", "sleep", "300");
+        // Other tests may hold a slot; fill to the cap of 3, then one more is refused.
+        while (liveCount() < 3) {
+            ok("spawn", "--", "sleep", "300");
+        }
+        Run.Result refused = sandbox.corral("spawn", "--name", "cap4", "--", "sleep", "300");
+        assertEquals(4, refused.exit(), refused.toString());
+        assertTrue(refused.err().contains("session cap reached"), refused.toString());
+        for (Object name : liveNames()) {
+            ok("rm", "--force", name);
+        }
+        ok("spawn", "--name", "cap5", "--", "true");
+    }
+
+    @Test
+    void exitedSessionsAreReapedAfterTheGracePeriod() {
+        ok("spawn", "--name", "brief", "--", "true");
+        assertEquals(0, sandbox.corral("wait", "brief").exit());
+        assertTrue(ok("ls", "--all").out().contains("brief"));
+        Deadline.await(Duration.ofSeconds(30), () -> "the reaper to remove 'brief'",
+                () -> sandbox.corral("show", "brief").exit() == 3);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> liveNames() {
+        try {
+            List<Map<String, Object>> sessions = (List<Map<String, Object>>) Json.read(ok("--json", "ls").out().getBytes());
+            return sessions.stream().map(s -> s.get("name")).toList();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static int liveCount() {
+        return liveNames().size();
+    }
+}
