@@ -11,7 +11,7 @@ frames requests, says hello and runs one command.
                                               directory) and prints the session's name
     corral_client.py [--socket PATH] attach NAME
                                               attaches read-only (stream mode, PROTOCOL.md
-                                              section 6) and copies the session's output to
+                                              section 7) and copies the session's output to
                                               stdout until it exits or the daemon detaches
 
 Exit status: 0 success, 1 the daemon answered with an error (printed as "error CODE: message"

@@ -44,14 +44,14 @@ class DaemonLifecycleTest {
             Run.Result ping = sandbox.corral("ping");
             assertEquals(0, ping.exit(), ping.toString());
             assertTrue(ping.out().startsWith("pong from corrald "), ping.toString());
-            assertTrue(ping.out().contains("(protocol 1)"), ping.toString());
+            assertTrue(ping.out().contains("(protocol " + dev.corral.protocol.Protocol.VERSION + ")"), ping.toString());
 
             Run.Result status = sandbox.corral("--json", "daemon", "status");
             assertEquals(0, status.exit(), status.toString());
             @SuppressWarnings("unchecked")
             Map<String, Object> json = (Map<String, Object>) Json.read(status.out().getBytes());
             assertEquals(sandbox.socket().toString(), json.get("socket"));
-            assertEquals(1L, json.get("protocol"));
+            assertEquals((long) dev.corral.protocol.Protocol.VERSION, json.get("protocol"));
             assertEquals(sandbox.lockHolderPid(), ((Number) json.get("pid")).longValue());
             assertTrue(((Number) json.get("uptimeSeconds")).longValue() >= 0);
             assertTrue(json.containsKey("version"));

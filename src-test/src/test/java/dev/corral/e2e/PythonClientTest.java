@@ -10,8 +10,10 @@ import dev.corral.protocol.Json;
 import dev.corral.protocol.Protocol;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,15 +42,20 @@ class PythonClientTest {
         sandbox.close();
     }
 
-    private static Run.Result python(Path socket, String command) {
-        return Run.command(Map.of(), DEADLINE,
-                Run.argv("python3", Repo.python("corral_client.py"), "--socket", socket, command));
+    private static Run.Result python(Path socket, String... command) {
+        List<String> argv = Run.argv("python3", Repo.python("corral_client.py"), "--socket", socket);
+        argv.addAll(List.of(command));
+        return Run.command(Map.of(), DEADLINE, argv);
     }
 
     @Test
-    void documentAndClientDescribeTheCodesVersion() {
-        assertEquals(1, Protocol.VERSION,
+    void documentAndClientDescribeTheCodesVersion() throws IOException {
+        String document = Files.readString(Repo.home().resolve("protocol/PROTOCOL.md"));
+        assertTrue(document.startsWith("# The corral wire protocol, version " + Protocol.VERSION + "\n"),
                 "Protocol.VERSION changed: update protocol/PROTOCOL.md, corral_client.py and this test");
+        String client = Files.readString(Repo.python("corral_client.py"));
+        assertTrue(client.contains("\nPROTOCOL_VERSION = " + Protocol.VERSION + "\n"),
+                "corral_client.py must speak protocol " + Protocol.VERSION);
     }
 
     @Test
@@ -56,7 +63,7 @@ class PythonClientTest {
         Run.Result ping = python(sandbox.socket(), "ping");
         assertEquals(0, ping.exit(), ping.toString());
         assertTrue(ping.out().startsWith("pong corrald "), ping.toString());
-        assertTrue(ping.out().strip().endsWith(" protocol 1"), ping.toString());
+        assertTrue(ping.out().strip().endsWith(" protocol " + Protocol.VERSION), ping.toString());
     }
 
     @Test
@@ -66,8 +73,26 @@ class PythonClientTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> json = (Map<String, Object>) Json.read(status.out().getBytes(StandardCharsets.UTF_8));
         assertEquals(sandbox.socket().toString(), json.get("socket"), status.toString());
-        assertEquals(1L, json.get("protocol"), status.toString());
+        assertEquals((long) Protocol.VERSION, json.get("protocol"), status.toString());
         assertEquals(sandbox.lockHolderPid(), ((Number) json.get("pid")).longValue(), status.toString());
+    }
+
+    @Test
+    void attachStreamsTheOutputAndExitsWithTheSessionsStatus() {
+        Run.Result spawn = python(sandbox.socket(), "spawn", "py-exit", "--", "sh", "-c", "echo from-python; exit 7");
+        assertEquals(0, spawn.exit(), spawn.toString());
+        assertEquals("py-exit", spawn.out().strip(), spawn.toString());
+        // Attaching after the exit still shows everything: the replay, then EXIT.
+        Run.Result attach = python(sandbox.socket(), "attach", "py-exit");
+        assertTrue(attach.out().contains("from-python"), attach.toString());
+        assertEquals(7, attach.exit(), attach.toString());
+    }
+
+    @Test
+    void attachToAnUnknownSessionFails() {
+        Run.Result attach = python(sandbox.socket(), "attach", "no-such-session");
+        assertEquals(1, attach.exit(), attach.toString());
+        assertTrue(attach.err().contains("NO_SUCH_SESSION"), attach.toString());
     }
 
     @Test

@@ -105,7 +105,9 @@ public final class SessionRegistry implements AutoCloseable {
     }
 
     private SessionSpec withGeneratedName(SessionSpec spec) {
-        String base = java.nio.file.Path.of(spec.command().get(0)).getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "");
+        String base = java.nio.file.Path.of(spec.command().get(0)).getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "")
+                .replaceFirst("^[^A-Za-z0-9]+", "");
+        base = base.substring(0, Math.min(base.length(), 48));
         if (base.isEmpty()) {
             base = "session";
         }

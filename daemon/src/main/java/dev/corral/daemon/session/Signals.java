@@ -31,6 +31,10 @@ final class Signals {
     }
 
     static void send(long pid, String canonicalName) throws IOException {
+        if (pid <= 0) {
+            // kill(2) reads -1 as "every process I may signal": never let a missing pid get there.
+            throw new IOException("the session has no process yet");
+        }
         CommandLine kill = new CommandLine("kill").addArgument("-s").addArgument(canonicalName)
                 .addArgument("--").addArgument(Long.toString(pid));
         try {

@@ -1,0 +1,213 @@
+package dev.corral.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.corral.e2e.support.Deadline;
+import dev.corral.e2e.support.RawPeer;
+import dev.corral.e2e.support.Run;
+import dev.corral.e2e.support.Sandbox;
+import dev.corral.e2e.support.TerminalDriver;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bin/corral attach running in a real PTY that the test drives like a user's terminal. Each
+ * script prints the terminal settings before and after, so every way of ending proves the
+ * terminal was restored.
+ */
+class AttachTest {
+    private static final Duration LIMIT = Duration.ofSeconds(60);
+    private static final Pattern BEFORE_AFTER = Pattern.compile("BEFORE\\[(.*?)\\].*AFTER\\[(.*?)\\]", Pattern.DOTALL);
+
+    @TempDir
+    static Path dir;
+    static Sandbox sandbox;
+
+    @BeforeAll
+    static void startDaemon() throws IOException {
+        sandbox = new Sandbox(dir);
+        sandbox.startDaemon();
+    }
+
+    @AfterAll
+    static void stopDaemon() {
+        sandbox.close();
+    }
+
+    /** A shell line that attaches and then reports the status and the terminal settings. */
+    private static String attach(String args) {
+        return "echo \"BEFORE[$(stty -g)]\"; \"$CORRAL\" attach " + args + "; echo \"STATUS[$?]\"; echo \"AFTER[$(stty -g)]\"";
+    }
+
+    private static void spawn(Object... args) {
+        Object[] argv = new Object[args.length + 1];
+        argv[0] = "spawn";
+        System.arraycopy(args, 0, argv, 1, args.length);
+        Run.Result result = sandbox.corral(argv);
+        assertEquals(0, result.exit(), result.toString());
+    }
+
+    private static void assertRestored(TerminalDriver terminal) {
+        Matcher m = BEFORE_AFTER.matcher(terminal.text());
+        assertTrue(m.find(), "no BEFORE/AFTER settings in:\n" + terminal.text());
+        assertEquals(m.group(1), m.group(2), "the terminal settings were not restored");
+    }
+
+    @Test
+    void exitStatusComesThroughAttachAndTheTerminalIsRestored() throws Exception {
+        spawn("--name", "exits", "--", "sh", "-c", "read line; echo you said $line; exit 7");
+        try (TerminalDriver terminal = TerminalDriver.start(sandbox, attach("exits"))) {
+            Deadline.await(LIMIT, () -> "the attach to be live", () -> attachedCount("exits") == 1);
+            terminal.type("hello\r");
+            terminal.await("you said hello", LIMIT);
+            terminal.await("STATUS[7]", LIMIT);
+            assertTrue(terminal.text().contains("[exits exited with status 7]"), terminal.text());
+            terminal.waitFor(LIMIT);
+            assertRestored(terminal);
+        }
+    }
+
+    @Test
+    void detachKeyLeavesTheSessionRunningAndReattachReplays() throws Exception {
+        spawn("--name", "lasting", "--", "sh", "-c", "echo first-screen; cat");
+        try (TerminalDriver terminal = TerminalDriver.start(sandbox, attach("lasting --detach-key ^a"))) {
+            terminal.await("first-screen", LIMIT);
+            terminal.type("typed-line\r");
+            terminal.await("typed-line", LIMIT);
+            terminal.type(new byte[] {0x01});
+            terminal.await("STATUS[0]", LIMIT);
+            assertTrue(terminal.text().contains("[detached from lasting]"), terminal.text());
+            terminal.waitFor(LIMIT);
+            assertRestored(terminal);
+        }
+        assertEquals("running", state("lasting"));
+        try (TerminalDriver again = TerminalDriver.start(sandbox, attach("lasting"))) {
+            again.await("first-screen", LIMIT);
+            again.await("typed-line", LIMIT);
+            again.type(new byte[] {0x1c}); // the default detach key, Ctrl-\
+            again.await("STATUS[0]", LIMIT);
+            assertRestored(again);
+        }
+        try (TerminalDriver noReplay = TerminalDriver.start(sandbox, attach("lasting --no-replay"))) {
+            Deadline.await(LIMIT, () -> "the attach to be live", () -> attachedCount("lasting") == 1);
+            noReplay.type("fresh\r");
+            noReplay.await("fresh", LIMIT);
+            noReplay.type(new byte[] {0x1c});
+            noReplay.await("STATUS[0]", LIMIT);
+            assertFalse(noReplay.text().contains("first-screen"), "--no-replay must skip the buffer");
+        }
+    }
+
+    @Test
+    void readOnlyClientCannotType() throws Exception {
+        spawn("--name", "watched", "--", "sh", "-c", "read line; echo got:$line; sleep 300");
+        try (TerminalDriver watcher = TerminalDriver.start(sandbox, attach("watched --read-only"))) {
+            Deadline.await(LIMIT, () -> "the read-only attach", () -> attachedCount("watched") == 1);
+            watcher.type("from-watcher\r");
+            Run.Result send = sandbox.corral("send", "watched", "from-send");
+            assertEquals(0, send.exit(), send.toString());
+            watcher.await("got:from-send", LIMIT);
+            assertFalse(watcher.text().contains("got:from-watcher"), watcher.text());
+            watcher.type(new byte[] {0x1c});
+            watcher.await("STATUS[0]", LIMIT);
+        }
+        sandbox.corral("rm", "--force", "watched");
+    }
+
+    @Test
+    void resizeReachesTheProgram() throws Exception {
+        spawn("--name", "sized", "--", "sh", "-c", "read a; stty size; read b; stty size; sleep 300");
+        try (TerminalDriver terminal = TerminalDriver.start(sandbox, attach("sized"))) {
+            Deadline.await(LIMIT, () -> "the attach", () -> attachedCount("sized") == 1);
+            terminal.type("\r");
+            terminal.await("24 80", LIMIT);
+            terminal.resize(132, 43);
+            Deadline.await(LIMIT, () -> "the resize to reach the session",
+                    () -> sandbox.corral("--json", "show", "sized").out().contains("\"cols\":132"));
+            terminal.type("\r");
+            terminal.await("43 132", LIMIT);
+            terminal.type(new byte[] {0x1c});
+            terminal.await("STATUS[0]", LIMIT);
+        }
+        sandbox.corral("rm", "--force", "sized");
+    }
+
+    @Test
+    void sigtermOnTheClientRestoresTheTerminal() throws Exception {
+        spawn("--name", "signalled", "--", "sleep", "300");
+        try (TerminalDriver terminal = TerminalDriver.start(sandbox, attach("signalled"))) {
+            Deadline.await(LIMIT, () -> "the attach", () -> attachedCount("signalled") == 1);
+            ProcessHandle client = ProcessHandle.of(terminal.pid()).orElseThrow().descendants()
+                    .filter(p -> p.info().commandLine().orElse("").contains("corral.jar")).findFirst().orElseThrow();
+            client.destroy();
+            terminal.await("AFTER[", LIMIT);
+            assertTrue(terminal.text().contains("[detached from signalled: SIGTERM]"), terminal.text());
+            assertTrue(terminal.text().contains("STATUS[143]"), terminal.text());
+            assertRestored(terminal);
+        }
+        sandbox.corral("rm", "--force", "signalled");
+    }
+
+    @Test
+    void twentyMebibyteBurstArrivesByteExactWhileAStalledClientIsLeftBehind() throws Exception {
+        Path payload = dir.resolve("payload.bin");
+        byte[] data = new byte[20 * 1024 * 1024];
+        new java.util.Random(42).nextBytes(data);
+        // Printable and newline-free: the PTY's output processing (ONLCR) leaves them as they are.
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) ('a' + (data[i] & 0x0f));
+        }
+        Files.write(payload, data);
+        spawn("--name", "burst", "--", "sh", "-c", "stty -echo; read go; cat " + payload + "; read done");
+
+        try (RawPeer stalled = RawPeer.connect(sandbox.socket())) {
+            stalled.hello();
+            stalled.sendFrame("{\"id\": 2, \"op\": \"session.attach\", \"args\": {\"name\": \"burst\", \"readOnly\": true}}");
+            // This peer never reads again.
+            Path out = dir.resolve("burst.out");
+            ProcessBuilder builder = new ProcessBuilder(dev.corral.e2e.support.Repo.corral().toString(), "attach", "burst", "--read-only")
+                    .redirectOutput(out.toFile()).redirectError(dir.resolve("burst.err").toFile())
+                    .redirectInput(ProcessBuilder.Redirect.PIPE);
+            builder.environment().putAll(sandbox.env());
+            Process reader = builder.start();
+            Deadline.await(LIMIT, () -> "both clients attached", () -> attachedCount("burst") == 2);
+            assertEquals(0, sandbox.corral("send", "burst", "go").exit());
+            Deadline.await(Duration.ofSeconds(120), () -> "20 MiB at the reading client (" + out.toFile().length() + ")",
+                    () -> out.toFile().length() >= data.length);
+            assertEquals(0, sandbox.corral("send", "burst", "done").exit());
+            reader.waitFor();
+            byte[] received = Files.readAllBytes(out);
+            assertArrayEquals(sha256(data), sha256(received), "the stream is not byte-exact (" + received.length + " bytes)");
+            assertTrue(Files.readString(dir.resolve("burst.err")).contains("[burst exited with status 0]"));
+        }
+    }
+
+    private static byte[] sha256(byte[] bytes) throws Exception {
+        return MessageDigest.getInstance("SHA-256").digest(bytes);
+    }
+
+    private static String state(String name) {
+        Run.Result show = sandbox.corral("--json", "show", name);
+        Matcher m = Pattern.compile("\"state\":\"(\\w+)\"").matcher(show.out());
+        return m.find() ? m.group(1) : show.toString();
+    }
+
+    private static long attachedCount(String name) {
+        Run.Result show = sandbox.corral("--json", "show", name);
+        Matcher m = Pattern.compile("\"attached\":(\\d+)").matcher(show.out());
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+}
