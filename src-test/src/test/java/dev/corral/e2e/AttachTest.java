@@ -194,6 +194,36 @@ class AttachTest {
         }
     }
 
+    @Test
+    void twoClientsSeeIdenticalBytes() throws Exception {
+        spawn("--name", "shared", "--", "sh", "-c", "stty -echo; read go; seq 1 20000; read done");
+        Process[] clients = new Process[2];
+        Path[] outs = new Path[2];
+        for (int i = 0; i < 2; i++) {
+            outs[i] = dir.resolve("shared-" + i + ".out");
+            ProcessBuilder builder = new ProcessBuilder(dev.corral.e2e.support.Repo.corral().toString(), "attach", "shared", "--read-only")
+                    .redirectOutput(outs[i].toFile()).redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .redirectInput(ProcessBuilder.Redirect.PIPE);
+            builder.environment().putAll(sandbox.env());
+            clients[i] = builder.start();
+        }
+        Deadline.await(LIMIT, () -> "both clients attached", () -> attachedCount("shared") == 2);
+        assertEquals(0, sandbox.corral("send", "shared", "go").exit());
+        Deadline.await(LIMIT, () -> "the last number at both clients", () -> {
+            try {
+                return Files.readString(outs[0]).contains("\r\n20000\r\n") && Files.readString(outs[1]).contains("\r\n20000\r\n");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        assertEquals(0, sandbox.corral("send", "shared", "done").exit());
+        for (Process client : clients) {
+            client.waitFor();
+            assertEquals(0, client.exitValue(), "attach exits with the session's status");
+        }
+        assertArrayEquals(Files.readAllBytes(outs[0]), Files.readAllBytes(outs[1]), "the two clients saw different bytes");
+    }
+
     private static byte[] sha256(byte[] bytes) throws Exception {
         return MessageDigest.getInstance("SHA-256").digest(bytes);
     }
