@@ -71,7 +71,8 @@ class SessionCommandsTest {
 
         Deadline.await(Duration.ofSeconds(20), () -> "the greeting in tail",
                 () -> sandbox.corral("tail", "basic").out().contains("hi there basic xterm-256color " + cwd));
-        assertTrue(ok("tail", "basic").out().contains("30 100"), "the PTY has the requested size");
+        Deadline.await(Duration.ofSeconds(20), () -> "stty size to show the requested 100x30",
+                () -> sandbox.corral("tail", "basic").out().contains("30 100"));
         ok("send", "basic", "forty", "two");
 
         Run.Result wait = sandbox.corral("wait", "basic");
