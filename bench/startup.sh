@@ -53,16 +53,21 @@ jar=$home/client/target/corral.jar
 
 tmp=$(mktemp -d)
 export CORRAL_SOCKET=$tmp/run/corral.sock CORRAL_STATE_DIR=$tmp/state
+daemon_pid=
 cleanup() {
     # Only ever the private socket: CORRAL_SOCKET is exported above, and --socket says it again.
-    "$home/bin/corral" --socket "$CORRAL_SOCKET" daemon stop >/dev/null 2>&1 || true
+    if ! "$home/bin/corral" --socket "$CORRAL_SOCKET" daemon stop >/dev/null 2>&1 && [[ -n $daemon_pid ]]; then
+        kill "$daemon_pid" 2>/dev/null || true   # e.g. the jars were rebuilt under it: stop it by its pid
+    fi
     rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
 echo "startup.sh: starting a private daemon on $CORRAL_SOCKET" >&2
-"$home/bin/corral" --socket "$CORRAL_SOCKET" daemon start >&2
+started=$("$home/bin/corral" --socket "$CORRAL_SOCKET" --json daemon start)
+[[ $started =~ \"pid\":([0-9]+) ]] && daemon_pid=${BASH_REMATCH[1]}
+echo "startup.sh: corrald pid ${daemon_pid:-?}" >&2
 
 # The hello-world: one class in a jar, compiled for 17 so both JDKs run the same bytes.
 javac=$(dirname "$(readlink -f "$java17")")/javac
@@ -140,6 +145,29 @@ for jdk, name in ((17, "client-jdk17.jsa"), (25, "client-jdk25.aot")):
     if any(c[1] == jdk for c in commands) and not os.path.isfile(os.path.join(cds, name)):
         sys.exit(f"startup.sh: the warm-up runs did not leave {cds}/{name}")
 
+# Check that the archives are really used (a stale or mismatched one is silently ignored).
+def archived(argv, env):
+    log = os.path.join(tmp, "class-load.txt")
+    env = dict(env, JAVA_TOOL_OPTIONS=f"-Xlog:class+load:file={log}")
+    subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    lines = open(log).read().splitlines()
+    return sum("shared objects file" in l for l in lines), len(lines)
+sharing = {}
+for label, jdk, argv, env in commands:
+    if label.startswith(("bin/corral --version", "hello")):
+        shared, total = archived(argv, env)
+        sharing[(label, jdk)] = f"{shared}/{total}"
+        if shared < total * 0.9:
+            print(f"startup.sh: warning: {label} on JDK {jdk} loads only {shared} of {total} classes "
+                  "from its archive", file=sys.stderr)
+
+def stamps():
+    names = [jar, os.path.join(home, "daemon", "target", "corrald.jar")]
+    names += [os.path.join(cds, n) for n in sorted(os.listdir(cds))]
+    libs = os.path.join(home, "client", "target", "lib")
+    names += [os.path.join(libs, n) for n in sorted(os.listdir(libs))]
+    return {n: os.stat(n).st_mtime_ns for n in names if os.path.exists(n)}
+stamps_before = stamps()
 load_before = open("/proc/loadavg").read().split()[:3]
 times = [[] for _ in commands]
 for r in range(runs):
@@ -149,6 +177,7 @@ for r in range(runs):
     print(f"\rround {r + 1}/{runs}", end="", file=sys.stderr, flush=True)
 print(file=sys.stderr)
 load_after = open("/proc/loadavg").read().split()[:3]
+changed = [os.path.relpath(n, home) for n in set(stamps_before) | set(stamps()) if stamps_before.get(n) != stamps().get(n)]
 
 def pct(xs, p):
     xs = sorted(xs)
@@ -171,6 +200,10 @@ lines += [
     f"- flags (read from bin/corral, also given to the hello-world): `{' '.join(flags)}`",
     f"- nproc: {os.environ['BENCH_NPROC']}; "
     f"load average before: {' '.join(load_before)}, after: {' '.join(load_after)}",
+    "- classes loaded from the CDS archive / AOT cache (one `--version` run, -Xlog:class+load): "
+    + ", ".join(f"{label.split(' (')[0]} JDK {jdk}: {v}" for (label, jdk), v in sharing.items()),
+    *([f"- **warning: changed during the timing (someone rebuilt?), results are suspect:** {', '.join(sorted(changed))}"]
+      if changed else []),
     "- ping runs against a private daemon on a throw-away socket; ratio = median / the same JDK's hello-world median",
     "",
     "| command | JDK | median ms | p10 ms | p90 ms | ratio to hello-world |",
