@@ -38,7 +38,7 @@ final class SessionCommands {
         @Option(names = "--name", paramLabel = "NAME", description = "Session name (default: from the command).")
         String name;
 
-        @Option(names = "--kind", paramLabel = "KIND", defaultValue = "pty", description = "pty (tmux and container come later).")
+        @Option(names = "--kind", paramLabel = "KIND", defaultValue = "pty", description = "pty (default) or tmux: a session in corral's own tmux server that outlives the daemon.")
         String kind;
 
         @Option(names = "--cwd", paramLabel = "DIR", description = "Working directory (default: the current one).")
@@ -55,8 +55,8 @@ final class SessionCommands {
 
         @Override
         public Integer call() {
-            if (!"pty".equals(kind)) {
-                throw new CliFailure(Exit.USAGE, null, "--kind " + kind + " is not supported yet; use --kind pty");
+            if (!"pty".equals(kind) && !"tmux".equals(kind)) {
+                throw new CliFailure(Exit.USAGE, null, "--kind " + kind + " is not supported; use --kind pty or --kind tmux");
             }
             String[] dims = size.toLowerCase().split("x");
             if (dims.length != 2 || !dims[0].matches("[0-9]{1,4}") || !dims[1].matches("[0-9]{1,4}")) {
@@ -78,6 +78,7 @@ final class SessionCommands {
             args.put("command", argv);
             args.put("cwd", (cwd == null ? Path.of("") : cwd).toAbsolutePath().normalize().toString());
             args.put("env", environment);
+            args.put("kind", kind);
             args.put("cols", Integer.parseInt(dims[0]));
             args.put("rows", Integer.parseInt(dims[1]));
             Map<String, Object> session = call(Op.SPAWN, args);
@@ -190,7 +191,11 @@ final class SessionCommands {
                 print(result, "timed out after " + timeout + " s waiting for " + name);
                 return Exit.TIMED_OUT;
             }
-            int code = ((Number) result.get("exitCode")).intValue();
+            if (!(result.get("exitCode") instanceof Number exitCode)) {
+                print(result, name + " was lost: its program ended while no daemon watched it, status unknown");
+                return Exit.CORRAL_FAILED;
+            }
+            int code = exitCode.intValue();
             print(result, name + " exited with status " + code);
             return code;
         }

@@ -39,7 +39,7 @@ public final class Daemon {
 
     private Daemon(DaemonPaths paths, SessionRegistry.Limits sessionLimits) {
         this.paths = paths;
-        this.sessions = new SessionRegistry(sessionLimits);
+        this.sessions = new SessionRegistry(sessionLimits, paths.stateDir(), paths.socket(), mapper, System.getenv());
         this.workers = new ThreadPoolExecutor(2, 16, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(WORKER_QUEUE), runnable -> {
                     Thread thread = new Thread(runnable, "corral-worker");
@@ -54,6 +54,7 @@ public final class Daemon {
         daemon.sessions.warmUp();
         daemon.ownership = SocketOwnership.claim(paths);
         try {
+            daemon.sessions.restore();
             daemon.server = CorralServer.bind(paths.socket(), OperationTable.standard(daemon),
                     daemon.workers, daemon.mapper, limits);
             daemon.ownership.restrictSocket();

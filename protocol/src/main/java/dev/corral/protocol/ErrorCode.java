@@ -29,6 +29,10 @@ public enum ErrorCode {
     NO_SUCH_SESSION(3),
     /** A name taken, a workspace leased, a cap reached. */
     CONFLICT(4),
+    /** A program the request needs (tmux, docker, an agent's binary) is not installed. */
+    MISSING_DEPENDENCY(1),
+    /** A program the daemon drives (tmux, the docker engine) did not answer in time or failed. */
+    UNAVAILABLE(1),
     /** A bug in the daemon; the log has the details. */
     INTERNAL(1);
 

@@ -19,18 +19,25 @@ final class SendInput extends SessionOperation {
         return Op.SEND;
     }
 
+    /** For a tmux session this runs tmux send-keys, so never on an event loop. */
+    @Override
+    public Execution execution() {
+        return Execution.WORKER;
+    }
+
     @Override
     Reply serve(Request request, Caller caller) throws SessionException {
         Session session = sessions.require(name(request));
-        String text = text(request, "text", "") + (flag(request, "enter") ? "\r" : "");
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        String text = text(request, "text", "");
+        boolean enter = flag(request, "enter");
         if (!session.running()) {
             throw new SessionException(ErrorCode.CONFLICT, "session '" + session.name() + "' has exited; nothing reads its input");
         }
-        if (!session.write(bytes)) {
+        if (!session.send(text, enter)) {
             throw new SessionException(ErrorCode.BUSY, "session '" + session.name()
                     + "' is not reading its input and too much is queued; try again later");
         }
-        return Reply.ok(Map.of("name", session.name(), "bytes", bytes.length));
+        int bytes = text.getBytes(StandardCharsets.UTF_8).length + (enter ? 1 : 0);
+        return Reply.ok(Map.of("name", session.name(), "bytes", bytes));
     }
 }

@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Starts a program in a new PTY session. Forks, so it runs on a worker. */
+/** Starts a program in a new session (a PTY or tmux). Forks, so it runs on a worker. */
 final class Spawn extends SessionOperation {
     Spawn(SessionRegistry sessions) {
         super(sessions);
@@ -55,7 +55,12 @@ final class Spawn extends SessionOperation {
             throw new SessionException(ErrorCode.BAD_REQUEST, "args.cwd must be an absolute path");
         }
         String name = request.args().hasNonNull("name") ? text(request, "name", null) : null;
-        SessionSpec spec = new SessionSpec(name, command, Path.of(cwd), env,
+        String kindName = text(request, "kind", "pty");
+        SessionSpec.Kind kind = SessionSpec.Kind.fromWire(kindName);
+        if (kind == null) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, "unknown session kind '" + kindName + "': use pty or tmux");
+        }
+        SessionSpec spec = new SessionSpec(name, kind, command, Path.of(cwd), env,
                 number(request, "cols", 80, 1, 1000), number(request, "rows", 24, 1, 1000));
         return Reply.ok(sessions.spawn(spec).describe(sessions.limits().idleAfter()));
     }

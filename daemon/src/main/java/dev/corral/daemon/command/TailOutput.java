@@ -18,6 +18,12 @@ final class TailOutput extends SessionOperation {
         return Op.TAIL;
     }
 
+    /** For a tmux session this runs tmux capture-pane, so never on an event loop. */
+    @Override
+    public Execution execution() {
+        return Execution.WORKER;
+    }
+
     @Override
     Reply serve(Request request, Caller caller) throws SessionException {
         Session session = sessions.require(name(request));

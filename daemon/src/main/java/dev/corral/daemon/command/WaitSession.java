@@ -4,6 +4,7 @@ import dev.corral.daemon.session.Session;
 import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -22,7 +23,13 @@ final class WaitSession extends SessionOperation {
     Reply serve(Request request, Caller caller) throws SessionException {
         Session session = sessions.require(name(request));
         int timeout = number(request, "timeoutSeconds", 0, 0, Integer.MAX_VALUE);
-        var exit = session.exit().thenApply(code -> (Reply) Reply.ok(Map.of("name", session.name(), "exitCode", code)));
+        var exit = session.exit().thenApply(code -> {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("name", session.name());
+            result.put("exitCode", code);
+            result.put("state", session.state().name().toLowerCase());
+            return (Reply) Reply.ok(result);
+        });
         if (timeout > 0) {
             exit = exit.copy().completeOnTimeout(null, timeout, TimeUnit.SECONDS).thenApply(reply -> reply != null ? reply
                     : Reply.ok(Map.of("name", session.name(), "timedOut", true)));

@@ -1,132 +1,177 @@
 package dev.corral.daemon.session;
 
-import com.pty4j.PtyProcess;
-import com.pty4j.PtyProcessBuilder;
-import com.pty4j.WinSize;
+import dev.corral.protocol.Stream;
 import io.netty.channel.Channel;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A program running in a PTY that the daemon owns. The session owns the process, both PTY
- * streams, the replay buffer and its attachments, and releases them on one path: the reader
- * thread's end, after the program exits.
+ * A program the daemon supervises, whatever runs it. The base class owns what every kind shares:
+ * the replay buffer, the attached clients, the state and the exit; a subclass supplies the
+ * terminal ({@link #output} feeds it) and the kind's own way to type, signal and release.
  */
-public final class Session {
+public abstract class Session {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
-    private static final int READ_CHUNK = 16 * 1024;
-    /** Keystrokes queued for a program that is not reading; more is refused. */
-    private static final int INPUT_QUEUE = 1024;
 
-    public enum State { STARTING, RUNNING, EXITED }
+    public enum State { STARTING, RUNNING, EXITED, LOST }
 
-    private final String id = UUID.randomUUID().toString().substring(0, 8);
-    private final SessionSpec spec;
-    private final Instant createdAt = Instant.now();
+    /** What a session gets from its registry. */
+    record Context(int replayBytes, long maxQueuedBytes, SessionListener listener) {}
+
+    protected final SessionSpec spec;
+    private final String id;
+    private final Instant createdAt;
     private final ReplayBuffer replay;
-    private final long maxQueuedBytes;
+    private final Context context;
     private final List<Attachment> attachments = new ArrayList<>();
+    /** Completes with the exit status, or null when the program was lost without one. */
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
-    private final ThreadPoolExecutor input;
-    private PtyProcess process;
     private State state = State.STARTING;
     private Integer exitCode;
     private Instant endedAt;
     private volatile long lastOutputNanos = System.nanoTime();
 
-    Session(SessionSpec spec, int replayBytes, long maxQueuedBytes) {
+    Session(SessionSpec spec, String id, Instant createdAt, Context context) {
         this.spec = spec;
-        this.replay = new ReplayBuffer(replayBytes);
-        this.maxQueuedBytes = maxQueuedBytes;
-        // One writer thread, only while there is input: a program that stops reading blocks
-        // this thread, never an event loop.
-        this.input = new ThreadPoolExecutor(0, 1, 10, TimeUnit.SECONDS, new ArrayBlockingQueue<>(INPUT_QUEUE),
-                r -> daemonThread(r, "pty-write-" + spec.name()));
+        this.id = id;
+        this.createdAt = createdAt;
+        this.context = context;
+        this.replay = new ReplayBuffer(context.replayBytes());
     }
 
-    public String name() {
+    public final String name() {
         return spec.name();
     }
 
-    public CompletableFuture<Integer> exit() {
+    public final String id() {
+        return id;
+    }
+
+    public final SessionSpec spec() {
+        return spec;
+    }
+
+    public final Instant createdAt() {
+        return createdAt;
+    }
+
+    public abstract String kind();
+
+    /** The program's process id, or -1 when it has none (yet, or any more). */
+    public abstract long pid();
+
+    /** Types into the program. Returns false when its input queue is full (it is not reading). */
+    public abstract boolean write(byte[] bytes);
+
+    /** Text typed without attaching; {@code enter} presses Return after it. */
+    public boolean send(String text, boolean enter) throws SessionException {
+        return write((enter ? text + "\r" : text).getBytes(StandardCharsets.UTF_8));
+    }
+
+    public abstract void resize(int cols, int rows);
+
+    /** The most recent output, at most {@code bytes} of it. */
+    public byte[] tail(int bytes) throws SessionException {
+        synchronized (this) {
+            return replay.snapshot(bytes);
+        }
+    }
+
+    /** Sends a signal (a canonical name, see {@link Signals}) to the program. */
+    abstract void signal(String signal) throws IOException;
+
+    /** Frees what the kind keeps once the session is forgotten ({@code rm} or the reaper). */
+    void discard() {}
+
+    /** The daemon is stopping: a PTY program is hung up, a tmux session is left running. */
+    abstract void daemonStopping();
+
+    /** Columns and rows of the session's terminal. */
+    abstract int[] size();
+
+    /** Kind-specific fields of {@link #describe}. */
+    void describeKind(Map<String, Object> object) {}
+
+    public final CompletableFuture<Integer> exit() {
         return exit;
     }
 
-    /** Forks the program (blocking: call off the event loop) and starts reading its output. */
-    void start(Map<String, String> environment) throws IOException {
-        PtyProcess started = new PtyProcessBuilder(spec.command().toArray(String[]::new))
-                .setEnvironment(environment)
-                .setDirectory(spec.cwd().toString())
-                .setInitialColumns(spec.cols())
-                .setInitialRows(spec.rows())
-                .setConsole(false)
-                .setUnixOpenTtyToPreserveOutputAfterTermination(true)
-                .start();
-        synchronized (this) {
-            process = started;
+    public final synchronized State state() {
+        return state;
+    }
+
+    public final synchronized boolean running() {
+        return state == State.STARTING || state == State.RUNNING;
+    }
+
+    public final synchronized Integer exitCode() {
+        return exitCode;
+    }
+
+    final synchronized Instant endedAt() {
+        return endedAt;
+    }
+
+    final synchronized void markRunning() {
+        if (state == State.STARTING) {
             state = State.RUNNING;
         }
-        daemonThread(this::pump, "pty-read-" + spec.name()).start();
     }
 
-    private void pump() {
-        byte[] buffer = new byte[READ_CHUNK];
-        try (InputStream output = process.getInputStream()) {
-            for (int n; (n = output.read(buffer)) >= 0; ) {
-                if (n > 0) {
-                    publish(buffer, n);
-                }
-            }
-        } catch (IOException e) {
-            // EIO once the program and every other holder of the terminal are gone: its end.
-            log.debug("session {} output ended: {}", spec.name(), e.toString());
+    /** Terminal output: kept for replay and sent to every attached client. */
+    final void output(byte[] buffer, int n) {
+        synchronized (this) {
+            lastOutputNanos = System.nanoTime();
+            replay.append(buffer, 0, n);
+            attachments.removeIf(a -> !a.send(StreamFrames.data(buffer, 0, n)));
         }
-        int code;
-        try {
-            code = process.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            code = -1;
-        }
-        ended(code);
+        context.listener().output(this, buffer, n);
     }
 
-    private synchronized void publish(byte[] buffer, int n) {
-        lastOutputNanos = System.nanoTime();
-        replay.append(buffer, 0, n);
-        attachments.removeIf(a -> !a.send(StreamFrames.data(buffer, 0, n)));
-    }
-
-    private void ended(int code) {
+    /**
+     * The program ended: with its status ({@link State#EXITED}), or without one because it was
+     * lost ({@link State#LOST}, code null). Every attached client gets the status and is closed.
+     */
+    final void ended(State how, Integer code, Instant when) {
         List<Attachment> toFinish;
         synchronized (this) {
-            state = State.EXITED;
+            if (state == State.EXITED || state == State.LOST) {
+                return;
+            }
+            state = how;
             exitCode = code;
-            endedAt = Instant.now();
+            endedAt = when;
             toFinish = List.copyOf(attachments);
             attachments.clear();
         }
         for (Attachment attachment : toFinish) {
-            attachment.finish(StreamFrames.exit(code));
+            attachment.finish(StreamFrames.exit(code == null ? -1 : code));
         }
-        input.shutdownNow();
-        closeQuietly(process.getOutputStream());
-        log.info("session {} exited with status {}", spec.name(), code);
+        if (how == State.LOST) {
+            log.warn("session {} was lost: its program ended while no daemon watched it, status unknown", name());
+        } else {
+            log.info("session {} exited with status {}", name(), code);
+        }
+        context.listener().ended(this);
+        exit.complete(code);
+    }
+
+    /** A session read back from the store that had already ended: no log line, no event. */
+    final void restoreEnded(State how, Integer code, Instant when) {
+        synchronized (this) {
+            state = how;
+            exitCode = code;
+            endedAt = when;
+        }
         exit.complete(code);
     }
 
@@ -134,84 +179,46 @@ public final class Session {
      * Adds a client: the replay first (unless skipped), then live output, with nothing lost or
      * repeated at the seam because both happen under the lock the output path takes.
      */
-    public synchronized Attachment attach(Channel channel, boolean readOnly, boolean withReplay) {
-        Attachment attachment = new Attachment(this, channel, readOnly, maxQueuedBytes);
-        if (withReplay) {
-            byte[] screen = replay.snapshot();
-            for (int offset = 0; offset < screen.length; offset += dev.corral.protocol.Stream.MAX_PAYLOAD) {
-                int length = Math.min(dev.corral.protocol.Stream.MAX_PAYLOAD, screen.length - offset);
-                attachment.send(StreamFrames.data(screen, offset, length));
+    public final Attachment attach(Channel channel, boolean readOnly, boolean withReplay) {
+        Attachment attachment = new Attachment(this, channel, readOnly, context.maxQueuedBytes());
+        synchronized (this) {
+            if (withReplay) {
+                byte[] screen = replay.snapshot();
+                for (int offset = 0; offset < screen.length; offset += Stream.MAX_PAYLOAD) {
+                    int length = Math.min(Stream.MAX_PAYLOAD, screen.length - offset);
+                    attachment.send(StreamFrames.data(screen, offset, length));
+                }
             }
-        }
-        if (state == State.EXITED) {
-            attachment.finish(StreamFrames.exit(exitCode));
-        } else {
+            if (!running()) {
+                attachment.finish(StreamFrames.exit(exitCode == null ? -1 : exitCode));
+                return attachment;
+            }
             attachments.add(attachment);
-            log.info("client attached to session {}{}", spec.name(), readOnly ? " (read-only)" : "");
         }
+        log.info("client attached to session {}{}", name(), readOnly ? " (read-only)" : "");
+        context.listener().attached(this, readOnly);
         return attachment;
     }
 
-    synchronized void detach(Attachment attachment, String reason) {
-        if (attachments.remove(attachment)) {
-            log.info("client detached from session {}: {}", spec.name(), reason);
-        }
-    }
-
-    /** Types into the program. Returns false when its input queue is full (it is not reading). */
-    public boolean write(byte[] bytes) {
-        OutputStream in;
+    final void detach(Attachment attachment, String reason) {
         synchronized (this) {
-            if (state != State.RUNNING) {
-                return false;
+            if (!attachments.remove(attachment)) {
+                return;
             }
-            in = process.getOutputStream();
         }
-        try {
-            input.execute(() -> {
-                try {
-                    in.write(bytes);
-                    in.flush();
-                } catch (IOException e) {
-                    log.debug("input to session {} failed: {}", spec.name(), e.toString());
-                }
-            });
-            return true;
-        } catch (RejectedExecutionException e) {
-            return false;
-        }
-    }
-
-    public synchronized void resize(int cols, int rows) {
-        if (state == State.RUNNING && cols > 0 && rows > 0) {
-            process.setWinSize(new WinSize(cols, rows));
-        }
-    }
-
-    public synchronized boolean running() {
-        return state != State.EXITED;
-    }
-
-    public synchronized long pid() {
-        return process == null ? -1 : process.pid();
-    }
-
-    public synchronized byte[] tail(int bytes) {
-        return replay.snapshot(bytes);
-    }
-
-    synchronized Instant endedAt() {
-        return endedAt;
+        log.info("client detached from session {}: {}", name(), reason);
+        context.listener().detached(this, reason);
     }
 
     /** What {@code ls} and {@code show} print: the SPEC's session object. */
-    public synchronized Map<String, Object> describe(Duration idleAfter) {
+    public final synchronized Map<String, Object> describe(Duration idleAfter) {
         Map<String, Object> object = new LinkedHashMap<>();
+        long pid = pid();
         object.put("name", spec.name());
         object.put("id", id);
-        object.put("kind", "pty");
+        object.put("kind", kind());
         object.put("state", state.name().toLowerCase());
-        object.put("pid", process == null ? null : process.pid());
+        object.put("pid", pid > 0 ? pid : null);
         object.put("exitCode", exitCode);
         object.put("command", spec.command());
         object.put("cwd", spec.cwd().toString());
@@ -222,37 +229,16 @@ public final class Session {
         object.put("attached", attachments.size());
         object.put("readiness", null);
         object.put("status", status(idleAfter));
-        object.put("size", Map.of("cols", process == null ? spec.cols() : winSize().getColumns(),
-                "rows", process == null ? spec.rows() : winSize().getRows()));
+        int[] size = size();
+        object.put("size", Map.of("cols", size[0], "rows", size[1]));
+        describeKind(object);
         return object;
     }
 
-    private WinSize winSize() {
-        try {
-            return state == State.RUNNING ? process.getWinSize() : new WinSize(spec.cols(), spec.rows());
-        } catch (IOException e) {
-            return new WinSize(spec.cols(), spec.rows());
-        }
-    }
-
     private String status(Duration idleAfter) {
-        if (state == State.EXITED) {
+        if (!running()) {
             return "exited";
         }
         return System.nanoTime() - lastOutputNanos < idleAfter.toNanos() ? "active" : "idle";
-    }
-
-    private static Thread daemonThread(Runnable body, String name) {
-        Thread thread = new Thread(body, name);
-        thread.setDaemon(true);
-        return thread;
-    }
-
-    private static void closeQuietly(OutputStream stream) {
-        try {
-            stream.close();
-        } catch (IOException ignored) {
-            // The program is gone; nothing is waiting for this stream.
-        }
     }
 }

@@ -1,25 +1,32 @@
 package dev.corral.daemon.session;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pty4j.PtyProcessBuilder;
 import dev.corral.protocol.ErrorCode;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every session of this daemon, by name. Enforces the cap on live sessions and reaps exited ones
+ * Every session of this daemon, by name, whatever its kind. Enforces the cap on live sessions,
+ * records each session on disk so a restarted daemon finds it again, and reaps exited sessions
  * once their grace period has passed (a timer per exit, no polling).
  */
 public final class SessionRegistry implements AutoCloseable {
@@ -35,19 +42,47 @@ public final class SessionRegistry implements AutoCloseable {
 
     private final Limits limits;
     private final Map<String, Session> sessions = new LinkedHashMap<>();
-    private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "session-reaper");
+    private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
+    private final Session.Context context;
+    private final SessionStore store;
+    private final Tmux tmux;
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "session-timers");
         thread.setDaemon(true);
         return thread;
     });
     private int generated;
 
-    public SessionRegistry(Limits limits) {
+    /**
+     * @param stateDir where session records live ({@code sessions/}) and tmux's config
+     * @param socket   corral's socket: the private tmux server's socket is derived from it
+     */
+    public SessionRegistry(Limits limits, Path stateDir, Path socket, ObjectMapper mapper, Map<String, String> environment) {
         this.limits = limits;
+        this.context = new Session.Context(limits.replayBytes(), limits.clientQueueBytes(), new Broadcast());
+        this.store = new SessionStore(stateDir.resolve("sessions"), mapper);
+        this.tmux = new Tmux(socket.resolveSibling(socket.getFileName() + ".tmux"), stateDir.resolve("tmux").resolve("tmux.conf"),
+                environment);
+        if (Files.isDirectory(Path.of("/proc/self"))) {
+            timers.scheduleWithFixedDelay(this::watchTmuxPrograms, 2, 2, TimeUnit.SECONDS);
+        }
+    }
+
+    private void watchTmuxPrograms() {
+        for (Session session : list(false)) {
+            if (session instanceof TmuxSession tmuxSession) {
+                tmuxSession.watchdog();
+            }
+        }
     }
 
     public Limits limits() {
         return limits;
+    }
+
+    /** Hears every session's life from now on. */
+    public void listen(SessionListener listener) {
+        listeners.add(listener);
     }
 
     /** pty4j's first spawn in a JVM loads its native library (about a second here): do it now. */
@@ -63,49 +98,145 @@ public final class SessionRegistry implements AutoCloseable {
         thread.start();
     }
 
+    /**
+     * Finds the sessions an earlier daemon left: tmux sessions are adopted again, PTY sessions
+     * that were running died with it and are marked lost. Call once, before serving.
+     */
+    public void restore() {
+        List<SessionStore.Entry> entries = store.load();
+        if (entries.isEmpty()) {
+            return;
+        }
+        Map<String, Tmux.Pane> panes = null;
+        boolean tmuxAnswered = true;
+        if (entries.stream().anyMatch(e -> e.spec().kind() == SessionSpec.Kind.TMUX)) {
+            try {
+                panes = new HashMap<>();
+                for (Tmux.Pane pane : tmux.panes()) {
+                    panes.putIfAbsent(pane.session(), pane);
+                }
+            } catch (IOException | SessionException e) {
+                tmuxAnswered = false;
+                log.warn("tmux did not answer while adopting sessions ({}); they stay unknown until it does", e.getMessage());
+            }
+        }
+        for (SessionStore.Entry entry : entries) {
+            SessionSpec spec = entry.spec();
+            boolean ended = entry.state() == Session.State.EXITED || entry.state() == Session.State.LOST;
+            Session session;
+            boolean endedBefore = false;
+            if (spec.kind() == SessionSpec.Kind.TMUX) {
+                TmuxSession adopted = new TmuxSession(spec, entry.id(), entry.createdAt(), context, tmux, timers);
+                session = adopted;
+                Tmux.Pane pane = panes == null ? null : panes.get(spec.name());
+                if (ended && pane == null) {
+                    adopted.restoreEnded(entry.state(), entry.exitCode(), entry.endedAt());
+                    endedBefore = true;
+                } else if (!tmuxAnswered) {
+                    adopted.unknown();
+                } else if (pane != null) {
+                    adopted.open(pane);
+                } else {
+                    adopted.ended(Session.State.LOST, null, Instant.now());
+                }
+            } else {
+                PtySession lost = new PtySession(spec, entry.id(), entry.createdAt(), context);
+                session = lost;
+                if (ended) {
+                    lost.restoreEnded(entry.state(), entry.exitCode(), entry.endedAt());
+                    endedBefore = true;
+                } else {
+                    lost.ended(Session.State.LOST, null, Instant.now());
+                }
+            }
+            synchronized (this) {
+                sessions.put(spec.name(), session);
+            }
+            if (session.running()) {
+                log.info("session {} ({}) adopted again, pid {}", spec.name(), spec.kind().wire(), session.pid());
+                listeners.forEach(l -> l.adopted(session));
+                store.save(session);
+            } else if (endedBefore) {
+                scheduleReap(session);
+            }
+        }
+    }
+
     /** Reserves the name, then starts the program (blocking: call off the event loop). */
     public Session spawn(SessionSpec requested) throws SessionException {
         Session session;
+        Session replaced = null;
+        SessionSpec spec;
         synchronized (this) {
             long live = sessions.values().stream().filter(Session::running).count();
             if (live >= limits.maxLive()) {
                 throw new SessionException(ErrorCode.CONFLICT, "session cap reached: " + live
                         + " live sessions (the daemon's --max-sessions); remove or end one first");
             }
-            SessionSpec spec = requested.name() == null ? withGeneratedName(requested) : requested;
+            spec = requested.name() == null ? requested.withName(generateName(requested)) : requested;
             if (!NAME.matcher(spec.name()).matches()) {
                 throw new SessionException(ErrorCode.BAD_REQUEST, "session name '" + spec.name()
                         + "' is not allowed: use letters, digits, '.', '_' or '-' (at most 64)");
             }
-            if (sessions.containsKey(spec.name())) {
-                throw new SessionException(ErrorCode.CONFLICT, "a session named '" + spec.name()
-                        + "' already exists; choose another --name or remove it with 'corral rm " + spec.name() + "'");
+            Session existing = sessions.get(spec.name());
+            if (existing != null && existing.running()) {
+                throw new SessionException(ErrorCode.CONFLICT, "session '" + spec.name() + "' is already up ("
+                        + existing.kind() + ", pid " + existing.pid() + "); attach with 'corral attach " + spec.name()
+                        + "' or choose another --name");
             }
             if (!Files.isDirectory(spec.cwd())) {
                 throw new SessionException(ErrorCode.BAD_REQUEST, "working directory " + spec.cwd() + " does not exist");
             }
-            session = new Session(spec, limits.replayBytes(), limits.clientQueueBytes());
+            session = spec.kind() == SessionSpec.Kind.TMUX
+                    ? new TmuxSession(spec, newId(), Instant.now(), context, tmux, timers)
+                    : new PtySession(spec, newId(), Instant.now(), context);
+            replaced = existing;
             sessions.put(spec.name(), session);
         }
-        Map<String, String> environment = new HashMap<>(System.getenv());
-        environment.putAll(requested.env());
-        environment.put("TERM", "xterm-256color");
-        environment.put("CORRAL_SESSION", session.name());
         try {
-            session.start(environment);
-        } catch (IOException | RuntimeException e) {
-            synchronized (this) {
-                sessions.remove(session.name());
+            if (replaced != null) {
+                // An ended session of that name gives way to the new one.
+                replaced.discard();
+                log.info("session {} replaced: the earlier one had ended", spec.name());
             }
-            throw new SessionException(ErrorCode.BAD_REQUEST, "cannot start " + requested.command().get(0) + ": " + e.getMessage());
+            start(session, requested);
+        } catch (SessionException | RuntimeException e) {
+            synchronized (this) {
+                sessions.remove(spec.name(), session);
+            }
+            session.discard();
+            throw e;
         }
-        session.exit().thenRun(() -> reaper.schedule(() -> reap(session), limits.exitGrace().toMillis(), TimeUnit.MILLISECONDS));
-        log.info("session {} started: {} (pid {})", session.name(), requested.command(), session.pid());
+        store.save(session);
+        log.info("session {} started: {} {} (pid {})", session.name(), spec.kind().wire(), spec.command(), session.pid());
+        listeners.forEach(l -> l.spawned(session));
         return session;
     }
 
-    private SessionSpec withGeneratedName(SessionSpec spec) {
-        String base = java.nio.file.Path.of(spec.command().get(0)).getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "")
+    private void start(Session session, SessionSpec requested) throws SessionException {
+        Map<String, String> env = new HashMap<>(requested.env());
+        env.put("CORRAL_SESSION", session.name());
+        try {
+            if (session instanceof TmuxSession tmuxSession) {
+                tmux.binary();
+                Tmux.Pane pane = tmux.newSession(session.spec(), env);
+                tmuxSession.open(pane);
+            } else {
+                Map<String, String> environment = new HashMap<>(System.getenv());
+                environment.putAll(env);
+                environment.put("TERM", "xterm-256color");
+                ((PtySession) session).start(environment);
+            }
+        } catch (Tmux.Unanswered e) {
+            throw new SessionException(ErrorCode.UNAVAILABLE, "tmux failed to start session '" + session.name() + "': "
+                    + e.getMessage());
+        } catch (IOException e) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, "cannot start " + requested.command().get(0) + ": " + e.getMessage());
+        }
+    }
+
+    private String generateName(SessionSpec spec) {
+        String base = Path.of(spec.command().get(0)).getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "")
                 .replaceFirst("^[^A-Za-z0-9]+", "");
         base = base.substring(0, Math.min(base.length(), 48));
         if (base.isEmpty()) {
@@ -115,7 +246,11 @@ public final class SessionRegistry implements AutoCloseable {
         do {
             name = base + "-" + (++generated);
         } while (sessions.containsKey(name));
-        return new SessionSpec(name, spec.command(), spec.cwd(), spec.env(), spec.cols(), spec.rows());
+        return name;
+    }
+
+    private static String newId() {
+        return UUID.randomUUID().toString().substring(0, 8);
     }
 
     public synchronized Optional<Session> find(String name) {
@@ -141,10 +276,11 @@ public final class SessionRegistry implements AutoCloseable {
     public void kill(Session session, String signal) throws SessionException {
         String name = Signals.canonical(signal);
         if (!session.running()) {
-            throw new SessionException(ErrorCode.CONFLICT, "session '" + session.name() + "' has already exited");
+            throw new SessionException(ErrorCode.CONFLICT, "session '" + session.name() + "' has already exited"
+                    + (session.exitCode() == null ? "" : " with status " + session.exitCode()));
         }
         try {
-            Signals.send(session.pid(), name);
+            session.signal(name);
         } catch (IOException e) {
             throw new SessionException(ErrorCode.INTERNAL, "could not signal session '" + session.name() + "': " + e.getMessage());
         }
@@ -160,29 +296,69 @@ public final class SessionRegistry implements AutoCloseable {
             kill(session, "KILL");
             session.exit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> -1).join();
         }
-        synchronized (this) {
-            sessions.remove(session.name(), session);
-        }
-        log.info("session {} removed", session.name());
+        forget(session, "removed");
     }
 
-    private void reap(Session session) {
+    private void forget(Session session, String how) {
         synchronized (this) {
-            if (sessions.remove(session.name(), session)) {
-                log.info("session {} reaped {} after it exited", session.name(), limits.exitGrace());
+            if (!sessions.remove(session.name(), session)) {
+                return;
             }
         }
+        session.discard();
+        store.delete(session.name());
+        log.info("session {} {}", session.name(), how);
+        listeners.forEach(l -> l.removed(session));
+    }
+
+    private void scheduleReap(Session session) {
+        Instant ended = session.endedAt() == null ? Instant.now() : session.endedAt();
+        long delay = Math.max(0, Duration.between(Instant.now(), ended.plus(limits.exitGrace())).toMillis());
+        timers.schedule(() -> forget(session, "reaped " + limits.exitGrace() + " after it ended"), delay, TimeUnit.MILLISECONDS);
     }
 
     @Override
     public void close() {
-        reaper.shutdownNow();
+        timers.shutdownNow();
         for (Session session : list(false)) {
-            try {
-                Signals.send(session.pid(), "HUP");
-            } catch (IOException e) {
-                log.warn("could not hang up session {}: {}", session.name(), e.toString());
+            session.daemonStopping();
+        }
+    }
+
+    /** The registry hears every session first (to record and reap it), then the listeners. */
+    private final class Broadcast implements SessionListener {
+        private void each(Consumer<SessionListener> call) {
+            for (SessionListener listener : listeners) {
+                try {
+                    call.accept(listener);
+                } catch (RuntimeException e) {
+                    log.warn("session listener {} failed: {}", listener.getClass().getSimpleName(), e.toString());
+                }
             }
+        }
+
+        @Override
+        public void attached(Session session, boolean readOnly) {
+            each(l -> l.attached(session, readOnly));
+        }
+
+        @Override
+        public void detached(Session session, String reason) {
+            each(l -> l.detached(session, reason));
+        }
+
+        @Override
+        public void output(Session session, byte[] buffer, int length) {
+            each(l -> l.output(session, buffer, length));
+        }
+
+        @Override
+        public void ended(Session session) {
+            store.save(session);
+            if (!timers.isShutdown()) {
+                scheduleReap(session);
+            }
+            each(l -> l.ended(session));
         }
     }
 }

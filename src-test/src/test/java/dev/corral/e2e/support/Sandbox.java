@@ -23,11 +23,38 @@ public final class Sandbox implements AutoCloseable {
     private final Path socket;
     private final Path stateDir;
     private final List<Process> daemons = new ArrayList<>();
+    private final Map<String, String> extraEnv = new HashMap<>();
 
     public Sandbox(Path dir) throws IOException {
         this.dir = dir;
         this.socket = dir.resolve("run").resolve("corral.sock");
         this.stateDir = dir.resolve("state");
+    }
+
+    /** Sets a variable for every command and daemon this sandbox starts from now on. */
+    public Sandbox withEnv(String name, String value) {
+        extraEnv.put(name, value);
+        return this;
+    }
+
+    /** The private tmux server's socket, derived from corral's. */
+    public Path tmuxSocket() {
+        return socket.resolveSibling("corral.sock.tmux");
+    }
+
+    /** Runs the tmux binary against the sandbox's private tmux server. */
+    public Run.Result tmux(String... args) {
+        List<String> argv = new ArrayList<>(List.of("tmux", "-S", tmuxSocket().toString()));
+        argv.addAll(List.of(args));
+        return Run.command(Map.of(), COMMAND_DEADLINE, argv);
+    }
+
+    /** Kills the daemon that holds the socket with SIGKILL, as a crash would, and waits until it is gone. */
+    public void crashDaemon() {
+        long pid = lockHolderPid();
+        ProcessHandle daemon = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("no daemon holds " + socket));
+        daemon.destroyForcibly();
+        Deadline.await(Duration.ofSeconds(30), () -> "corrald " + pid + " to die", () -> !daemon.isAlive());
     }
 
     public Path dir() {
@@ -50,6 +77,7 @@ public final class Sandbox implements AutoCloseable {
         Map<String, String> env = new HashMap<>();
         env.put("CORRAL_SOCKET", socket.toString());
         env.put("CORRAL_STATE_DIR", stateDir.toString());
+        env.putAll(extraEnv);
         return env;
     }
 
@@ -124,6 +152,9 @@ public final class Sandbox implements AutoCloseable {
         long holder = lockHolderPid();
         if (holder > 0) {
             ProcessHandle.of(holder).ifPresent(Sandbox::stop);
+        }
+        if (Files.exists(tmuxSocket(), LinkOption.NOFOLLOW_LINKS)) {
+            tmux("kill-server");
         }
     }
 

@@ -1,0 +1,27 @@
+package dev.corral.daemon.session;
+
+/**
+ * Hears what happens to sessions (events, workspace leases, readiness). Calls come from the
+ * thread where the change happened, output from a session's reader thread: a listener must be
+ * quick and must not block.
+ */
+public interface SessionListener {
+    SessionListener NONE = new SessionListener() {};
+
+    default void spawned(Session session) {}
+
+    /** Found again after a daemon restart. */
+    default void adopted(Session session) {}
+
+    default void attached(Session session, boolean readOnly) {}
+
+    default void detached(Session session, String reason) {}
+
+    /** Terminal output; the buffer is reused after the call. */
+    default void output(Session session, byte[] buffer, int length) {}
+
+    /** Exited (with its status) or lost (without one); see {@link Session#state()}. */
+    default void ended(Session session) {}
+
+    default void removed(Session session) {}
+}
