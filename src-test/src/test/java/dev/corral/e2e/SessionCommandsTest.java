@@ -111,7 +111,7 @@ class SessionCommandsTest {
         ok("spawn", "--name", "dup", "--", "sleep", "300");
         Run.Result taken = sandbox.corral("spawn", "--name", "dup", "--", "true");
         assertEquals(4, taken.exit(), taken.toString());
-        assertTrue(taken.err().contains("already exists"), taken.toString());
+        assertTrue(taken.err().contains("already up"), taken.toString());
 
         Run.Result generated = ok("spawn", "--", "true");
         assertTrue(generated.out().trim().startsWith("true-"), generated.toString());
