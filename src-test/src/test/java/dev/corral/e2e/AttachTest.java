@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * bin/corral attach running in a real PTY that the test drives like a user's terminal. Each
@@ -60,6 +62,8 @@ class AttachTest {
     }
 
     private static void assertRestored(TerminalDriver terminal) {
+        Deadline.await(LIMIT, () -> "BEFORE/AFTER settings in:\n" + terminal.text(),
+                () -> BEFORE_AFTER.matcher(terminal.text()).find());
         Matcher m = BEFORE_AFTER.matcher(terminal.text());
         assertTrue(m.find(), "no BEFORE/AFTER settings in:\n" + terminal.text());
         assertEquals(m.group(1), m.group(2), "the terminal settings were not restored");
@@ -144,20 +148,45 @@ class AttachTest {
         sandbox.corral("rm", "--force", "sized");
     }
 
-    @Test
-    void sigtermOnTheClientRestoresTheTerminal() throws Exception {
-        spawn("--name", "signalled", "--", "sleep", "300");
-        try (TerminalDriver terminal = TerminalDriver.start(sandbox, attach("signalled"))) {
-            Deadline.await(LIMIT, () -> "the attach", () -> attachedCount("signalled") == 1);
-            ProcessHandle client = ProcessHandle.of(terminal.pid()).orElseThrow().descendants()
-                    .filter(p -> p.info().commandLine().orElse("").contains("corral.jar")).findFirst().orElseThrow();
-            client.destroy();
+    @ParameterizedTest
+    @CsvSource({"TERM, 15", "HUP, 1", "INT, 2"})
+    void aSignalToTheClientRestoresTheTerminal(String signal, int number) throws Exception {
+        String name = "signalled-" + signal.toLowerCase();
+        spawn("--name", name, "--", "sleep", "300");
+        try (TerminalDriver terminal = TerminalDriver.start(sandbox, attach(name))) {
+            Deadline.await(LIMIT, () -> "the attach", () -> attachedCount(name) == 1);
+            Run.Result kill = Run.command(java.util.Map.of(), LIMIT, java.util.List.of("kill", "-s", signal,
+                    Long.toString(attachClient(terminal).pid())));
+            assertEquals(0, kill.exit(), kill.toString());
             terminal.await("AFTER[", LIMIT);
-            assertTrue(terminal.text().contains("[detached from signalled: SIGTERM]"), terminal.text());
-            assertTrue(terminal.text().contains("STATUS[143]"), terminal.text());
+            assertTrue(terminal.text().contains("[detached from " + name + ": SIG" + signal + "]"), terminal.text());
+            assertTrue(terminal.text().contains("STATUS[" + (128 + number) + "]"), terminal.text());
             assertRestored(terminal);
         }
-        sandbox.corral("rm", "--force", "signalled");
+        assertEquals("running", state(name), "a signal to the client leaves the session running");
+        sandbox.corral("rm", "--force", name);
+    }
+
+    @Test
+    void losingTheDaemonRestoresTheTerminal(@TempDir Path own) throws Exception {
+        try (Sandbox alone = new Sandbox(own)) {
+            alone.startDaemon();
+            Run.Result spawned = alone.corral("spawn", "--name", "orphan", "--", "sleep", "300");
+            assertEquals(0, spawned.exit(), spawned.toString());
+            try (TerminalDriver terminal = TerminalDriver.start(alone, attach("orphan"))) {
+                Deadline.await(LIMIT, () -> "the attach", () -> attachedCount(alone, "orphan") == 1);
+                alone.crashDaemon();
+                terminal.await("AFTER[", LIMIT);
+                assertTrue(terminal.text().contains("[lost connection to corrald]"), terminal.text());
+                assertTrue(terminal.text().contains("STATUS[125]"), terminal.text());
+                assertRestored(terminal);
+            }
+        }
+    }
+
+    private static ProcessHandle attachClient(TerminalDriver terminal) {
+        return ProcessHandle.of(terminal.pid()).orElseThrow().descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("corral.jar")).findFirst().orElseThrow();
     }
 
     @Test
@@ -235,7 +264,11 @@ class AttachTest {
     }
 
     private static long attachedCount(String name) {
-        Run.Result show = sandbox.corral("--json", "show", name);
+        return attachedCount(sandbox, name);
+    }
+
+    private static long attachedCount(Sandbox where, String name) {
+        Run.Result show = where.corral("--json", "show", name);
         Matcher m = Pattern.compile("\"attached\":(\\d+)").matcher(show.out());
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
