@@ -38,8 +38,16 @@ final class SessionCommands {
         @Option(names = "--name", paramLabel = "NAME", description = "Session name (default: from the command).")
         String name;
 
-        @Option(names = "--kind", paramLabel = "KIND", defaultValue = "pty", description = "pty (default) or tmux: a session in corral's own tmux server that outlives the daemon.")
+        @Option(names = "--kind", paramLabel = "KIND",
+                description = "pty (default) or tmux: a session in corral's own tmux server that outlives the daemon.")
         String kind;
+
+        @Option(names = "--agent", paramLabel = "PROFILE",
+                description = "Start an agent from its profile ('corral profile ls'); CMD, if given, adds arguments.")
+        String agent;
+
+        @Option(names = "--prompt-file", paramLabel = "FILE", description = "The agent's prompt, handed over as a file.")
+        Path promptFile;
 
         @Option(names = "--cwd", paramLabel = "DIR", description = "Working directory (default: the current one).")
         Path cwd;
@@ -55,7 +63,7 @@ final class SessionCommands {
 
         @Override
         public Integer call() {
-            if (!"pty".equals(kind) && !"tmux".equals(kind)) {
+            if (kind != null && !"pty".equals(kind) && !"tmux".equals(kind)) {
                 throw new CliFailure(Exit.USAGE, null, "--kind " + kind + " is not supported; use --kind pty or --kind tmux");
             }
             String[] dims = size.toLowerCase().split("x");
@@ -70,7 +78,10 @@ final class SessionCommands {
                 }
                 environment.put(pair.substring(0, eq), pair.substring(eq + 1));
             }
-            List<String> argv = command.isEmpty() ? List.of(System.getenv().getOrDefault("SHELL", "/bin/sh")) : command;
+            if (promptFile != null && agent == null) {
+                throw new CliFailure(Exit.USAGE, null, "--prompt-file needs --agent PROFILE");
+            }
+            List<String> argv = command.isEmpty() && agent == null ? List.of(System.getenv().getOrDefault("SHELL", "/bin/sh")) : command;
             Map<String, Object> args = new LinkedHashMap<>();
             if (name != null) {
                 args.put("name", name);
@@ -78,7 +89,15 @@ final class SessionCommands {
             args.put("command", argv);
             args.put("cwd", (cwd == null ? Path.of("") : cwd).toAbsolutePath().normalize().toString());
             args.put("env", environment);
-            args.put("kind", kind);
+            if (kind != null) {
+                args.put("kind", kind);
+            }
+            if (agent != null) {
+                args.put("agent", agent);
+            }
+            if (promptFile != null) {
+                args.put("promptFile", promptFile.toAbsolutePath().normalize().toString());
+            }
             args.put("cols", Integer.parseInt(dims[0]));
             args.put("rows", Integer.parseInt(dims[1]));
             Map<String, Object> session = call(Op.SPAWN, args);
@@ -102,7 +121,8 @@ final class SessionCommands {
             }
             StringBuilder table = new StringBuilder(row("NAME", "STATE", "PID", "EXIT", "STATUS", "ATTACHED", "COMMAND"));
             for (Map<String, Object> s : sessions) {
-                table.append(row(s.get("name"), s.get("state"), s.get("pid"), s.get("exitCode") == null ? "-" : s.get("exitCode"),
+                table.append(row(s.get("name"), s.get("state"), s.get("pid") == null ? "-" : s.get("pid"),
+                        s.get("exitCode") == null ? "-" : s.get("exitCode"),
                         s.get("status"), s.get("attached"), String.join(" ", (List<String>) s.get("command"))));
             }
             System.out.print(table);

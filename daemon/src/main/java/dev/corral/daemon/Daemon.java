@@ -2,6 +2,8 @@ package dev.corral.daemon;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.corral.daemon.agent.Agents;
+import dev.corral.daemon.agent.Profiles;
 import dev.corral.daemon.command.OperationTable;
 import dev.corral.daemon.server.CorralServer;
 import dev.corral.daemon.server.SocketOwnership;
@@ -34,12 +36,15 @@ public final class Daemon {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final SessionRegistry sessions;
+    private final Agents agents;
     private SocketOwnership ownership;
     private CorralServer server;
 
     private Daemon(DaemonPaths paths, SessionRegistry.Limits sessionLimits) {
         this.paths = paths;
         this.sessions = new SessionRegistry(sessionLimits, paths.stateDir(), paths.socket(), mapper, System.getenv());
+        this.agents = new Agents(new Profiles(Profiles.configPath(System.getenv())), paths.stateDir(), System.getenv(), mapper);
+        this.sessions.listen(agents);
         this.workers = new ThreadPoolExecutor(2, 16, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(WORKER_QUEUE), runnable -> {
                     Thread thread = new Thread(runnable, "corral-worker");
@@ -85,6 +90,10 @@ public final class Daemon {
         return sessions;
     }
 
+    public Agents agents() {
+        return agents;
+    }
+
     public DaemonPaths paths() {
         return paths;
     }
@@ -115,6 +124,7 @@ public final class Daemon {
             server.close();
             workers.shutdownNow();
             sessions.close();
+            agents.close();
         } finally {
             ownership.close();
             log.info("stopped; socket {} removed", paths.socket());

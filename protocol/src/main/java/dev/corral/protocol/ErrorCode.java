@@ -29,6 +29,8 @@ public enum ErrorCode {
     NO_SUCH_SESSION(3),
     /** A name taken, a workspace leased, a cap reached. */
     CONFLICT(4),
+    /** The user's config file is broken; the message names the file, the line and the key. */
+    BAD_CONFIG(1),
     /** A program the request needs (tmux, docker, an agent's binary) is not installed. */
     MISSING_DEPENDENCY(1),
     /** A program the daemon drives (tmux, the docker engine) did not answer in time or failed. */

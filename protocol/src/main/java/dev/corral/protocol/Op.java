@@ -16,6 +16,8 @@ public final class Op {
     public static final String TAIL = "session.tail";
     /** After its success response the connection is in stream mode ({@link Stream}). */
     public static final String ATTACH = "session.attach";
+    public static final String PROFILE_LIST = "profile.list";
+    public static final String PROFILE_SHOW = "profile.show";
 
     private Op() {}
 }

@@ -15,7 +15,7 @@ public final class OperationTable {
                 .add(new Ping(daemon))
                 .add(new DaemonStatus(daemon))
                 .add(new Shutdown(daemon))
-                .add(new Spawn(daemon.sessions()))
+                .add(new Spawn(daemon.sessions(), daemon.agents()))
                 .add(new ListSessions(daemon.sessions()))
                 .add(new ShowSession(daemon.sessions()))
                 .add(new KillSession(daemon.sessions()))
@@ -23,7 +23,9 @@ public final class OperationTable {
                 .add(new WaitSession(daemon.sessions()))
                 .add(new SendInput(daemon.sessions()))
                 .add(new TailOutput(daemon.sessions()))
-                .add(new AttachSession(daemon.sessions()));
+                .add(new AttachSession(daemon.sessions()))
+                .add(new ListProfiles(daemon.agents()))
+                .add(new ShowProfile(daemon.agents()));
     }
 
     public OperationTable add(Operation operation) {

@@ -1,6 +1,8 @@
 package dev.corral.daemon.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.corral.daemon.agent.Agents;
+import dev.corral.daemon.session.Session;
 import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.daemon.session.SessionSpec;
@@ -12,10 +14,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Starts a program in a new session (a PTY or tmux). Forks, so it runs on a worker. */
+/** Starts a program (or an agent, from its profile) in a new session. Forks, so it runs on a worker. */
 final class Spawn extends SessionOperation {
-    Spawn(SessionRegistry sessions) {
+    private final Agents agents;
+
+    Spawn(SessionRegistry sessions, Agents agents) {
         super(sessions);
+        this.agents = agents;
     }
 
     @Override
@@ -38,7 +43,8 @@ final class Spawn extends SessionOperation {
             }
             command.add(word.asText());
         }
-        if (command.isEmpty()) {
+        String agent = request.args().hasNonNull("agent") ? text(request, "agent", null) : null;
+        if (command.isEmpty() && agent == null) {
             throw new SessionException(ErrorCode.BAD_REQUEST, "spawn needs a command: corral spawn -- CMD [ARG...]");
         }
         Map<String, String> env = new LinkedHashMap<>();
@@ -55,13 +61,28 @@ final class Spawn extends SessionOperation {
             throw new SessionException(ErrorCode.BAD_REQUEST, "args.cwd must be an absolute path");
         }
         String name = request.args().hasNonNull("name") ? text(request, "name", null) : null;
-        String kindName = text(request, "kind", "pty");
-        SessionSpec.Kind kind = SessionSpec.Kind.fromWire(kindName);
-        if (kind == null) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "unknown session kind '" + kindName + "': use pty or tmux");
+        SessionSpec.Kind kind = null;
+        if (request.args().hasNonNull("kind")) {
+            String kindName = text(request, "kind", null);
+            kind = SessionSpec.Kind.fromWire(kindName);
+            if (kind == null) {
+                throw new SessionException(ErrorCode.BAD_REQUEST, "unknown session kind '" + kindName + "': use pty or tmux");
+            }
         }
-        SessionSpec spec = new SessionSpec(name, kind, command, Path.of(cwd), env,
-                number(request, "cols", 80, 1, 1000), number(request, "rows", 24, 1, 1000));
-        return Reply.ok(sessions.spawn(spec).describe(sessions.limits().idleAfter()));
+        int cols = number(request, "cols", 80, 1, 1000);
+        int rows = number(request, "rows", 24, 1, 1000);
+        Session session;
+        if (agent != null) {
+            String promptFile = request.args().hasNonNull("promptFile") ? text(request, "promptFile", null) : null;
+            if (promptFile != null && !Path.of(promptFile).isAbsolute()) {
+                throw new SessionException(ErrorCode.BAD_REQUEST, "args.promptFile must be an absolute path");
+            }
+            session = agents.spawn(sessions, new Agents.Request(name, agent, kind, command, Path.of(cwd), env, cols, rows,
+                    promptFile == null ? null : Path.of(promptFile)));
+        } else {
+            session = sessions.spawn(new SessionSpec(name, kind == null ? SessionSpec.Kind.PTY : kind, command, Path.of(cwd), env,
+                    cols, rows));
+        }
+        return Reply.ok(session.describe(sessions.limits().idleAfter()));
     }
 }

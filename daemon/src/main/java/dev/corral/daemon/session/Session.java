@@ -39,6 +39,9 @@ public abstract class Session {
     private Integer exitCode;
     private Instant endedAt;
     private volatile long lastOutputNanos = System.nanoTime();
+    private volatile String agent;
+    private volatile String readiness;
+    private volatile String stuckOn;
 
     Session(SessionSpec spec, String id, Instant createdAt, Context context) {
         this.spec = spec;
@@ -65,6 +68,37 @@ public abstract class Session {
     }
 
     public abstract String kind();
+
+    /** The agent profile the session was spawned with, or null. */
+    public final String agent() {
+        return agent;
+    }
+
+    /** Set once, before the program starts. */
+    public final void agent(String profile) {
+        this.agent = profile;
+    }
+
+    /** starting, awaiting-input, ready or stuck for an agent session; null for others. */
+    public final String readiness() {
+        return readiness;
+    }
+
+    /**
+     * Moves the readiness on; {@code screen} is the text on screen when it is {@code stuck}.
+     * Listeners hear of every change.
+     */
+    public final void readiness(String state, String screen) {
+        synchronized (this) {
+            if (state.equals(readiness) && java.util.Objects.equals(screen, stuckOn)) {
+                return;
+            }
+            readiness = state;
+            stuckOn = screen;
+        }
+        log.info("session {} is {}", name(), state);
+        context.listener().readinessChanged(this);
+    }
 
     /** The program's process id, or -1 when it has none (yet, or any more). */
     public abstract long pid();
@@ -223,11 +257,14 @@ public abstract class Session {
         object.put("command", spec.command());
         object.put("cwd", spec.cwd().toString());
         object.put("workspace", null);
-        object.put("agent", null);
+        object.put("agent", agent);
         object.put("createdAt", createdAt.toString());
         object.put("endedAt", endedAt == null ? null : endedAt.toString());
         object.put("attached", attachments.size());
-        object.put("readiness", null);
+        object.put("readiness", readiness);
+        if (stuckOn != null) {
+            object.put("stuckOn", stuckOn);
+        }
         object.put("status", status(idleAfter));
         int[] size = size();
         object.put("size", Map.of("cols", size[0], "rows", size[1]));
@@ -238,6 +275,9 @@ public abstract class Session {
     private String status(Duration idleAfter) {
         if (!running()) {
             return "exited";
+        }
+        if ("awaiting-input".equals(readiness) || "stuck".equals(readiness)) {
+            return "needs-input";
         }
         return System.nanoTime() - lastOutputNanos < idleAfter.toNanos() ? "active" : "idle";
     }

@@ -24,4 +24,7 @@ public interface SessionListener {
     default void ended(Session session) {}
 
     default void removed(Session session) {}
+
+    /** An agent session's readiness moved on; see {@link Session#readiness()}. */
+    default void readinessChanged(Session session) {}
 }

@@ -164,6 +164,19 @@ public final class SessionRegistry implements AutoCloseable {
 
     /** Reserves the name, then starts the program (blocking: call off the event loop). */
     public Session spawn(SessionSpec requested) throws SessionException {
+        return spawn(requested, session -> {});
+    }
+
+    /** Prepares a new session before its program starts (it sees every byte of output). */
+    public interface Preparation {
+        void prepare(Session session) throws SessionException;
+    }
+
+    /**
+     * Reserves the name, lets {@code preparation} see the new session, then starts the program
+     * (blocking: call off the event loop).
+     */
+    public Session spawn(SessionSpec requested, Preparation preparation) throws SessionException {
         Session session;
         Session replaced = null;
         SessionSpec spec;
@@ -199,6 +212,7 @@ public final class SessionRegistry implements AutoCloseable {
                 replaced.discard();
                 log.info("session {} replaced: the earlier one had ended", spec.name());
             }
+            preparation.prepare(session);
             start(session, requested);
         } catch (SessionException | RuntimeException e) {
             synchronized (this) {
@@ -216,6 +230,9 @@ public final class SessionRegistry implements AutoCloseable {
     private void start(Session session, SessionSpec requested) throws SessionException {
         Map<String, String> env = new HashMap<>(requested.env());
         env.put("CORRAL_SESSION", session.name());
+        if (session.agent() != null) {
+            env.put("CORRAL_AGENT", session.agent());
+        }
         try {
             if (session instanceof TmuxSession tmuxSession) {
                 tmux.binary();
@@ -350,6 +367,11 @@ public final class SessionRegistry implements AutoCloseable {
         @Override
         public void output(Session session, byte[] buffer, int length) {
             each(l -> l.output(session, buffer, length));
+        }
+
+        @Override
+        public void readinessChanged(Session session) {
+            each(l -> l.readinessChanged(session));
         }
 
         @Override
