@@ -103,7 +103,7 @@ public final class Agents implements SessionListener {
             String typed = profile.prompt().equals("type") ? prompt : null;
             Session session = sessions.spawn(spec, created -> {
                 created.agent(profile.name());
-                OutputWatcher watcher = new OutputWatcher(created, profile, timers, typing, typed);
+                OutputWatcher watcher = new OutputWatcher(target(created), profile, timers, typing, typed);
                 watchers.put(created, watcher);
                 files.put(created, dir);
                 watcher.started();
@@ -129,6 +129,30 @@ public final class Agents implements SessionListener {
             return false;
         });
         deleteTree(dir);
+    }
+
+    private static OutputWatcher.Target target(Session session) {
+        return new OutputWatcher.Target() {
+            @Override
+            public String name() {
+                return session.name();
+            }
+
+            @Override
+            public boolean running() {
+                return session.running();
+            }
+
+            @Override
+            public void readiness(String state, String screen) {
+                session.readiness(state, screen);
+            }
+
+            @Override
+            public boolean send(String text, boolean enter) throws SessionException {
+                return session.send(text, enter);
+            }
+        };
     }
 
     /** The MCP config agents read: {@code {"mcpServers": {...}}} from the profile's {@code mcp.servers} (or the whole table). */

@@ -1,6 +1,5 @@
 package dev.corral.daemon.agent;
 
-import dev.corral.daemon.session.Session;
 import dev.corral.daemon.session.SessionException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -25,6 +24,17 @@ import org.slf4j.LoggerFactory;
  * a window that spans chunk boundaries; each appearance of a dialog is answered once.
  */
 final class OutputWatcher {
+    /** The session as the watcher sees it: a name, a readiness to move, text to type. */
+    interface Target {
+        String name();
+
+        boolean running();
+
+        void readiness(String state, String screen);
+
+        boolean send(String text, boolean enter) throws SessionException;
+    }
+
     private static final Logger log = LoggerFactory.getLogger(OutputWatcher.class);
     /** Plain text kept for matching; older text is dropped from the front. */
     private static final int WINDOW = 32 * 1024;
@@ -33,7 +43,7 @@ final class OutputWatcher {
     /** A responder answers at most this often per session: a dialog that never clears must not become a loop. */
     static final int MAX_ANSWERS = 10;
 
-    private final Session session;
+    private final Target session;
     private final Profile profile;
     private final ScheduledExecutorService timers;
     private final Executor typing;
@@ -51,7 +61,7 @@ final class OutputWatcher {
     private boolean ready;
     private ByteBuffer pending = ByteBuffer.allocate(0);
 
-    OutputWatcher(Session session, Profile profile, ScheduledExecutorService timers, Executor typing, String typedPrompt) {
+    OutputWatcher(Target session, Profile profile, ScheduledExecutorService timers, Executor typing, String typedPrompt) {
         this.session = session;
         this.profile = profile;
         this.timers = timers;

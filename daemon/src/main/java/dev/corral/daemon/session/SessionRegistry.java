@@ -128,6 +128,7 @@ public final class SessionRegistry implements AutoCloseable {
             if (spec.kind() == SessionSpec.Kind.TMUX) {
                 TmuxSession adopted = new TmuxSession(spec, entry.id(), entry.createdAt(), context, tmux, timers);
                 session = adopted;
+                adopted.agent(entry.agent());
                 Tmux.Pane pane = panes == null ? null : panes.get(spec.name());
                 if (ended && pane == null) {
                     adopted.restoreEnded(entry.state(), entry.exitCode(), entry.endedAt());
@@ -142,6 +143,7 @@ public final class SessionRegistry implements AutoCloseable {
             } else {
                 PtySession lost = new PtySession(spec, entry.id(), entry.createdAt(), context);
                 session = lost;
+                lost.agent(entry.agent());
                 if (ended) {
                     lost.restoreEnded(entry.state(), entry.exitCode(), entry.endedAt());
                     endedBefore = true;

@@ -25,7 +25,8 @@ final class SessionStore {
     private static final Logger log = LoggerFactory.getLogger(SessionStore.class);
 
     /** One session as it was last written. */
-    record Entry(SessionSpec spec, String id, Instant createdAt, Session.State state, Integer exitCode, Instant endedAt) {}
+    record Entry(SessionSpec spec, String id, Instant createdAt, Session.State state, Integer exitCode, Instant endedAt,
+            String agent) {}
 
     private final Path dir;
     private final ObjectMapper mapper;
@@ -46,6 +47,7 @@ final class SessionStore {
         object.put("cols", spec.cols());
         object.put("rows", spec.rows());
         object.put("createdAt", session.createdAt().toString());
+        object.put("agent", session.agent());
         object.put("state", session.state().name());
         object.put("exitCode", session.exitCode());
         Instant ended = session.endedAt();
@@ -105,7 +107,8 @@ final class SessionStore {
         Integer code = node.path("exitCode").isInt() ? node.path("exitCode").asInt() : null;
         Instant ended = node.path("endedAt").isTextual() ? Instant.parse(node.path("endedAt").asText()) : null;
         return new Entry(spec, node.path("id").asText(), Instant.parse(node.path("createdAt").asText()),
-                Session.State.valueOf(node.path("state").asText("RUNNING")), code, ended);
+                Session.State.valueOf(node.path("state").asText("RUNNING")), code, ended,
+                node.path("agent").isTextual() ? node.path("agent").asText() : null);
     }
 
     private Path file(String name) {
