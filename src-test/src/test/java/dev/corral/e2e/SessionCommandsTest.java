@@ -9,6 +9,7 @@ import dev.corral.e2e.support.Run;
 import dev.corral.e2e.support.Sandbox;
 import dev.corral.protocol.Json;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,7 +28,7 @@ class SessionCommandsTest {
     @BeforeAll
     static void startDaemon() throws IOException {
         sandbox = new Sandbox(dir);
-        sandbox.startDaemon("--max-sessions", "3", "--exit-grace-seconds", "2");
+        sandbox.startDaemon("--max-sessions", "3");
     }
 
     @AfterAll
@@ -144,12 +145,23 @@ class SessionCommandsTest {
     }
 
     @Test
-    void exitedSessionsAreReapedAfterTheGracePeriod() {
-        ok("spawn", "--name", "brief", "--", "true");
-        assertEquals(0, sandbox.corral("wait", "brief").exit());
-        assertTrue(ok("ls", "--all").out().contains("brief"));
-        Deadline.await(Duration.ofSeconds(30), () -> "the reaper to remove 'brief'",
-                () -> sandbox.corral("show", "brief").exit() == 3);
+    void exitedSessionsAreReapedAfterTheGracePeriod(@TempDir Path own) throws IOException {
+        // A daemon of its own with a short grace, so the other tests' exited sessions stay put.
+        try (Sandbox brief = new Sandbox(own)) {
+            brief.startDaemon("--exit-grace-seconds", "2");
+            assertEquals(0, brief.corral("spawn", "--name", "brief", "--", "true").exit());
+            Run.Result wait = brief.corral("wait", "brief");
+            assertEquals(0, wait.exit(), "the exited session answers wait until it is reaped: " + wait);
+            Deadline.await(Duration.ofSeconds(30), () -> "the reaper to remove 'brief'",
+                    () -> brief.corral("show", "brief").exit() == 3);
+            Deadline.await(Duration.ofSeconds(30), () -> "the reaper's log line", () -> {
+                try {
+                    return Files.readString(brief.log()).contains("session brief reaped");
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -188,16 +188,19 @@ class TmuxSessionTest {
         }
         sandbox.withEnv("PATH", bin.toString());
         sandbox.startDaemon();
-        Run.Result spawn = sandbox.corral("spawn", "--kind", "tmux", "--name", "nope", "--", "sleep", "1");
-        try (var links = Files.list(bin)) {
-            // Removed here: the temporary-directory clean-up warns about every link it meets.
-            for (Path link : (Iterable<Path>) links::iterator) {
-                Files.delete(link);
+        try {
+            Run.Result spawn = sandbox.corral("spawn", "--kind", "tmux", "--name", "nope", "--", "sleep", "1");
+            assertEquals(1, spawn.exit(), spawn.toString());
+            assertTrue(spawn.err().contains("tmux is not installed") && spawn.err().contains("apt-get install tmux"), spawn.err());
+            assertTrue(spawn.err().contains("MISSING_DEPENDENCY"), spawn.err());
+            assertEquals(3, sandbox.corral("show", "nope").exit(), "nothing was started");
+        } finally {
+            try (var links = Files.list(bin)) {
+                // Removed here: the temporary-directory clean-up warns about every link it meets.
+                for (Path link : (Iterable<Path>) links::iterator) {
+                    Files.delete(link);
+                }
             }
         }
-        assertEquals(1, spawn.exit(), spawn.toString());
-        assertTrue(spawn.err().contains("tmux is not installed") && spawn.err().contains("apt-get install tmux"), spawn.err());
-        assertTrue(spawn.err().contains("MISSING_DEPENDENCY"), spawn.err());
-        assertEquals(3, sandbox.corral("show", "nope").exit(), "nothing was started");
     }
 }
