@@ -16,6 +16,8 @@ public final class Op {
     public static final String TAIL = "session.tail";
     /** After its success response the connection is in stream mode ({@link Stream}). */
     public static final String ATTACH = "session.attach";
+    /** After its success response the connection carries pushed event frames ({@link Events}). */
+    public static final String SUBSCRIBE = "events.subscribe";
 
     private Op() {}
 }

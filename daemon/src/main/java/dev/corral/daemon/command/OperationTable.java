@@ -23,7 +23,8 @@ public final class OperationTable {
                 .add(new WaitSession(daemon.sessions()))
                 .add(new SendInput(daemon.sessions()))
                 .add(new TailOutput(daemon.sessions()))
-                .add(new AttachSession(daemon.sessions()));
+                .add(new AttachSession(daemon.sessions()))
+                .add(new SubscribeEvents(daemon.events()));
     }
 
     public OperationTable add(Operation operation) {

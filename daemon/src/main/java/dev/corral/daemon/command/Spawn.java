@@ -62,6 +62,6 @@ final class Spawn extends SessionOperation {
         }
         SessionSpec spec = new SessionSpec(name, kind, command, Path.of(cwd), env,
                 number(request, "cols", 80, 1, 1000), number(request, "rows", 24, 1, 1000));
-        return Reply.ok(sessions.spawn(spec).describe(sessions.limits().idleAfter()));
+        return Reply.ok(sessions.spawn(spec).describe());
     }
 }

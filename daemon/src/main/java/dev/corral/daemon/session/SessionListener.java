@@ -24,4 +24,10 @@ public interface SessionListener {
     default void ended(Session session) {}
 
     default void removed(Session session) {}
+
+    /**
+     * The program's status changed (see {@link Session.Status}). Called with the session's lock
+     * held, so that changes are heard in order: do not wait on anything here.
+     */
+    default void statusChanged(Session session, Session.Status previous, Session.Status current) {}
 }
