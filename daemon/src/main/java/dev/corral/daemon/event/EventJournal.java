@@ -5,7 +5,9 @@ import dev.corral.daemon.state.AtomicFiles;
 import dev.corral.protocol.Events;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -18,10 +20,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,17 +48,21 @@ import org.slf4j.LoggerFactory;
  * <p>Start-up: every segment is read back. A torn last line (a write cut short) is cut off; a
  * segment damaged anywhere else is set aside ({@code .corrupt-<millis>}) with a warning, and its
  * ids count as missing. Ids continue after the newest one found, in what was set aside too, so an
- * id is never handed out twice. A journal that cannot be used at all is logged and the daemon
+ * id is never handed out twice (when every segment has aged out, {@code last-id} keeps the newest
+ * one). A journal that cannot be used at all is logged and the daemon
  * runs without one: events are delivered live, and a resume reports them as missing.
  *
  * <p>Threads: {@link #append} and the deleting run on the hub's thread (also the scheduler given
- * here); {@link #read} runs on any thread.
+ * here, for the timer that ages segments out); forcing to disk on a thread of the journal's own;
+ * {@link #read} on any thread.
  */
 final class EventJournal implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventJournal.class);
     static final Duration SYNC_DELAY = Duration.ofSeconds(1);
     private static final Pattern NAME = Pattern.compile("events-(\\d{20})\\.jsonl");
     private static final int MAX_SEGMENT_EVENTS = 10_000;
+    /** Written only when every segment aged out, so that ids still continue after a restart. */
+    private static final String LAST_ID_FILE = "last-id";
 
     /** How much is kept: the newest {@code maxEvents}, none older than {@code maxAge}. */
     record Limits(int maxEvents, Duration maxAge) {
@@ -93,9 +101,16 @@ final class EventJournal implements AutoCloseable {
     /** Oldest first. Changed on the hub's thread under this lock; readers copy it under the lock. */
     private final List<Segment> segments = new ArrayList<>();
     private boolean usable;
-    private FileChannel out;
+    /** The newest segment's file; written on the hub's thread, forced by the syncer. */
+    private volatile FileChannel out;
     private long lastId;
-    private ScheduledFuture<?> pendingSync;
+    /** Forces written events to the disk off the hub's thread: an fsync can take tens of milliseconds. */
+    private final ScheduledThreadPoolExecutor syncer = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread thread = new Thread(r, "corral-journal-sync");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final AtomicBoolean syncPending = new AtomicBoolean();
     private ScheduledFuture<?> pendingExpiry;
     private boolean writeFailing;
 
@@ -105,6 +120,8 @@ final class EventJournal implements AutoCloseable {
         this.limits = limits;
         this.segmentEvents = Math.max(1, Math.min(MAX_SEGMENT_EVENTS, limits.maxEvents() / 4));
         this.scheduler = scheduler;
+        // close() forces what is written itself; a sync still waiting would only delay it.
+        syncer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     /** Reads the journal in {@code dir} back (creating it when missing); never fails, see the class comment. */
@@ -139,6 +156,7 @@ final class EventJournal implements AutoCloseable {
             return;
         }
         usable = true;
+        lastId = rememberedLastId();
         long newestGood = 0;
         for (Path file : segmentFiles()) {
             long named = Long.parseLong(nameMatcher(file).group(1));
@@ -274,7 +292,7 @@ final class EventJournal implements AutoCloseable {
 
     private void setAside(Path file, String why) {
         Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + System.currentTimeMillis());
-        log.warn("event journal segment {} is damaged ({}); moved to {}: its events cannot be replayed", file, why, aside);
+        log.warn("event journal file {} is damaged ({}); moved to {}: what it held cannot be replayed", file, why, aside);
         try {
             Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
@@ -334,10 +352,16 @@ final class EventJournal implements AutoCloseable {
     }
 
     private Segment rotate(Event first) throws IOException {
-        if (out != null) {
-            out.force(false);
-            closeQuietly();
+        FileChannel previous = out;
+        if (previous != null) {
+            out = null;
+            // Its last events reach the disk before it is closed, on the syncer's thread.
+            runOnSyncer(() -> {
+                force(previous);
+                closeQuietly(previous);
+            });
         }
+        compact();
         Path file = dir.resolve(String.format("events-%020d.jsonl", first.id()));
         out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         Segment segment = new Segment(file, first.id(), first.id() - 1, 0, first.time());
@@ -345,7 +369,7 @@ final class EventJournal implements AutoCloseable {
             segments.add(segment);
         }
         AtomicFiles.forceDirectory(dir);
-        compact();
+        scheduleExpiry();
         return segment;
     }
 
@@ -374,10 +398,35 @@ final class EventJournal implements AutoCloseable {
                 closeQuietly();
             }
         }
+        if (!gone.isEmpty() && newest() == null) {
+            rememberLastId();
+        }
         for (Segment segment : gone) {
             deleteQuietly(segment.path);
         }
         scheduleExpiry();
+    }
+
+    /** Everything aged out: the newest id must outlive its segment, or the next daemon would hand it out again. */
+    private void rememberLastId() {
+        try {
+            AtomicFiles.write(dir.resolve(LAST_ID_FILE), (lastId + "\n").getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            log.warn("cannot record the newest event id {} in {} ({}); a restarted daemon may reuse ids", lastId, dir, e.toString());
+        }
+    }
+
+    private long rememberedLastId() {
+        Path file = dir.resolve(LAST_ID_FILE);
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).trim());
+        } catch (IOException | NumberFormatException e) {
+            setAside(file, "not an event id: " + e.getMessage());
+            return 0;
+        }
     }
 
     private void scheduleExpiry() {
@@ -396,19 +445,38 @@ final class EventJournal implements AutoCloseable {
     }
 
     private void scheduleSync() {
-        if (pendingSync == null) {
-            pendingSync = schedule(this::sync, SYNC_DELAY.toMillis());
+        if (syncPending.compareAndSet(false, true)) {
+            try {
+                syncer.schedule(this::sync, SYNC_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                syncPending.set(false); // closing: close() forces what is written
+            }
         }
     }
 
     private void sync() {
-        pendingSync = null;
+        syncPending.set(false);
+        FileChannel current = out;
+        if (current != null) {
+            force(current);
+        }
+    }
+
+    private void force(FileChannel channel) {
         try {
-            if (out != null) {
-                out.force(false);
-            }
+            channel.force(false);
+        } catch (ClosedChannelException e) {
+            // rotated or closed meanwhile: whoever closed it forced it first
         } catch (IOException e) {
             log.warn("cannot force the event journal to disk: {}", e.toString());
+        }
+    }
+
+    private void runOnSyncer(Runnable task) {
+        try {
+            syncer.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
         }
     }
 
@@ -492,13 +560,18 @@ final class EventJournal implements AutoCloseable {
     }
 
     private void closeQuietly() {
-        if (out != null) {
-            try {
-                out.close();
-            } catch (IOException e) {
-                log.debug("closing the event journal: {}", e.toString());
-            }
-            out = null;
+        FileChannel current = out;
+        out = null;
+        if (current != null) {
+            closeQuietly(current);
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            log.debug("closing the event journal: {}", e.toString());
         }
     }
 
@@ -513,13 +586,19 @@ final class EventJournal implements AutoCloseable {
     /** Forces what is written to the disk and closes the file. Call on the hub's thread, last. */
     @Override
     public void close() {
-        if (pendingSync != null) {
-            pendingSync.cancel(false);
-        }
         if (pendingExpiry != null) {
             pendingExpiry.cancel(false);
         }
-        sync();
+        syncer.shutdown();
+        try {
+            syncer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        FileChannel current = out;
+        if (current != null) {
+            force(current);
+        }
         closeQuietly();
     }
 }

@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One subscriber's connection. It first replays what the journal holds after the id it resumes
@@ -69,7 +70,7 @@ public final class Subscription {
             live = true;
             return;
         }
-        channel.eventLoop().execute(() -> {
+        onLoop(() -> {
             replayedThrough = since;
             replayTarget = target;
             drain();
@@ -79,7 +80,7 @@ public final class Subscription {
     /** Hub's thread: the replay reached the hub's newest event; live events follow with no hole. */
     void goLive() {
         live = true;
-        channel.eventLoop().execute(() -> {
+        onLoop(() -> {
             waiting = false;
             drain();
         });
@@ -87,7 +88,7 @@ public final class Subscription {
 
     /** Hub's thread: more events were published while replaying; replay those too. */
     void replayFurther(long target) {
-        channel.eventLoop().execute(() -> {
+        onLoop(() -> {
             replayTarget = target;
             waiting = false;
             drain();
@@ -97,7 +98,7 @@ public final class Subscription {
     /** Hub's thread, live only: queue the event and wake the writer if it sleeps. */
     void offer(Event event) {
         if (queue.offer(event)) {
-            channel.eventLoop().execute(this::drain);
+            onLoop(this::drain);
         }
     }
 
@@ -133,7 +134,7 @@ public final class Subscription {
         }
         long after = replayedThrough;
         long target = replayTarget;
-        hub.readJournal(after, target, REPLAY_CHUNK, this::wants, chunk -> channel.eventLoop().execute(() -> {
+        hub.readJournal(after, target, REPLAY_CHUNK, this::wants, chunk -> onLoop(() -> {
             replayed.addAll(chunk.items());
             replayedThrough = chunk.through();
             waiting = false;
@@ -150,6 +151,15 @@ public final class Subscription {
         ByteBuf frame = channel.alloc().buffer(4 + length);
         frame.writeInt(length).writeBytes(prefix).writeBytes(body, 1, body.length - 1).writeByte('}');
         channel.write(frame, channel.voidPromise());
+    }
+
+    /** Runs a task on the connection's event loop, unless that loop has stopped (the daemon is stopping). */
+    private void onLoop(Runnable task) {
+        try {
+            channel.eventLoop().execute(task);
+        } catch (RejectedExecutionException e) {
+            // The connection is closed with its loop; nothing is left to deliver to.
+        }
     }
 
     /** The connection ended: the hub forgets this subscriber. */
