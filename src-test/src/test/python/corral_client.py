@@ -13,10 +13,14 @@ frames requests, says hello and runs one command.
                                               attaches read-only (stream mode, PROTOCOL.md
                                               section 7) and copies the session's output to
                                               stdout until it exits or the daemon detaches
+    corral_client.py [--socket PATH] events [--channel C]... [--since ID] [--count N]
+                                              subscribes (PROTOCOL.md section 8) and prints each
+                                              event as one JSON object a line; stops after N
+                                              events, else when the daemon closes (exit 5)
 
 Exit status: 0 success, 1 the daemon answered with an error (printed as "error CODE: message"
-on stderr), 5 no daemon answers on the socket. attach exits with the session's exit code when
-it ends, and 0 when the daemon detaches the client.
+on stderr), 5 no daemon answers on the socket or it closed the connection. attach exits with
+the session's exit code when it ends, and 0 when the daemon detaches the client.
 """
 import argparse
 import json
@@ -25,7 +29,7 @@ import socket
 import struct
 import sys
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 MAX_FRAME_BYTES = 4 * 1024 * 1024
 STREAM_DATA, STREAM_RESIZE, STREAM_DETACH, STREAM_EXIT = 1, 2, 3, 4
 STREAM_MAX_PAYLOAD = 64 * 1024
@@ -133,10 +137,29 @@ def attach(connection, name):
             return 0
 
 
+def events(connection, channels, since, count):
+    """Prints events (replayed, then live) one JSON object a line; returns the exit status."""
+    args = {}
+    if channels:
+        args["channels"] = channels
+    if since is not None:
+        args["since"] = since
+    connection.call("events.subscribe", args)
+    printed = 0
+    while count is None or printed < count:
+        try:
+            frame = connection.read_frame()
+        except OSError as e:
+            raise Unreachable(f"lost the connection to corrald: {e}")
+        print(json.dumps(frame["event"], separators=(",", ":")), flush=True)
+        printed += 1
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Minimal corral client (see protocol/PROTOCOL.md).")
     parser.add_argument("--socket", help="socket path (default: $CORRAL_SOCKET, then the default path)")
-    parser.add_argument("command", choices=["ping", "status", "spawn", "attach"])
+    parser.add_argument("command", choices=["ping", "status", "spawn", "attach", "events"])
     parser.add_argument("name", nargs="?", help="session name (spawn, attach)")
     parser.add_argument("argv", nargs=argparse.REMAINDER, help="-- CMD [ARG...] (spawn)")
     options = parser.parse_args(argv)
@@ -145,6 +168,12 @@ def main(argv=None):
         parser.error(f"{options.command} needs a session NAME")
     if options.command == "spawn" and not command:
         parser.error("spawn needs a command: spawn NAME -- CMD [ARG...]")
+    if options.command == "events":
+        events_parser = argparse.ArgumentParser(prog="corral_client.py events")
+        events_parser.add_argument("--channel", action="append", help="only this channel (repeatable)")
+        events_parser.add_argument("--since", type=int, help="replay the journal's events after this id first")
+        events_parser.add_argument("--count", type=int, help="stop after this many events")
+        wanted = events_parser.parse_args(([options.name] if options.name else []) + options.argv)
     try:
         connection = Connection(resolve_socket(options.socket, os.environ))
         try:
@@ -157,6 +186,8 @@ def main(argv=None):
             elif options.command == "spawn":
                 args = {"name": options.name, "command": command, "cwd": os.getcwd()}
                 print(connection.call("session.spawn", args)["name"])
+            elif options.command == "events":
+                return events(connection, wanted.channel, wanted.since, wanted.count)
             else:
                 return attach(connection, options.name)
         finally:

@@ -15,7 +15,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {DaemonCommand.class, PingCommand.class, SessionCommands.Spawn.class,
                 SessionCommands.ListSessions.class, SessionCommands.Show.class, AttachCommand.class,
                 SessionCommands.Send.class, SessionCommands.Tail.class, SessionCommands.Wait.class,
-                SessionCommands.Kill.class, SessionCommands.Remove.class, ProfileCommands.class,
+                SessionCommands.Kill.class, SessionCommands.Remove.class, ProfileCommands.class, EventsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Corral {
 

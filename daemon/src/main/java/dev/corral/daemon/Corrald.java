@@ -1,5 +1,6 @@
 package dev.corral.daemon;
 
+import dev.corral.daemon.event.EventHub;
 import dev.corral.daemon.server.CorralServer;
 import dev.corral.daemon.server.SocketOwnership;
 import dev.corral.daemon.session.SessionRegistry;
@@ -20,6 +21,7 @@ public final class Corrald implements Callable<Integer> {
     /** Exit statuses, as the CLI contract gives them. */
     static final int EXIT_OK = 0;
     static final int EXIT_FAILED = 1;
+    static final int EXIT_USAGE = 2;
     static final int EXIT_CONFLICT = 4;
 
     @Option(names = "--socket", paramLabel = "PATH", description = "Socket path (default: $CORRAL_SOCKET, then $XDG_RUNTIME_DIR/corral/corral.sock).")
@@ -56,6 +58,18 @@ public final class Corrald implements Callable<Integer> {
             description = "Seconds without output after which a session's status is idle (default: ${DEFAULT-VALUE}).")
     long idleSeconds;
 
+    @Option(names = "--journal-max-events", paramLabel = "N", defaultValue = "10000",
+            description = "Events kept in the journal for resuming subscribers (at most a quarter more) (default: ${DEFAULT-VALUE}).")
+    int journalMaxEvents;
+
+    @Option(names = "--journal-max-age-seconds", paramLabel = "S", defaultValue = "604800",
+            description = "Events older than this leave the journal (default: ${DEFAULT-VALUE}, 7 days).")
+    long journalMaxAgeSeconds;
+
+    @Option(names = "--subscriber-queue", paramLabel = "N", defaultValue = "1024",
+            description = "Events queued for one subscriber that is not keeping up; past it they are dropped and it gets a gap (default: ${DEFAULT-VALUE}).")
+    int subscriberQueue;
+
     @Option(names = "--detached", hidden = true,
             description = "Started in the background by a client: once ready, log to the state directory only.")
     boolean detached;
@@ -82,12 +96,17 @@ public final class Corrald implements Callable<Integer> {
         System.setProperty("pty4j.tmpdir", paths.stateDir().resolve("native").toString());
         System.setProperty("jna.tmpdir", paths.stateDir().resolve("native").toString());
 
+        if (journalMaxEvents < 1 || journalMaxAgeSeconds < 1 || subscriberQueue < 1) {
+            System.err.println("corrald: --journal-max-events, --journal-max-age-seconds and --subscriber-queue must be 1 or more");
+            return EXIT_USAGE;
+        }
         Daemon daemon;
         try {
             daemon = Daemon.start(paths, new CorralServer.Limits(maxConnections, frameTimeoutMillis,
                     CorralServer.Limits.defaults().writeBufferHighBytes()),
                     new SessionRegistry.Limits(maxSessions, Math.max(1024, replayBytes), clientQueueBytes,
-                            Duration.ofSeconds(exitGraceSeconds), Duration.ofSeconds(idleSeconds)));
+                            Duration.ofSeconds(exitGraceSeconds), Duration.ofSeconds(idleSeconds)),
+                    new EventHub.Limits(journalMaxEvents, Duration.ofSeconds(journalMaxAgeSeconds), subscriberQueue));
         } catch (SocketOwnership.AlreadyRunningException e) {
             System.err.println("corrald: " + e.getMessage());
             return EXIT_CONFLICT;

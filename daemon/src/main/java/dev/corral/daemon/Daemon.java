@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.daemon.agent.Agents;
 import dev.corral.daemon.agent.Profiles;
 import dev.corral.daemon.command.OperationTable;
+import dev.corral.daemon.event.EventHub;
+import dev.corral.daemon.event.SessionEvents;
 import dev.corral.daemon.server.CorralServer;
 import dev.corral.daemon.server.SocketOwnership;
 import dev.corral.daemon.session.SessionRegistry;
@@ -37,11 +39,14 @@ public final class Daemon {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final SessionRegistry sessions;
     private final Agents agents;
+    private final EventHub.Limits eventLimits;
+    private EventHub events;
     private SocketOwnership ownership;
     private CorralServer server;
 
-    private Daemon(DaemonPaths paths, SessionRegistry.Limits sessionLimits) {
+    private Daemon(DaemonPaths paths, SessionRegistry.Limits sessionLimits, EventHub.Limits eventLimits) {
         this.paths = paths;
+        this.eventLimits = eventLimits;
         this.sessions = new SessionRegistry(sessionLimits, paths.stateDir(), paths.socket(), mapper, System.getenv());
         this.agents = new Agents(new Profiles(Profiles.configPath(System.getenv())), paths.stateDir(), System.getenv(), mapper);
         this.sessions.listen(agents);
@@ -53,19 +58,27 @@ public final class Daemon {
                 });
     }
 
-    public static Daemon start(DaemonPaths paths, CorralServer.Limits limits, SessionRegistry.Limits sessionLimits)
-            throws IOException, SocketOwnership.AlreadyRunningException {
-        Daemon daemon = new Daemon(paths, sessionLimits);
+    public static Daemon start(DaemonPaths paths, CorralServer.Limits limits, SessionRegistry.Limits sessionLimits,
+            EventHub.Limits eventLimits) throws IOException, SocketOwnership.AlreadyRunningException {
+        Daemon daemon = new Daemon(paths, sessionLimits, eventLimits);
         daemon.sessions.warmUp();
         daemon.ownership = SocketOwnership.claim(paths);
         try {
+            // Before the sessions are restored, so that sessions lost with the last daemon are evented.
+            daemon.events = EventHub.open(paths.eventsDir(), daemon.mapper, eventLimits);
+            SessionEvents sessionEvents = new SessionEvents(daemon.events);
+            daemon.sessions.listen(sessionEvents);
             daemon.sessions.restore();
+            sessionEvents.restored();
             daemon.server = CorralServer.bind(paths.socket(), OperationTable.standard(daemon),
                     daemon.workers, daemon.mapper, limits);
             daemon.ownership.restrictSocket();
         } catch (IOException | RuntimeException e) {
             if (daemon.server != null) {
                 daemon.server.close();
+            }
+            if (daemon.events != null) {
+                daemon.events.close();
             }
             daemon.ownership.close();
             throw e;
@@ -92,6 +105,11 @@ public final class Daemon {
 
     public Agents agents() {
         return agents;
+    }
+
+    /** Where events are published: {@code events().publish(channel, type, data)}, from any thread. */
+    public EventHub events() {
+        return events;
     }
 
     public DaemonPaths paths() {
@@ -125,6 +143,7 @@ public final class Daemon {
             workers.shutdownNow();
             sessions.close();
             agents.close();
+            events.close();
         } finally {
             ownership.close();
             log.info("stopped; socket {} removed", paths.socket());

@@ -29,6 +29,11 @@ public record DaemonPaths(Path socket, boolean socketIsDefault, Path stateDir) {
         return stateDir.resolve("log");
     }
 
+    /** The event journal's segments. */
+    public Path eventsDir() {
+        return stateDir.resolve("events");
+    }
+
     /** Held for the daemon's whole life: whoever holds it owns the socket. */
     public Path lockFile() {
         return socket.resolveSibling(socket.getFileName() + ".lock");

@@ -18,6 +18,8 @@ public final class Op {
     public static final String ATTACH = "session.attach";
     public static final String PROFILE_LIST = "profile.list";
     public static final String PROFILE_SHOW = "profile.show";
+    /** After its success response the connection carries pushed event frames ({@link Events}). */
+    public static final String SUBSCRIBE = "events.subscribe";
 
     private Op() {}
 }

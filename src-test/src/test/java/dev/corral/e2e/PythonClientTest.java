@@ -89,6 +89,30 @@ class PythonClientTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void eventsAreReplayedFromAnIdAndPrintedOneALine() throws IOException {
+        Run.Result status = python(sandbox.socket(), "status");
+        Map<String, Object> events = (Map<String, Object>) ((Map<String, Object>) Json.read(
+                status.out().getBytes(StandardCharsets.UTF_8))).get("events");
+        long before = ((Number) events.get("lastId")).longValue();
+        Run.Result spawn = python(sandbox.socket(), "spawn", "py-events", "--", "sh", "-c", "exit 5");
+        assertEquals(0, spawn.exit(), spawn.toString());
+
+        Run.Result follow = python(sandbox.socket(), "events", "--channel", "sessions", "--since", Long.toString(before),
+                "--count", "2");
+        assertEquals(0, follow.exit(), follow.toString());
+        List<String> lines = follow.out().lines().toList();
+        assertEquals(2, lines.size(), follow.toString());
+        Map<String, Object> spawned = (Map<String, Object>) Json.read(lines.get(0).getBytes(StandardCharsets.UTF_8));
+        Map<String, Object> exited = (Map<String, Object>) Json.read(lines.get(1).getBytes(StandardCharsets.UTF_8));
+        assertEquals(List.of(1L, "session.spawned", "py-events"),
+                List.of(spawned.get("seq"), spawned.get("type"), ((Map<String, Object>) spawned.get("data")).get("session")));
+        assertEquals(List.of(2L, "session.exited", 5L),
+                List.of(exited.get("seq"), exited.get("type"), ((Map<String, Object>) exited.get("data")).get("exitCode")));
+        assertTrue(((Number) exited.get("id")).longValue() > ((Number) spawned.get("id")).longValue(), follow.toString());
+    }
+
+    @Test
     void attachToAnUnknownSessionFails() {
         Run.Result attach = python(sandbox.socket(), "attach", "no-such-session");
         assertEquals(1, attach.exit(), attach.toString());

@@ -27,7 +27,7 @@ final class AttachSession extends SessionOperation {
         if (!readOnly && cols > 0 && rows > 0) {
             session.resize(cols, rows);
         }
-        var described = session.describe(sessions.limits().idleAfter());
+        var described = session.describe();
         return Reply.upgrade(described, channel -> StreamMode.enter(channel, session, readOnly, replay));
     }
 }

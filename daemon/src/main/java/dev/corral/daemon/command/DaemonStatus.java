@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** What the daemon is: version, pid, uptime, socket, state directory, protocol. */
+/** What the daemon is: version, pid, uptime, socket, state directory, protocol, connections, events. */
 final class DaemonStatus implements Operation {
     private final Daemon daemon;
 
@@ -32,6 +32,7 @@ final class DaemonStatus implements Operation {
         status.put("protocol", Protocol.VERSION);
         status.put("transport", daemon.transportName());
         status.put("connections", daemon.connections());
+        status.put("events", daemon.events().describe());
         return Reply.ok(status);
     }
 }

@@ -1,5 +1,6 @@
 package dev.corral.daemon.command;
 
+import dev.corral.daemon.session.Session;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
 import java.util.Map;
@@ -18,6 +19,6 @@ final class ListSessions extends SessionOperation {
     @Override
     Reply serve(Request request, Caller caller) {
         return Reply.ok(Map.of("sessions", sessions.list(flag(request, "all")).stream()
-                .map(s -> s.describe(sessions.limits().idleAfter())).toList()));
+                .map(Session::describe).toList()));
     }
 }

@@ -25,7 +25,8 @@ public final class OperationTable {
                 .add(new TailOutput(daemon.sessions()))
                 .add(new AttachSession(daemon.sessions()))
                 .add(new ListProfiles(daemon.agents()))
-                .add(new ShowProfile(daemon.agents()));
+                .add(new ShowProfile(daemon.agents()))
+                .add(new SubscribeEvents(daemon.events()));
     }
 
     public OperationTable add(Operation operation) {

@@ -17,6 +17,6 @@ final class ShowSession extends SessionOperation {
 
     @Override
     Reply serve(Request request, Caller caller) throws SessionException {
-        return Reply.ok(sessions.require(name(request)).describe(sessions.limits().idleAfter()));
+        return Reply.ok(sessions.require(name(request)).describe());
     }
 }

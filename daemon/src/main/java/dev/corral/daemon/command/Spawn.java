@@ -83,6 +83,6 @@ final class Spawn extends SessionOperation {
             session = sessions.spawn(new SessionSpec(name, kind == null ? SessionSpec.Kind.PTY : kind, command, Path.of(cwd), env,
                     cols, rows));
         }
-        return Reply.ok(session.describe(sessions.limits().idleAfter()));
+        return Reply.ok(session.describe());
     }
 }

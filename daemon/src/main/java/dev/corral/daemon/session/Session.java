@@ -11,6 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +28,23 @@ public abstract class Session {
 
     public enum State { STARTING, RUNNING, EXITED, LOST }
 
-    /** What a session gets from its registry. */
-    record Context(int replayBytes, long maxQueuedBytes, SessionListener listener) {}
+    /**
+     * What the program is doing, from its output: {@code ACTIVE} (output within the idle time),
+     * {@code IDLE} (none for that long), {@code NEEDS_INPUT} (something on its screen asks for
+     * input, see {@link #needsInput}) or {@code EXITED}. Listeners hear every change.
+     */
+    public enum Status {
+        ACTIVE, IDLE, NEEDS_INPUT, EXITED;
+
+        /** The wire name: active, idle, needs-input, exited. */
+        public String wire() {
+            return name().toLowerCase().replace('_', '-');
+        }
+    }
+
+    /** What a session gets from its registry; {@code timers} runs its idle timer. */
+    record Context(int replayBytes, long maxQueuedBytes, SessionListener listener, ScheduledExecutorService timers,
+            Duration idleAfter) {}
 
     protected final SessionSpec spec;
     private final String id;
@@ -38,7 +57,10 @@ public abstract class Session {
     private State state = State.STARTING;
     private Integer exitCode;
     private Instant endedAt;
-    private volatile long lastOutputNanos = System.nanoTime();
+    private long lastOutputNanos = System.nanoTime();
+    private Status status = Status.ACTIVE;
+    /** At most one per session, set while the status is active; see {@link #idleCheck}. */
+    private ScheduledFuture<?> idleTimer;
     private volatile String agent;
     private volatile String readiness;
     private volatile String stuckOn;
@@ -98,6 +120,10 @@ public abstract class Session {
         }
         log.info("session {} is {}", name(), state);
         context.listener().readinessChanged(this);
+        if (!state.equals("starting")) {
+            // A dialog or a ready prompt on screen: the agent waits for input until it writes again.
+            needsInput();
+        }
     }
 
     /** The program's process id, or -1 when it has none (yet, or any more). */
@@ -158,13 +184,73 @@ public abstract class Session {
     final synchronized void markRunning() {
         if (state == State.STARTING) {
             state = State.RUNNING;
+            // A program that has written nothing yet counts as active from its creation.
+            armIdleTimer(context.idleAfter().toNanos() - (System.nanoTime() - lastOutputNanos));
         }
+    }
+
+    public final synchronized Status status() {
+        return status;
+    }
+
+    /**
+     * Something on the program's screen asks for input (an auto-responder's pattern, a ready
+     * prompt): the status is needs-input until the program writes again. For the readiness work.
+     */
+    public final synchronized void needsInput() {
+        if (running() && status != Status.NEEDS_INPUT) {
+            changeStatus(Status.NEEDS_INPUT);
+        }
+    }
+
+    /** Output makes the program active; the one idle timer is armed only if none is pending. */
+    private void outputSeen() {
+        lastOutputNanos = System.nanoTime();
+        if (status == Status.IDLE || status == Status.NEEDS_INPUT) {
+            changeStatus(Status.ACTIVE);
+        }
+        if (status == Status.ACTIVE && idleTimer == null && running()) {
+            armIdleTimer(context.idleAfter().toNanos());
+        }
+    }
+
+    /**
+     * The idle timer fired: idle if there was no output for the idle time, else armed again for
+     * what is left of it. So a busy program costs one wake-up per idle time, a quiet one none.
+     */
+    private synchronized void idleCheck() {
+        idleTimer = null;
+        if (status != Status.ACTIVE || !running()) {
+            return;
+        }
+        long quiet = System.nanoTime() - lastOutputNanos;
+        long idleAfter = context.idleAfter().toNanos();
+        if (quiet >= idleAfter) {
+            changeStatus(Status.IDLE);
+        } else {
+            armIdleTimer(idleAfter - quiet);
+        }
+    }
+
+    private void armIdleTimer(long delayNanos) {
+        try {
+            idleTimer = context.timers().schedule(this::idleCheck, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            idleTimer = null; // the daemon is stopping
+        }
+    }
+
+    /** Under this session's lock, so listeners hear the changes in the order they happened. */
+    private void changeStatus(Status next) {
+        Status previous = status;
+        status = next;
+        context.listener().statusChanged(this, previous, next);
     }
 
     /** Terminal output: kept for replay and sent to every attached client. */
     final void output(byte[] buffer, int n) {
         synchronized (this) {
-            lastOutputNanos = System.nanoTime();
+            outputSeen();
             replay.append(buffer, 0, n);
             attachments.removeIf(a -> !a.send(StreamFrames.data(buffer, 0, n)));
         }
@@ -177,6 +263,7 @@ public abstract class Session {
      */
     final void ended(State how, Integer code, Instant when) {
         List<Attachment> toFinish;
+        Status before;
         synchronized (this) {
             if (state == State.EXITED || state == State.LOST) {
                 return;
@@ -186,6 +273,12 @@ public abstract class Session {
             endedAt = when;
             toFinish = List.copyOf(attachments);
             attachments.clear();
+            before = status;
+            status = Status.EXITED;
+            if (idleTimer != null) {
+                idleTimer.cancel(false);
+                idleTimer = null;
+            }
         }
         for (Attachment attachment : toFinish) {
             attachment.finish(StreamFrames.exit(code == null ? -1 : code));
@@ -196,6 +289,8 @@ public abstract class Session {
             log.info("session {} exited with status {}", name(), code);
         }
         context.listener().ended(this);
+        // No change can follow this one (nothing changes an ended session), so it needs no lock.
+        context.listener().statusChanged(this, before, Status.EXITED);
         exit.complete(code);
     }
 
@@ -205,6 +300,7 @@ public abstract class Session {
             state = how;
             exitCode = code;
             endedAt = when;
+            status = Status.EXITED;
         }
         exit.complete(code);
     }
@@ -245,7 +341,7 @@ public abstract class Session {
     }
 
     /** What {@code ls} and {@code show} print: the SPEC's session object. */
-    public final synchronized Map<String, Object> describe(Duration idleAfter) {
+    public final synchronized Map<String, Object> describe() {
         Map<String, Object> object = new LinkedHashMap<>();
         long pid = pid();
         object.put("name", spec.name());
@@ -265,20 +361,10 @@ public abstract class Session {
         if (stuckOn != null) {
             object.put("stuckOn", stuckOn);
         }
-        object.put("status", status(idleAfter));
+        object.put("status", status.wire());
         int[] size = size();
         object.put("size", Map.of("cols", size[0], "rows", size[1]));
         describeKind(object);
         return object;
-    }
-
-    private String status(Duration idleAfter) {
-        if (!running()) {
-            return "exited";
-        }
-        if ("awaiting-input".equals(readiness) || "stuck".equals(readiness)) {
-            return "needs-input";
-        }
-        return System.nanoTime() - lastOutputNanos < idleAfter.toNanos() ? "active" : "idle";
     }
 }

@@ -27,4 +27,9 @@ public interface SessionListener {
 
     /** An agent session's readiness moved on; see {@link Session#readiness()}. */
     default void readinessChanged(Session session) {}
+    /**
+     * The program's status changed (see {@link Session.Status}). Called with the session's lock
+     * held, so that changes are heard in order: do not wait on anything here.
+     */
+    default void statusChanged(Session session, Session.Status previous, Session.Status current) {}
 }

@@ -59,7 +59,8 @@ public final class SessionRegistry implements AutoCloseable {
      */
     public SessionRegistry(Limits limits, Path stateDir, Path socket, ObjectMapper mapper, Map<String, String> environment) {
         this.limits = limits;
-        this.context = new Session.Context(limits.replayBytes(), limits.clientQueueBytes(), new Broadcast());
+        this.context = new Session.Context(limits.replayBytes(), limits.clientQueueBytes(), new Broadcast(), timers,
+                limits.idleAfter());
         this.store = new SessionStore(stateDir.resolve("sessions"), mapper);
         this.tmux = new Tmux(socket.resolveSibling(socket.getFileName() + ".tmux"), stateDir.resolve("tmux").resolve("tmux.conf"),
                 environment);
@@ -213,6 +214,8 @@ public final class SessionRegistry implements AutoCloseable {
                 // An ended session of that name gives way to the new one.
                 replaced.discard();
                 log.info("session {} replaced: the earlier one had ended", spec.name());
+                Session gone = replaced;
+                listeners.forEach(l -> l.removed(gone));
             }
             preparation.prepare(session);
             start(session, requested);
@@ -374,6 +377,11 @@ public final class SessionRegistry implements AutoCloseable {
         @Override
         public void readinessChanged(Session session) {
             each(l -> l.readinessChanged(session));
+        }
+
+        @Override
+        public void statusChanged(Session session, Session.Status previous, Session.Status current) {
+            each(l -> l.statusChanged(session, previous, current));
         }
 
         @Override
