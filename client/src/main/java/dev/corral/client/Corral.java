@@ -15,7 +15,8 @@ import picocli.CommandLine.ScopeType;
         subcommands = {DaemonCommand.class, PingCommand.class, SessionCommands.Spawn.class,
                 SessionCommands.ListSessions.class, SessionCommands.Show.class, AttachCommand.class,
                 SessionCommands.Send.class, SessionCommands.Tail.class, SessionCommands.Wait.class,
-                SessionCommands.Kill.class, SessionCommands.Remove.class, CommandLine.HelpCommand.class})
+                SessionCommands.Kill.class, SessionCommands.Remove.class, ImageCommand.class, ContainerCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Corral {
 
     @Option(names = "--socket", paramLabel = "PATH", scope = ScopeType.INHERIT,

@@ -3,6 +3,7 @@ package dev.corral.daemon;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.daemon.command.OperationTable;
+import dev.corral.daemon.container.ContainerSettings;
 import dev.corral.daemon.server.CorralServer;
 import dev.corral.daemon.server.SocketOwnership;
 import dev.corral.daemon.session.SessionRegistry;
@@ -37,9 +38,9 @@ public final class Daemon {
     private SocketOwnership ownership;
     private CorralServer server;
 
-    private Daemon(DaemonPaths paths, SessionRegistry.Limits sessionLimits) {
+    private Daemon(DaemonPaths paths, SessionRegistry.Limits sessionLimits, ContainerSettings containers) {
         this.paths = paths;
-        this.sessions = new SessionRegistry(sessionLimits, paths.stateDir(), paths.socket(), mapper, System.getenv());
+        this.sessions = new SessionRegistry(sessionLimits, paths.stateDir(), paths.socket(), mapper, System.getenv(), containers);
         this.workers = new ThreadPoolExecutor(2, 16, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(WORKER_QUEUE), runnable -> {
                     Thread thread = new Thread(runnable, "corral-worker");
@@ -48,9 +49,9 @@ public final class Daemon {
                 });
     }
 
-    public static Daemon start(DaemonPaths paths, CorralServer.Limits limits, SessionRegistry.Limits sessionLimits)
-            throws IOException, SocketOwnership.AlreadyRunningException {
-        Daemon daemon = new Daemon(paths, sessionLimits);
+    public static Daemon start(DaemonPaths paths, CorralServer.Limits limits, SessionRegistry.Limits sessionLimits,
+            ContainerSettings containers) throws IOException, SocketOwnership.AlreadyRunningException {
+        Daemon daemon = new Daemon(paths, sessionLimits, containers);
         daemon.sessions.warmUp();
         daemon.ownership = SocketOwnership.claim(paths);
         try {

@@ -29,7 +29,7 @@ public enum ErrorCode {
     NO_SUCH_SESSION(3),
     /** A name taken, a workspace leased, a cap reached. */
     CONFLICT(4),
-    /** A program the request needs (tmux, docker, an agent's binary) is not installed. */
+    /** A program or image the request needs (tmux, docker, an agent's binary, the agent image) is not there. */
     MISSING_DEPENDENCY(1),
     /** A program the daemon drives (tmux, the docker engine) did not answer in time or failed. */
     UNAVAILABLE(1),

@@ -16,6 +16,12 @@ public final class Op {
     public static final String TAIL = "session.tail";
     /** After its success response the connection is in stream mode ({@link Stream}). */
     public static final String ATTACH = "session.attach";
+    public static final String IMAGE_BUILD = "image.build";
+    public static final String CONTAINER_PS = "container.ps";
+    /** After its success response the connection is in stream mode, carrying the container's log. */
+    public static final String CONTAINER_LOGS = "container.logs";
+    public static final String CONTAINER_SHELL = "container.shell";
+    public static final String CONTAINER_SNAPSHOT = "container.snapshot";
 
     private Op() {}
 }

@@ -23,7 +23,12 @@ public final class OperationTable {
                 .add(new WaitSession(daemon.sessions()))
                 .add(new SendInput(daemon.sessions()))
                 .add(new TailOutput(daemon.sessions()))
-                .add(new AttachSession(daemon.sessions()));
+                .add(new AttachSession(daemon.sessions()))
+                .add(new BuildImage(daemon.sessions()))
+                .add(new ListContainers(daemon.sessions()))
+                .add(new ReadContainerLog(daemon.sessions()))
+                .add(new OpenContainerShell(daemon.sessions()))
+                .add(new SnapshotContainer(daemon.sessions()));
     }
 
     public OperationTable add(Operation operation) {
