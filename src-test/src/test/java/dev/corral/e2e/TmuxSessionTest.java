@@ -189,6 +189,8 @@ class TmuxSessionTest {
         sandbox.withEnv("PATH", bin.toString());
         sandbox.startDaemon();
         Run.Result spawn = sandbox.corral("spawn", "--kind", "tmux", "--name", "nope", "--", "sleep", "1");
+        // Asked while PATH still has the tools: without them bin/corral itself cannot start (127).
+        Run.Result show = sandbox.corral("show", "nope");
         try (var links = Files.list(bin)) {
             // Removed here: the temporary-directory clean-up warns about every link it meets.
             for (Path link : (Iterable<Path>) links::iterator) {
@@ -198,6 +200,6 @@ class TmuxSessionTest {
         assertEquals(1, spawn.exit(), spawn.toString());
         assertTrue(spawn.err().contains("tmux is not installed") && spawn.err().contains("apt-get install tmux"), spawn.err());
         assertTrue(spawn.err().contains("MISSING_DEPENDENCY"), spawn.err());
-        assertEquals(3, sandbox.corral("show", "nope").exit(), "nothing was started");
+        assertEquals(3, show.exit(), "nothing was started: " + show);
     }
 }

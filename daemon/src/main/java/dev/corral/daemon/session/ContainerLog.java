@@ -30,6 +30,8 @@ public final class ContainerLog extends Session {
     private final Map<String, String> environment;
     private final ExecuteWatchdog watchdog = ExecuteWatchdog.builder()
             .setTimeout(ExecuteWatchdog.INFINITE_TIMEOUT_DURATION).get();
+    /** The reader left before docker was started: do not start it. */
+    private volatile boolean stopped;
 
     ContainerLog(SessionSpec spec, String id, Context context, List<String> argv, Map<String, String> environment) {
         super(spec, id, Instant.now(), context);
@@ -69,6 +71,9 @@ public final class ContainerLog extends Session {
         markRunning();
         int code;
         try {
+            if (stopped) {
+                throw new ExecuteException("its reader left before it started", 143);
+            }
             code = executor.execute(line, environment);
         } catch (ExecuteException e) {
             code = e.getExitValue();
@@ -86,6 +91,7 @@ public final class ContainerLog extends Session {
     }
 
     private void stop() {
+        stopped = true;
         if (running()) {
             log.debug("stopping {}: its reader left", name());
             watchdog.destroyProcess();
