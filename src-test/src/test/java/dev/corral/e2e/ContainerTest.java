@@ -103,9 +103,12 @@ class ContainerTest {
 
     @Test
     void theWorkspaceIsMountedAndTheExitCodeComesBack() throws IOException {
+        Path credentials = Files.writeString(dir.resolve("credentials.json"), "{\"token\":\"t0ken\"}");
+        sandbox.withEnv("CORRAL_CONTAINER_CREDENTIALS", credentials.toString());
         sandbox.startDaemon();
         assertEquals("w1\n", spawn("w1", "--issue", "42", "--memory", "64m", "--", "sh", "-c",
                 "echo made-inside > inside.txt; echo \"uid=$HOST_UID gid=$HOST_GID session=$CORRAL_SESSION pwd=$(pwd)\"; "
+                        + "echo \"creds:$(cat $CORRAL_CREDENTIALS)\"; (echo x >> $CORRAL_CREDENTIALS) 2>/dev/null || echo creds-read-only; "
                         + "echo \"limit=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/memory.max 2>/dev/null)\"; "
                         + "read line; echo \"got:$line\"; exit 3").out());
 
@@ -114,7 +117,10 @@ class ContainerTest {
         long uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         long gid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:gid");
         awaitTail("w1", "limit=67108864");
-        assertTrue(tail("w1").contains("uid=" + uid + " gid=" + gid + " session=w1 pwd=/workspaces/ws"), tail("w1"));
+        String seen = tail("w1");
+        assertTrue(seen.contains("uid=" + uid + " gid=" + gid + " session=w1 pwd=/workspaces/ws"), seen);
+        assertTrue(seen.contains("creds:{\"token\":\"t0ken\"}") && seen.contains("creds-read-only"), seen);
+        assertEquals("{\"token\":\"t0ken\"}", Files.readString(credentials));
 
         Map<String, Object> shown = show("w1");
         assertEquals("container", shown.get("kind"));
@@ -141,6 +147,10 @@ class ContainerTest {
         assertTrue(logs.out().contains("made-inside") || logs.out().contains("session=w1"), logs.toString());
         assertTrue(logs.out().contains("got:bye"), logs.toString());
         assertEquals("got:bye", ok("container", "logs", "--tail", "1", "w1").out().strip());
+
+        ok("rm", "w1");
+        assertEquals("", engine.docker("ps", "--all", "--quiet", "--filter", "name=" + container).out(),
+                "removing the session removes its container");
     }
 
     @Test
