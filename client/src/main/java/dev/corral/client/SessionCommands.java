@@ -38,9 +38,20 @@ final class SessionCommands {
         @Option(names = "--name", paramLabel = "NAME", description = "Session name (default: from the command).")
         String name;
 
-        @Option(names = "--kind", paramLabel = "KIND",
-                description = "pty (default) or tmux: a session in corral's own tmux server that outlives the daemon.")
+        @Option(names = "--kind", paramLabel = "KIND", description = "pty (default, or the agent profile's); tmux: a session in corral's own tmux server that outlives the daemon; container: a Docker container running in --workspace.")
         String kind;
+
+        @Option(names = "--workspace", paramLabel = "DIR", description = "The workspace (a container mounts it as its working directory; the default --cwd).")
+        Path workspace;
+
+        @Option(names = "--image", paramLabel = "IMAGE", description = "Containers: the image (default: corral-agent:latest, made by 'corral image build'). Never pulled.")
+        String image;
+
+        @Option(names = "--memory", paramLabel = "SIZE", description = "Containers: memory limit such as 4g or 512m (default: host RAM less 2 GiB, at least 4 GiB).")
+        String memory;
+
+        @Option(names = "--issue", paramLabel = "N", description = "Containers: the issue worked on, recorded in the container's labels.")
+        Integer issue;
 
         @Option(names = "--agent", paramLabel = "PROFILE",
                 description = "Start an agent from its profile ('corral profile ls'); CMD, if given, adds arguments.")
@@ -58,13 +69,20 @@ final class SessionCommands {
         @Option(names = "--size", paramLabel = "COLSxROWS", defaultValue = "80x24", description = "Terminal size (default: ${DEFAULT-VALUE}).")
         String size;
 
-        @Parameters(paramLabel = "CMD", description = "Command and arguments, after -- (default: $SHELL).")
+        @Parameters(paramLabel = "CMD", description = "Command and arguments, after -- (default: $SHELL; for a container, its image's command).")
         List<String> command = new ArrayList<>();
 
         @Override
         public Integer call() {
-            if (kind != null && !"pty".equals(kind) && !"tmux".equals(kind)) {
-                throw new CliFailure(Exit.USAGE, null, "--kind " + kind + " is not supported; use --kind pty or --kind tmux");
+            boolean container = "container".equals(kind);
+            if (kind != null && !"pty".equals(kind) && !"tmux".equals(kind) && !container) {
+                throw new CliFailure(Exit.USAGE, null, "--kind " + kind + " is not supported; use --kind pty, tmux or container");
+            }
+            if (!container && (image != null || memory != null || issue != null)) {
+                throw new CliFailure(Exit.USAGE, null, "--image, --memory and --issue go with --kind container");
+            }
+            if (container && workspace == null) {
+                throw new CliFailure(Exit.USAGE, null, "--kind container needs --workspace DIR (mounted as the container's working directory)");
             }
             String[] dims = size.toLowerCase().split("x");
             if (dims.length != 2 || !dims[0].matches("[0-9]{1,4}") || !dims[1].matches("[0-9]{1,4}")) {
@@ -81,13 +99,30 @@ final class SessionCommands {
             if (promptFile != null && agent == null) {
                 throw new CliFailure(Exit.USAGE, null, "--prompt-file needs --agent PROFILE");
             }
-            List<String> argv = command.isEmpty() && agent == null ? List.of(System.getenv().getOrDefault("SHELL", "/bin/sh")) : command;
+            List<String> argv = !command.isEmpty() || container || agent != null ? command
+                    : List.of(System.getenv().getOrDefault("SHELL", "/bin/sh"));
             Map<String, Object> args = new LinkedHashMap<>();
             if (name != null) {
                 args.put("name", name);
             }
             args.put("command", argv);
-            args.put("cwd", (cwd == null ? Path.of("") : cwd).toAbsolutePath().normalize().toString());
+            if (cwd != null || workspace == null) {
+                args.put("cwd", (cwd == null ? Path.of("") : cwd).toAbsolutePath().normalize().toString());
+            }
+            if (workspace != null) {
+                args.put("workspace", workspace.toAbsolutePath().normalize().toString());
+            }
+            if (container) {
+                if (image != null) {
+                    args.put("image", image);
+                }
+                if (memory != null) {
+                    args.put("memory", memory);
+                }
+                if (issue != null) {
+                    args.put("issue", issue);
+                }
+            }
             args.put("env", environment);
             if (kind != null) {
                 args.put("kind", kind);
@@ -101,6 +136,9 @@ final class SessionCommands {
             args.put("cols", Integer.parseInt(dims[0]));
             args.put("rows", Integer.parseInt(dims[1]));
             Map<String, Object> session = call(Op.SPAWN, args);
+            if (session.get("warnings") instanceof List<?> warnings) {
+                warnings.forEach(warning -> System.err.println("corral: warning: " + warning));
+            }
             print(session, String.valueOf(session.get("name")));
             return Exit.OK;
         }

@@ -1,6 +1,7 @@
 package dev.corral.daemon;
 
 import dev.corral.daemon.event.EventHub;
+import dev.corral.daemon.container.ContainerSettings;
 import dev.corral.daemon.server.CorralServer;
 import dev.corral.daemon.server.SocketOwnership;
 import dev.corral.daemon.session.SessionRegistry;
@@ -70,6 +71,18 @@ public final class Corrald implements Callable<Integer> {
             description = "Events queued for one subscriber that is not keeping up; past it they are dropped and it gets a gap (default: ${DEFAULT-VALUE}).")
     int subscriberQueue;
 
+    @Option(names = "--docker-host", paramLabel = "ADDRESS",
+            description = "The Docker engine container sessions run in (default: $DOCKER_HOST, then the docker CLI's default).")
+    String dockerHost;
+
+    @Option(names = "--container-credentials", paramLabel = "FILE",
+            description = "A file mounted read-only into every container at /run/corral/credentials (default: $CORRAL_CONTAINER_CREDENTIALS; none).")
+    String containerCredentials;
+
+    @Option(names = "--container-network", paramLabel = "NETWORK",
+            description = "The network containers join (default: $CORRAL_CONTAINER_NETWORK, then the engine's default).")
+    String containerNetwork;
+
     @Option(names = "--detached", hidden = true,
             description = "Started in the background by a client: once ready, log to the state directory only.")
     boolean detached;
@@ -106,7 +119,8 @@ public final class Corrald implements Callable<Integer> {
                     CorralServer.Limits.defaults().writeBufferHighBytes()),
                     new SessionRegistry.Limits(maxSessions, Math.max(1024, replayBytes), clientQueueBytes,
                             Duration.ofSeconds(exitGraceSeconds), Duration.ofSeconds(idleSeconds)),
-                    new EventHub.Limits(journalMaxEvents, Duration.ofSeconds(journalMaxAgeSeconds), subscriberQueue));
+                    new EventHub.Limits(journalMaxEvents, Duration.ofSeconds(journalMaxAgeSeconds), subscriberQueue),
+                    ContainerSettings.resolve(dockerHost, containerCredentials, containerNetwork, System.getenv()));
         } catch (SocketOwnership.AlreadyRunningException e) {
             System.err.println("corrald: " + e.getMessage());
             return EXIT_CONFLICT;

@@ -7,6 +7,7 @@ import dev.corral.daemon.agent.Profiles;
 import dev.corral.daemon.command.OperationTable;
 import dev.corral.daemon.event.EventHub;
 import dev.corral.daemon.event.SessionEvents;
+import dev.corral.daemon.container.ContainerSettings;
 import dev.corral.daemon.server.CorralServer;
 import dev.corral.daemon.server.SocketOwnership;
 import dev.corral.daemon.session.SessionRegistry;
@@ -44,10 +45,11 @@ public final class Daemon {
     private SocketOwnership ownership;
     private CorralServer server;
 
-    private Daemon(DaemonPaths paths, SessionRegistry.Limits sessionLimits, EventHub.Limits eventLimits) {
+    private Daemon(DaemonPaths paths, SessionRegistry.Limits sessionLimits, EventHub.Limits eventLimits,
+            ContainerSettings containers) {
         this.paths = paths;
         this.eventLimits = eventLimits;
-        this.sessions = new SessionRegistry(sessionLimits, paths.stateDir(), paths.socket(), mapper, System.getenv());
+        this.sessions = new SessionRegistry(sessionLimits, paths.stateDir(), paths.socket(), mapper, System.getenv(), containers);
         this.agents = new Agents(new Profiles(Profiles.configPath(System.getenv())), paths.stateDir(), System.getenv(), mapper);
         this.sessions.listen(agents);
         this.workers = new ThreadPoolExecutor(2, 16, 30, TimeUnit.SECONDS,
@@ -59,8 +61,8 @@ public final class Daemon {
     }
 
     public static Daemon start(DaemonPaths paths, CorralServer.Limits limits, SessionRegistry.Limits sessionLimits,
-            EventHub.Limits eventLimits) throws IOException, SocketOwnership.AlreadyRunningException {
-        Daemon daemon = new Daemon(paths, sessionLimits, eventLimits);
+            EventHub.Limits eventLimits, ContainerSettings containers) throws IOException, SocketOwnership.AlreadyRunningException {
+        Daemon daemon = new Daemon(paths, sessionLimits, eventLimits, containers);
         daemon.sessions.warmUp();
         daemon.ownership = SocketOwnership.claim(paths);
         try {

@@ -31,7 +31,7 @@ public enum ErrorCode {
     CONFLICT(4),
     /** The user's config file is broken; the message names the file, the line and the key. */
     BAD_CONFIG(1),
-    /** A program the request needs (tmux, docker, an agent's binary) is not installed. */
+    /** A program or image the request needs (tmux, docker, an agent's binary, the agent image) is not there. */
     MISSING_DEPENDENCY(1),
     /** A program the daemon drives (tmux, the docker engine) did not answer in time or failed. */
     UNAVAILABLE(1),

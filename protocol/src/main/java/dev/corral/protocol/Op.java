@@ -20,6 +20,12 @@ public final class Op {
     public static final String PROFILE_SHOW = "profile.show";
     /** After its success response the connection carries pushed event frames ({@link Events}). */
     public static final String SUBSCRIBE = "events.subscribe";
+    public static final String IMAGE_BUILD = "image.build";
+    public static final String CONTAINER_PS = "container.ps";
+    /** After its success response the connection is in stream mode, carrying the container's log. */
+    public static final String CONTAINER_LOGS = "container.logs";
+    public static final String CONTAINER_SHELL = "container.shell";
+    public static final String CONTAINER_SNAPSHOT = "container.snapshot";
 
     private Op() {}
 }

@@ -2,7 +2,8 @@ package dev.corral.protocol;
 
 /** The constants of corral's wire contract; PROTOCOL.md explains each one. */
 public final class Protocol {
-    /** Bumped whenever the bytes on the wire change meaning (2: attach and stream mode; 3: events). */
+    /** Bumped whenever the bytes on the wire change meaning (2: attach and stream mode; 3: events,
+     * agent profiles, workspaces and leases, container sessions, images and the container operations). */
     public static final int VERSION = 3;
 
     /** Bytes in the big-endian length prefix of every frame. */

@@ -60,7 +60,7 @@ public final class Agents implements SessionListener {
 
     /** What the client asked for, beyond the profile. */
     public record Request(String name, String profile, SessionSpec.Kind kind, List<String> extraArgs, Path cwd,
-            Map<String, String> env, int cols, int rows, Path promptFile) {}
+            Map<String, String> env, int cols, int rows, Path promptFile, Path workspace) {}
 
     /** Spawns an agent session (blocking: call off the event loop). */
     public Session spawn(SessionRegistry sessions, Request request) throws SessionException {
@@ -99,7 +99,7 @@ public final class Agents implements SessionListener {
             }
             command.addAll(request.extraArgs());
             SessionSpec spec = new SessionSpec(request.name(), request.kind() == null ? profile.kind() : request.kind(), command,
-                    request.cwd(), env, request.cols(), request.rows());
+                    request.cwd(), env, request.cols(), request.rows(), request.workspace(), null);
             String typed = profile.prompt().equals("type") ? prompt : null;
             Session session = sessions.spawn(spec, created -> {
                 created.agent(profile.name());

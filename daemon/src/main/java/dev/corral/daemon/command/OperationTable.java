@@ -26,7 +26,12 @@ public final class OperationTable {
                 .add(new AttachSession(daemon.sessions()))
                 .add(new ListProfiles(daemon.agents()))
                 .add(new ShowProfile(daemon.agents()))
-                .add(new SubscribeEvents(daemon.events()));
+                .add(new SubscribeEvents(daemon.events()))
+                .add(new BuildImage(daemon.sessions()))
+                .add(new ListContainers(daemon.sessions()))
+                .add(new ReadContainerLog(daemon.sessions()))
+                .add(new OpenContainerShell(daemon.sessions()))
+                .add(new SnapshotContainer(daemon.sessions()));
     }
 
     public OperationTable add(Operation operation) {

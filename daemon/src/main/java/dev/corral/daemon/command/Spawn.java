@@ -2,20 +2,27 @@ package dev.corral.daemon.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.daemon.agent.Agents;
+import dev.corral.daemon.container.AgentImage;
 import dev.corral.daemon.session.Session;
 import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.daemon.session.SessionSpec;
 import dev.corral.protocol.ErrorCode;
 import dev.corral.protocol.Op;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
-/** Starts a program (or an agent, from its profile) in a new session. Forks, so it runs on a worker. */
+/** Starts a program (or an agent, from its profile) in a new session: a PTY, tmux or a container. Forks, so it runs on a worker. */
 final class Spawn extends SessionOperation {
+    private static final Pattern IMAGE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}");
+    private static final Pattern MEMORY = Pattern.compile("[0-9]{1,12}[bkmgBKMG]?");
+
     private final Agents agents;
 
     Spawn(SessionRegistry sessions, Agents agents) {
@@ -44,7 +51,20 @@ final class Spawn extends SessionOperation {
             command.add(word.asText());
         }
         String agent = request.args().hasNonNull("agent") ? text(request, "agent", null) : null;
-        if (command.isEmpty() && agent == null) {
+        SessionSpec.Kind kind = null;
+        if (request.args().hasNonNull("kind")) {
+            String kindName = text(request, "kind", null);
+            kind = SessionSpec.Kind.fromWire(kindName);
+            if (kind == null) {
+                throw new SessionException(ErrorCode.BAD_REQUEST, "unknown session kind '" + kindName + "': use pty, tmux or container");
+            }
+        }
+        if (agent != null && kind == SessionSpec.Kind.CONTAINER) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, "agent profiles run in pty or tmux sessions; run the agent's"
+                    + " command in a container with --kind container -- CMD");
+        }
+        // A container runs its image's own command when given none; an agent its profile's.
+        if (command.isEmpty() && agent == null && kind != SessionSpec.Kind.CONTAINER) {
             throw new SessionException(ErrorCode.BAD_REQUEST, "spawn needs a command: corral spawn -- CMD [ARG...]");
         }
         Map<String, String> env = new LinkedHashMap<>();
@@ -56,18 +76,19 @@ final class Spawn extends SessionOperation {
             }
             env.put(entry.getKey(), entry.getValue().asText());
         }
-        String cwd = text(request, "cwd", System.getProperty("user.dir"));
+        Path workspace = workspace(request);
+        String cwd = text(request, "cwd", workspace != null ? workspace.toString() : System.getProperty("user.dir"));
         if (!Path.of(cwd).isAbsolute()) {
             throw new SessionException(ErrorCode.BAD_REQUEST, "args.cwd must be an absolute path");
         }
         String name = request.args().hasNonNull("name") ? text(request, "name", null) : null;
-        SessionSpec.Kind kind = null;
-        if (request.args().hasNonNull("kind")) {
-            String kindName = text(request, "kind", null);
-            kind = SessionSpec.Kind.fromWire(kindName);
-            if (kind == null) {
-                throw new SessionException(ErrorCode.BAD_REQUEST, "unknown session kind '" + kindName + "': use pty or tmux");
+        SessionSpec.Container container = null;
+        if (kind == SessionSpec.Kind.CONTAINER) {
+            if (workspace == null) {
+                throw new SessionException(ErrorCode.BAD_REQUEST, "a container session needs a workspace: corral spawn --kind container --workspace DIR");
             }
+            cwd = inside(workspace, Path.of(cwd)).toString();
+            container = container(request);
         }
         int cols = number(request, "cols", 80, 1, 1000);
         int rows = number(request, "rows", 24, 1, 1000);
@@ -78,11 +99,62 @@ final class Spawn extends SessionOperation {
                 throw new SessionException(ErrorCode.BAD_REQUEST, "args.promptFile must be an absolute path");
             }
             session = agents.spawn(sessions, new Agents.Request(name, agent, kind, command, Path.of(cwd), env, cols, rows,
-                    promptFile == null ? null : Path.of(promptFile)));
+                    promptFile == null ? null : Path.of(promptFile), workspace));
         } else {
             session = sessions.spawn(new SessionSpec(name, kind == null ? SessionSpec.Kind.PTY : kind, command, Path.of(cwd), env,
-                    cols, rows));
+                    cols, rows, workspace, container));
         }
-        return Reply.ok(session.describe());
+        Map<String, Object> result = session.describe();
+        result.put("warnings", session.warnings());
+        return Reply.ok(result);
+    }
+
+    /** args.workspace: an absolute path to an existing directory, taken as its real path; null when absent. */
+    private static Path workspace(Request request) throws SessionException {
+        if (!request.args().hasNonNull("workspace")) {
+            return null;
+        }
+        Path given = Path.of(text(request, "workspace", null));
+        if (!given.isAbsolute()) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, "args.workspace must be an absolute path");
+        }
+        try {
+            Path real = given.toRealPath();
+            if (!Files.isDirectory(real)) {
+                throw new SessionException(ErrorCode.BAD_REQUEST, "workspace " + given + " is not a directory");
+            }
+            return real;
+        } catch (IOException e) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, "workspace " + given + " does not exist");
+        }
+    }
+
+    /** A container's working directory must stay inside its workspace, symlinks followed: only the workspace is mounted. */
+    private static Path inside(Path workspace, Path cwd) throws SessionException {
+        Path real;
+        try {
+            real = cwd.toRealPath();
+        } catch (IOException e) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, "working directory " + cwd + " does not exist");
+        }
+        if (!real.startsWith(workspace)) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, "working directory " + cwd + " is outside the workspace "
+                    + workspace + " (symlinks followed); a container sees only its workspace");
+        }
+        return real;
+    }
+
+    private static SessionSpec.Container container(Request request) throws SessionException {
+        String image = text(request, "image", AgentImage.DEFAULT);
+        if (!IMAGE.matcher(image).matches()) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, "args.image '" + image + "' is not an image reference");
+        }
+        String memory = request.args().hasNonNull("memory") ? text(request, "memory", null) : null;
+        if (memory != null && !MEMORY.matcher(memory).matches()) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, "args.memory '" + memory
+                    + "' is not a size: a number with an optional unit b, k, m or g (512m, 4g)");
+        }
+        Integer issue = request.args().hasNonNull("issue") ? number(request, "issue", 0, 1, Integer.MAX_VALUE) : null;
+        return new SessionSpec.Container(image, memory, issue);
     }
 }

@@ -93,6 +93,10 @@ final class Pty {
         return process.pid();
     }
 
+    boolean alive() {
+        return process.isAlive();
+    }
+
     /** Queues bytes for the process. Returns false when its input queue is full (it is not reading). */
     boolean write(byte[] bytes) {
         OutputStream in = process.getOutputStream();

@@ -152,7 +152,15 @@ public abstract class Session {
     /** Frees what the kind keeps once the session is forgotten ({@code rm} or the reaper). */
     void discard() {}
 
-    /** The daemon is stopping: a PTY program is hung up, a tmux session is left running. */
+    /** The last attached client has gone (detached or disconnected). */
+    void lastClientLeft() {}
+
+    /** Warnings for whoever spawned the session (a stale image, say); empty for most. */
+    public List<String> warnings() {
+        return List.of();
+    }
+
+    /** The daemon is stopping: a PTY program is hung up, a tmux or container session is left running. */
     abstract void daemonStopping();
 
     /** Columns and rows of the session's terminal. */
@@ -330,14 +338,29 @@ public abstract class Session {
         return attachment;
     }
 
+    /** True while every attached client's connection takes more output without queueing past its mark. */
+    final synchronized boolean clientsKeepUp() {
+        for (Attachment attachment : attachments) {
+            if (!attachment.channel().isWritable()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     final void detach(Attachment attachment, String reason) {
+        boolean last;
         synchronized (this) {
             if (!attachments.remove(attachment)) {
                 return;
             }
+            last = attachments.isEmpty();
         }
         log.info("client detached from session {}: {}", name(), reason);
         context.listener().detached(this, reason);
+        if (last) {
+            lastClientLeft();
+        }
     }
 
     /** What {@code ls} and {@code show} print: the SPEC's session object. */
@@ -352,7 +375,7 @@ public abstract class Session {
         object.put("exitCode", exitCode);
         object.put("command", spec.command());
         object.put("cwd", spec.cwd().toString());
-        object.put("workspace", null);
+        object.put("workspace", spec.workspace() == null ? null : spec.workspace().toString());
         object.put("agent", agent);
         object.put("createdAt", createdAt.toString());
         object.put("endedAt", endedAt == null ? null : endedAt.toString());

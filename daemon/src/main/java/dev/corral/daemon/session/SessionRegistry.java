@@ -2,6 +2,12 @@ package dev.corral.daemon.session;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pty4j.PtyProcessBuilder;
+import dev.corral.daemon.container.AgentImage;
+import dev.corral.daemon.container.ContainerEngine;
+import dev.corral.daemon.container.ContainerLaunch;
+import dev.corral.daemon.container.ContainerSettings;
+import dev.corral.daemon.container.EngineException;
+import dev.corral.daemon.container.Labels;
 import dev.corral.protocol.ErrorCode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,6 +52,12 @@ public final class SessionRegistry implements AutoCloseable {
     private final Session.Context context;
     private final SessionStore store;
     private final Tmux tmux;
+    private final ContainerEngine engine;
+    private final AgentImage images;
+    /** This daemon's value of the owner label on its containers. */
+    private final String owner;
+    /** Per container session, the files it mounts (git pointers), by session id. */
+    private final Path containerFiles;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "session-timers");
         thread.setDaemon(true);
@@ -56,14 +68,20 @@ public final class SessionRegistry implements AutoCloseable {
     /**
      * @param stateDir where session records live ({@code sessions/}) and tmux's config
      * @param socket   corral's socket: the private tmux server's socket is derived from it
+     * @param containers how the Docker engine is reached for container sessions
      */
-    public SessionRegistry(Limits limits, Path stateDir, Path socket, ObjectMapper mapper, Map<String, String> environment) {
+    public SessionRegistry(Limits limits, Path stateDir, Path socket, ObjectMapper mapper, Map<String, String> environment,
+            ContainerSettings containers) {
         this.limits = limits;
         this.context = new Session.Context(limits.replayBytes(), limits.clientQueueBytes(), new Broadcast(), timers,
                 limits.idleAfter());
         this.store = new SessionStore(stateDir.resolve("sessions"), mapper);
         this.tmux = new Tmux(socket.resolveSibling(socket.getFileName() + ".tmux"), stateDir.resolve("tmux").resolve("tmux.conf"),
                 environment);
+        this.engine = new ContainerEngine(containers, environment);
+        this.images = new AgentImage(engine, stateDir.resolve("image-builds"));
+        this.owner = Labels.owner(stateDir);
+        this.containerFiles = stateDir.resolve("containers");
         if (Files.isDirectory(Path.of("/proc/self"))) {
             timers.scheduleWithFixedDelay(this::watchTmuxPrograms, 2, 2, TimeUnit.SECONDS);
         }
@@ -79,6 +97,16 @@ public final class SessionRegistry implements AutoCloseable {
 
     public Limits limits() {
         return limits;
+    }
+
+    /** The Docker engine container sessions run in. */
+    public ContainerEngine engine() {
+        return engine;
+    }
+
+    /** Builds and checks the agent image. */
+    public AgentImage images() {
+        return images;
     }
 
     /** Hears every session's life from now on. */
@@ -121,6 +149,19 @@ public final class SessionRegistry implements AutoCloseable {
                 log.warn("tmux did not answer while adopting sessions ({}); they stay unknown until it does", e.getMessage());
             }
         }
+        Map<String, ContainerEngine.Listed> containers = new HashMap<>();
+        boolean engineAnswered = true;
+        if (entries.stream().anyMatch(e -> e.spec().kind() == SessionSpec.Kind.CONTAINER)) {
+            try {
+                for (ContainerEngine.Listed listed : engine.listOwned(owner)) {
+                    containers.put(listed.name(), listed);
+                }
+            } catch (EngineException e) {
+                engineAnswered = false;
+                log.warn("the Docker engine did not answer while adopting containers ({}); they stay unknown until it does",
+                        e.getMessage());
+            }
+        }
         for (SessionStore.Entry entry : entries) {
             SessionSpec spec = entry.spec();
             boolean ended = entry.state() == Session.State.EXITED || entry.state() == Session.State.LOST;
@@ -138,6 +179,21 @@ public final class SessionRegistry implements AutoCloseable {
                     adopted.unknown();
                 } else if (pane != null) {
                     adopted.open(pane);
+                } else {
+                    adopted.ended(Session.State.LOST, null, Instant.now());
+                }
+            } else if (spec.kind() == SessionSpec.Kind.CONTAINER) {
+                ContainerSession adopted = new ContainerSession(spec, entry.id(), entry.createdAt(), context, engine, timers,
+                        containerFiles);
+                session = adopted;
+                ContainerEngine.Listed listed = containers.get(adopted.container());
+                if (ended && (listed == null || !listed.running())) {
+                    adopted.restoreEnded(entry.state(), entry.exitCode(), entry.endedAt());
+                    endedBefore = true;
+                } else if (!engineAnswered) {
+                    adopted.unknown();
+                } else if (listed != null) {
+                    adopted.adopt(listed);
                 } else {
                     adopted.ended(Session.State.LOST, null, Instant.now());
                 }
@@ -180,6 +236,9 @@ public final class SessionRegistry implements AutoCloseable {
      * (blocking: call off the event loop).
      */
     public Session spawn(SessionSpec requested, Preparation preparation) throws SessionException {
+        if (requested.kind() == SessionSpec.Kind.CONTAINER && requested.container().memory() == null) {
+            requested = requested.withContainer(requested.container().withMemory(ContainerLaunch.automaticMemory()));
+        }
         Session session;
         Session replaced = null;
         SessionSpec spec;
@@ -203,9 +262,11 @@ public final class SessionRegistry implements AutoCloseable {
             if (!Files.isDirectory(spec.cwd())) {
                 throw new SessionException(ErrorCode.BAD_REQUEST, "working directory " + spec.cwd() + " does not exist");
             }
-            session = spec.kind() == SessionSpec.Kind.TMUX
-                    ? new TmuxSession(spec, newId(), Instant.now(), context, tmux, timers)
-                    : new PtySession(spec, newId(), Instant.now(), context);
+            session = switch (spec.kind()) {
+                case TMUX -> new TmuxSession(spec, newId(), Instant.now(), context, tmux, timers);
+                case CONTAINER -> new ContainerSession(spec, newId(), Instant.now(), context, engine, timers, containerFiles);
+                case PTY -> new PtySession(spec, newId(), Instant.now(), context);
+            };
             replaced = existing;
             sessions.put(spec.name(), session);
         }
@@ -243,6 +304,8 @@ public final class SessionRegistry implements AutoCloseable {
                 tmux.binary();
                 Tmux.Pane pane = tmux.newSession(session.spec(), env);
                 tmuxSession.open(pane);
+            } else if (session instanceof ContainerSession containerSession) {
+                startContainer(containerSession, requested);
             } else {
                 Map<String, String> environment = new HashMap<>(System.getenv());
                 environment.putAll(env);
@@ -257,8 +320,146 @@ public final class SessionRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks the image (present, or a refusal saying how to build it; stale, a warning), then
+     * creates and starts the container. Never pulls: an image not in the engine is refused.
+     */
+    private void startContainer(ContainerSession session, SessionSpec requested) throws SessionException {
+        SessionSpec spec = session.spec();
+        if (spec.workspace() == null) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, "a container session needs a workspace: corral spawn --kind container --workspace DIR");
+        }
+        String image = spec.container().image();
+        try {
+            Map<String, String> labels = engine.imageLabels(image).orElseThrow(() -> new EngineException(
+                    ErrorCode.MISSING_DEPENDENCY, "image " + image + " is not in the Docker engine at " + engine.address()
+                            + " (corral never pulls one); build it with '" + buildCommand(image) + "', or name another with --image"));
+            images.staleness(image, labels).ifPresent(warning -> {
+                log.warn("session {}: {}", spec.name(), warning);
+                session.warn(warning);
+            });
+            ContainerLaunch.Plan plan = ContainerLaunch.plan(new ContainerLaunch.Request(session.container(), spec.name(),
+                    session.id(), owner, spec.workspace(), spec.cwd(), image, spec.container().memory(), spec.container().issue(),
+                    requested.env(), spec.command(), session.fixups()), engine.settings());
+            session.start(plan.args());
+        } catch (EngineException e) {
+            throw new SessionException(e.code(), e.getMessage());
+        }
+    }
+
+    private static String buildCommand(String image) {
+        if (image.startsWith(AgentImage.REPOSITORY + ":")) {
+            String tag = image.substring(AgentImage.REPOSITORY.length() + 1);
+            return tag.equals(AgentImage.DEFAULT_TAG) ? "corral image build" : "corral image build --tag " + tag;
+        }
+        return "docker build --tag " + image + " DIR";
+    }
+
+    /** The container of a container session, or a refusal naming what the session is instead. */
+    public String containerOf(Session session) throws SessionException {
+        if (session instanceof ContainerSession containerSession) {
+            return containerSession.container();
+        }
+        throw new SessionException(ErrorCode.BAD_REQUEST, "session '" + session.name() + "' is a " + session.kind()
+                + " session, not a container; 'corral container ps' lists the containers");
+    }
+
+    /** Every container of this daemon that the engine holds, running or not: one {@code docker ps -a}. */
+    public List<ContainerEngine.Listed> containers() throws SessionException {
+        try {
+            return engine.listOwned(owner);
+        } catch (EngineException e) {
+            throw new SessionException(e.code(), e.getMessage());
+        }
+    }
+
+    /**
+     * A reading of a container session's log, to be attached to one client and then begun; it
+     * belongs to that client and is never listed.
+     */
+    public ContainerLog containerLog(Session session, boolean follow, Integer tail) throws SessionException {
+        String container = containerOf(session);
+        List<String> args = new ArrayList<>(List.of("logs"));
+        if (follow) {
+            args.add("--follow");
+        }
+        args.add("--tail");
+        args.add(tail == null ? "all" : tail.toString());
+        args.add(container);
+        try {
+            List<String> argv = engine.argv(args);
+            SessionSpec spec = new SessionSpec("logs-" + session.name(), SessionSpec.Kind.CONTAINER, argv,
+                    session.spec().cwd(), Map.of(), session.spec().cols(), session.spec().rows());
+            return new ContainerLog(spec, newId(), new Session.Context(limits.replayBytes(), limits.clientQueueBytes(),
+                    SessionListener.NONE, timers, limits.idleAfter()), argv, engine.environment());
+        } catch (EngineException e) {
+            throw new SessionException(e.code(), e.getMessage());
+        }
+    }
+
+    /**
+     * A shell in a running container session: {@code docker exec -it} in a PTY session of its own
+     * (named NAME-shell, NAME-shell-2, ...), attachable like any session.
+     */
+    public Session openShell(Session session) throws SessionException {
+        String container = containerOf(session);
+        if (!session.running()) {
+            throw new SessionException(ErrorCode.CONFLICT, "session '" + session.name() + "' has exited; its container "
+                    + container + " runs nothing to open a shell in");
+        }
+        String name = session.name() + "-shell";
+        synchronized (this) {
+            for (int n = 2; sessions.containsKey(name); n++) {
+                name = session.name() + "-shell-" + n;
+            }
+        }
+        List<String> argv;
+        try {
+            argv = engine.argv(List.of("exec", "--interactive", "--tty", "--detach-keys", ContainerEngine.DETACH_KEYS,
+                    "--env", "CORRAL_SESSION=" + name, "--env", "TERM=xterm-256color", container,
+                    "sh", "-c", "if command -v bash >/dev/null 2>&1; then exec bash; else exec sh; fi"));
+        } catch (EngineException e) {
+            throw new SessionException(e.code(), e.getMessage());
+        }
+        Map<String, String> env = new HashMap<>();
+        if (engine.environment().containsKey("DOCKER_HOST")) {
+            env.put("DOCKER_HOST", engine.environment().get("DOCKER_HOST"));
+        }
+        SessionSpec shell = new SessionSpec(name, SessionSpec.Kind.PTY, argv, session.spec().cwd(), env,
+                session.spec().cols(), session.spec().rows(), session.spec().workspace(), null);
+        return spawn(shell);
+    }
+
+    /** {@code docker commit}: the container session's filesystem as the image {@code corral-agent:TAG}. */
+    public Map<String, Object> snapshot(Session session, String tag) throws SessionException {
+        String container = containerOf(session);
+        String image = AgentImage.REPOSITORY + ":" + tag;
+        try {
+            // The container's own labels would pass to the image and so to every container made
+            // from it: blank them, and say where the image came from.
+            String change = "LABEL " + Labels.SNAPSHOT_OF + "=" + session.name();
+            for (String label : List.of(Labels.OWNER, Labels.SESSION, Labels.SESSION_ID, Labels.TASK, Labels.ISSUE, Labels.WORKSPACE)) {
+                change += " " + label + "=\"\"";
+            }
+            String id = engine.commit(container, image, List.of(change));
+            log.info("container {} of session {} saved as {} ({})", container, session.name(), image, id);
+            return Map.of("name", session.name(), "container", container, "image", image, "id", id);
+        } catch (EngineException e) {
+            throw new SessionException(e.code(), e.getMessage());
+        }
+    }
+
     private String generateName(SessionSpec spec) {
-        String base = Path.of(spec.command().get(0)).getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "")
+        if (spec.kind() == SessionSpec.Kind.CONTAINER && spec.command().isEmpty()) {
+            String task = spec.workspace() == null || spec.workspace().getFileName() == null ? "container"
+                    : spec.workspace().getFileName().toString();
+            return numbered(task);
+        }
+        return numbered(Path.of(spec.command().get(0)).getFileName().toString());
+    }
+
+    private String numbered(String word) {
+        String base = word.replaceAll("[^A-Za-z0-9._-]", "")
                 .replaceFirst("^[^A-Za-z0-9]+", "");
         base = base.substring(0, Math.min(base.length(), 48));
         if (base.isEmpty()) {

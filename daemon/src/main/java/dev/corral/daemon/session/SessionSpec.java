@@ -5,13 +5,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** What to run in a new session, as the spawn request asked for it (already validated). */
+/**
+ * What to run in a new session, as the spawn request asked for it (already validated).
+ *
+ * @param workspace the workspace directory (a real path), or null
+ * @param container the container's options, for kind {@link Kind#CONTAINER} only
+ */
 public record SessionSpec(String name, Kind kind, List<String> command, Path cwd, Map<String, String> env,
-        int cols, int rows) {
+        int cols, int rows, Path workspace, Container container) {
 
     /** Where the program runs. */
     public enum Kind {
-        PTY, TMUX;
+        PTY, TMUX, CONTAINER;
 
         public String wire() {
             return name().toLowerCase(Locale.ROOT);
@@ -27,12 +32,33 @@ public record SessionSpec(String name, Kind kind, List<String> command, Path cwd
         }
     }
 
+    /**
+     * A container session's options.
+     *
+     * @param image  the image reference
+     * @param memory the memory limit as docker takes it ({@code 4g}, {@code 512m}), or null for automatic
+     * @param issue  the issue the session works on, for the container's label, or null
+     */
+    public record Container(String image, String memory, Integer issue) {
+        public Container withMemory(String newMemory) {
+            return new Container(image, newMemory, issue);
+        }
+    }
+
     public SessionSpec {
         command = List.copyOf(command);
         env = Map.copyOf(env);
     }
 
+    public SessionSpec(String name, Kind kind, List<String> command, Path cwd, Map<String, String> env, int cols, int rows) {
+        this(name, kind, command, cwd, env, cols, rows, null, null);
+    }
+
     public SessionSpec withName(String newName) {
-        return new SessionSpec(newName, kind, command, cwd, env, cols, rows);
+        return new SessionSpec(newName, kind, command, cwd, env, cols, rows, workspace, container);
+    }
+
+    public SessionSpec withContainer(Container newContainer) {
+        return new SessionSpec(name, kind, command, cwd, env, cols, rows, workspace, newContainer);
     }
 }

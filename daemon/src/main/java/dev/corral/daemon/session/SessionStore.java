@@ -46,6 +46,14 @@ final class SessionStore {
         object.put("cwd", spec.cwd().toString());
         object.put("cols", spec.cols());
         object.put("rows", spec.rows());
+        object.put("workspace", spec.workspace() == null ? null : spec.workspace().toString());
+        if (spec.container() != null) {
+            Map<String, Object> container = new LinkedHashMap<>();
+            container.put("image", spec.container().image());
+            container.put("memory", spec.container().memory());
+            container.put("issue", spec.container().issue());
+            object.put("container", container);
+        }
         object.put("createdAt", session.createdAt().toString());
         object.put("agent", session.agent());
         object.put("state", session.state().name());
@@ -102,8 +110,19 @@ final class SessionStore {
         }
         List<String> command = new ArrayList<>();
         node.path("command").forEach(word -> command.add(word.asText()));
+        Path workspace = node.path("workspace").isTextual() ? Path.of(node.path("workspace").asText()) : null;
+        SessionSpec.Container container = null;
+        if (kind == SessionSpec.Kind.CONTAINER) {
+            JsonNode options = node.path("container");
+            if (!options.path("image").isTextual()) {
+                throw new IOException("a container session record without its image");
+            }
+            container = new SessionSpec.Container(options.path("image").asText(),
+                    options.path("memory").isTextual() ? options.path("memory").asText() : null,
+                    options.path("issue").isInt() ? options.path("issue").asInt() : null);
+        }
         SessionSpec spec = new SessionSpec(node.path("name").asText(), kind, command, Path.of(node.path("cwd").asText("/")),
-                Map.of(), node.path("cols").asInt(80), node.path("rows").asInt(24));
+                Map.of(), node.path("cols").asInt(80), node.path("rows").asInt(24), workspace, container);
         Integer code = node.path("exitCode").isInt() ? node.path("exitCode").asInt() : null;
         Instant ended = node.path("endedAt").isTextual() ? Instant.parse(node.path("endedAt").asText()) : null;
         return new Entry(spec, node.path("id").asText(), Instant.parse(node.path("createdAt").asText()),

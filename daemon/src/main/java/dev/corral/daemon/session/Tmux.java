@@ -1,8 +1,8 @@
 package dev.corral.daemon.session;
 
+import dev.corral.daemon.process.ProgramCall;
 import dev.corral.daemon.state.AtomicFiles;
 import dev.corral.protocol.ErrorCode;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,10 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.commons.exec.CommandLine;
-import org.apache.commons.exec.DefaultExecutor;
-import org.apache.commons.exec.ExecuteWatchdog;
-import org.apache.commons.exec.PumpStreamHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -216,29 +212,20 @@ final class Tmux {
     }
 
     private Result run(List<String> args) throws IOException, SessionException {
-        CommandLine line = new CommandLine(binary()).addArgument("-S", false).addArgument(socket.toString(), false);
-        for (String arg : args) {
-            line.addArgument(arg, false);
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        ExecuteWatchdog watchdog = ExecuteWatchdog.builder().setTimeout(CALL_TIMEOUT).get();
-        DefaultExecutor executor = DefaultExecutor.builder().get();
-        executor.setStreamHandler(new PumpStreamHandler(out, err));
-        executor.setWatchdog(watchdog);
-        executor.setExitValues(null);
-        int code;
+        List<String> argv = new ArrayList<>(List.of(binary(), "-S", socket.toString()));
+        argv.addAll(args);
+        ProgramCall.Outcome outcome;
         try {
-            code = executor.execute(line, environment);
+            outcome = ProgramCall.run(argv, environment, CALL_TIMEOUT);
         } catch (IOException e) {
             throw new Unanswered("tmux did not run: " + e.getMessage());
         }
-        if (watchdog.killedProcess()) {
+        if (outcome.timedOut()) {
             throw new Unanswered("tmux did not answer within " + CALL_TIMEOUT.toSeconds() + " s");
         }
-        Result result = new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        if (code != 0) {
-            log.debug("tmux {} exited {}: {}", args.get(0), code, result.err().strip());
+        Result result = new Result(outcome.code(), outcome.out(), outcome.err());
+        if (outcome.code() != 0) {
+            log.debug("tmux {} exited {}: {}", args.get(0), outcome.code(), result.err().strip());
         }
         return result;
     }

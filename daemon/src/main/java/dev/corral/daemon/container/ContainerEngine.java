@@ -1,0 +1,312 @@
+package dev.corral.daemon.container;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.corral.daemon.process.ProgramCall;
+import dev.corral.protocol.ErrorCode;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Docker engine corral drives, only through the docker CLI: every call is an argv run with
+ * commons-exec and a timeout (no shell ever sees user text), against the engine that
+ * {@link ContainerSettings} names. Failures are sorted into the ones a user can act on: no docker
+ * binary ({@code MISSING_DEPENDENCY}), no engine answering at the address ({@code UNAVAILABLE},
+ * naming the address), no such image ({@code MISSING_DEPENDENCY}, saying how to build it).
+ */
+public final class ContainerEngine {
+    private static final Logger log = LoggerFactory.getLogger(ContainerEngine.class);
+    /**
+     * docker's own detach keys for the clients the daemon runs: a sequence nobody types, so the
+     * keys of corral's clients (Ctrl-P among them) reach the program.
+     */
+    public static final String DETACH_KEYS = "ctrl-^,ctrl-_";
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(60);
+    private static final Pattern EXITED = Pattern.compile("^Exited \\((-?[0-9]+)\\)");
+    private static final String LIST_FORMAT = String.join("\t", "{{.ID}}", "{{.Names}}", "{{.State}}", "{{.Status}}",
+            "{{.Image}}", "{{.Label \"" + Labels.SESSION + "\"}}", "{{.Label \"" + Labels.SESSION_ID + "\"}}",
+            "{{.Label \"" + Labels.ISSUE + "\"}}", "{{.Label \"" + Labels.TASK + "\"}}", "{{.CreatedAt}}");
+
+    /** A container's state as the engine reports it ({@code docker inspect}'s {@code .State}). */
+    public record State(String status, boolean running, long pid, int exitCode, String error) {
+        /** Never started, and not starting: the engine's start failed. */
+        public boolean failedToStart() {
+            return !error.isEmpty();
+        }
+    }
+
+    /** A container listed by {@code docker ps -a} with corral's labels. */
+    public record Listed(String id, String name, String state, String status, String image, String session,
+            String sessionId, String issue, String task, String createdAt) {
+        public boolean running() {
+            return state.equals("running") || state.equals("restarting") || state.equals("paused");
+        }
+
+        /** The exit status an exited container's status line carries ("Exited (3) 2 seconds ago"). */
+        public Integer exitCode() {
+            Matcher matcher = EXITED.matcher(status);
+            return matcher.find() ? Integer.valueOf(matcher.group(1)) : null;
+        }
+    }
+
+    /** The exit status and output of one docker call. */
+    public record Result(int code, String out, String err) {
+        /** What the call printed, stdout then stderr, for a message. */
+        public String output() {
+            return (out + err).strip();
+        }
+    }
+
+    private final ContainerSettings settings;
+    private final Map<String, String> environment;
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    public ContainerEngine(ContainerSettings settings, Map<String, String> daemonEnvironment) {
+        this.settings = settings;
+        Map<String, String> env = new HashMap<>(daemonEnvironment);
+        if (settings.dockerHost() != null) {
+            env.put("DOCKER_HOST", settings.dockerHost());
+        }
+        env.put("DOCKER_CLI_HINTS", "false");
+        this.environment = Map.copyOf(env);
+    }
+
+    public ContainerSettings settings() {
+        return settings;
+    }
+
+    /** The engine's address as the docker CLI will try it. */
+    public String address() {
+        return settings.address();
+    }
+
+    /** The environment docker runs with: the daemon's, with the engine's address. */
+    public Map<String, String> environment() {
+        return environment;
+    }
+
+    /** The docker binary on the daemon's PATH, or a refusal that says how to get it. */
+    public String binary() throws EngineException {
+        String path = environment.getOrDefault("PATH", "");
+        for (String dir : path.split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "docker"))) {
+                return Path.of(dir, "docker").toString();
+            }
+        }
+        throw new EngineException(ErrorCode.MISSING_DEPENDENCY, "docker is not installed: no 'docker' on the daemon's PATH ("
+                + path + "); install the Docker CLI (Debian/Ubuntu: apt-get install docker.io), then restart the daemon");
+    }
+
+    /** The argv of a docker client the daemon runs in a PTY of its own ({@code start -ai}, {@code attach}, {@code exec -it}). */
+    public List<String> argv(List<String> args) throws EngineException {
+        List<String> argv = new ArrayList<>();
+        argv.add(binary());
+        argv.addAll(args);
+        return argv;
+    }
+
+    /** The image's labels, or empty when the engine has no such image. */
+    public Optional<Map<String, String>> imageLabels(String ref) throws EngineException {
+        Result result = run(List.of("image", "inspect", "--format", "{{json .Config.Labels}}", ref), CALL_TIMEOUT);
+        if (result.code() != 0) {
+            if (result.err().toLowerCase(Locale.ROOT).contains("no such image")) {
+                return Optional.empty();
+            }
+            throw failed("inspect image " + ref, result);
+        }
+        Map<String, String> labels = new LinkedHashMap<>();
+        try {
+            JsonNode node = mapper.readTree(result.out());
+            node.fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        } catch (IOException e) {
+            throw new EngineException(ErrorCode.UNAVAILABLE, "docker answered '" + result.out().strip()
+                    + "' for the labels of " + ref);
+        }
+        return Optional.of(labels);
+    }
+
+    /** The image's id, or empty when there is none. */
+    public Optional<String> imageId(String ref) throws EngineException {
+        Result result = run(List.of("image", "inspect", "--format", "{{.Id}}", ref), CALL_TIMEOUT);
+        return result.code() == 0 ? Optional.of(result.out().strip()) : Optional.empty();
+    }
+
+    /** {@code docker create ARGS}: the new container's id. */
+    public String create(List<String> args) throws EngineException {
+        List<String> argv = new ArrayList<>(List.of("create"));
+        argv.addAll(args);
+        Result result = run(argv, CALL_TIMEOUT);
+        if (result.code() != 0) {
+            throw new EngineException(ErrorCode.BAD_REQUEST, "the Docker engine at " + address()
+                    + " refused to create the container: " + result.output());
+        }
+        return result.out().strip();
+    }
+
+    /** The container's state, or empty when the engine has no such container. */
+    public Optional<State> state(String container) throws EngineException {
+        Result result = run(List.of("inspect", "--type", "container", "--format", "{{json .State}}", container), CALL_TIMEOUT);
+        if (result.code() != 0) {
+            if (absent(result)) {
+                return Optional.empty();
+            }
+            throw failed("inspect container " + container, result);
+        }
+        try {
+            JsonNode state = mapper.readTree(result.out());
+            return Optional.of(new State(state.path("Status").asText(""), state.path("Running").asBoolean(false),
+                    state.path("Pid").asLong(0), state.path("ExitCode").asInt(-1), state.path("Error").asText("")));
+        } catch (IOException e) {
+            throw new EngineException(ErrorCode.UNAVAILABLE, "docker answered '" + result.out().strip()
+                    + "' for the state of " + container);
+        }
+    }
+
+    /**
+     * True once the container runs a process other than docker's init: the command itself has
+     * started (rather than failing to exec, which ends the container with 126 or 127).
+     */
+    public boolean commandStarted(String container) throws EngineException {
+        Result result = run(List.of("top", container, "-o", "pid,args"), CALL_TIMEOUT);
+        if (result.code() != 0) {
+            if (absent(result) || result.err().contains("is not running")) {
+                return false;
+            }
+            // The engine cannot list processes (it runs ps on its host): running is all it can say.
+            log.debug("docker top {} failed ({}); taking the running container as started", container, result.output());
+            return true;
+        }
+        String[] lines = result.out().split("\n");
+        for (int i = 1; i < lines.length; i++) {
+            if (!lines[i].isBlank() && !lines[i].contains("docker-init")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code docker kill --signal SIG}: the engine delivers it to the container's init, which passes it on. */
+    public void kill(String container, String signal) throws EngineException {
+        Result result = run(List.of("kill", "--signal", signal, container), CALL_TIMEOUT);
+        if (result.code() != 0) {
+            throw failed("signal " + container, result);
+        }
+    }
+
+    /** Removes the container (and its anonymous volumes), running or not; no such container is not an error. */
+    public void remove(String container) throws EngineException {
+        Result result = run(List.of("rm", "--force", "--volumes", container), CALL_TIMEOUT);
+        if (result.code() != 0 && !absent(result)) {
+            throw failed("remove " + container, result);
+        }
+    }
+
+    /** Every container that carries the owner label, running or not: one {@code docker ps -a}. */
+    public List<Listed> listOwned(String owner) throws EngineException {
+        Result result = run(List.of("ps", "--all", "--no-trunc", "--filter", "label=" + Labels.OWNER + "=" + owner,
+                "--format", LIST_FORMAT), CALL_TIMEOUT);
+        if (result.code() != 0) {
+            throw failed("list containers", result);
+        }
+        List<Listed> listed = new ArrayList<>();
+        for (String line : result.out().split("\n")) {
+            String[] f = line.split("\t", -1);
+            if (f.length == 10 && !f[0].isEmpty()) {
+                listed.add(new Listed(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9]));
+            }
+        }
+        return listed;
+    }
+
+    /** The container's last {@code lines} lines of output, as {@code docker logs --tail} gives them. */
+    public String logTail(String container, int lines) throws EngineException {
+        Result result = run(List.of("logs", "--tail", Integer.toString(lines), container), CALL_TIMEOUT);
+        return result.code() == 0 ? result.out() + result.err() : "";
+    }
+
+    /** {@code docker commit}: the container's filesystem as a new image; answers its id. */
+    public String commit(String container, String image, List<String> changes) throws EngineException {
+        List<String> argv = new ArrayList<>(List.of("commit"));
+        for (String change : changes) {
+            argv.add("--change");
+            argv.add(change);
+        }
+        argv.add(container);
+        argv.add(image);
+        Result result = run(argv, BUILD_TIMEOUT);
+        if (result.code() != 0) {
+            throw failed("commit " + container + " to " + image, result);
+        }
+        return result.out().strip();
+    }
+
+    /** {@code docker build ARGS} with a long timeout; the caller reads the result. */
+    public Result build(List<String> args) throws EngineException {
+        List<String> argv = new ArrayList<>(List.of("build"));
+        argv.addAll(args);
+        return run(argv, BUILD_TIMEOUT);
+    }
+
+    private static boolean absent(Result result) {
+        String err = result.err().toLowerCase(Locale.ROOT);
+        return err.contains("no such container") || err.contains("no such object");
+    }
+
+    private EngineException failed(String what, Result result) {
+        return new EngineException(ErrorCode.UNAVAILABLE, "docker could not " + what + " (engine " + address() + "): "
+                + result.output());
+    }
+
+    /** One docker call. A missing binary and an engine that does not answer are refusals here, for every caller. */
+    private Result run(List<String> args, Duration timeout) throws EngineException {
+        List<String> argv = new ArrayList<>(List.of(binary()));
+        argv.addAll(args);
+        ProgramCall.Outcome outcome;
+        try {
+            outcome = ProgramCall.run(argv, environment, timeout);
+        } catch (IOException e) {
+            throw new EngineException(ErrorCode.MISSING_DEPENDENCY, "docker did not run: " + e.getMessage());
+        }
+        if (outcome.timedOut()) {
+            throw new EngineException(ErrorCode.UNAVAILABLE, "the Docker engine at " + address() + " did not answer 'docker "
+                    + args.get(0) + "' within " + timeout.toSeconds() + " s");
+        }
+        Result result = new Result(outcome.code(), outcome.out(), outcome.err());
+        if (outcome.code() != 0) {
+            log.debug("docker {} exited {}: {}", args.get(0), outcome.code(), result.err().strip());
+            if (engineDown(result.err())) {
+                throw new EngineException(ErrorCode.UNAVAILABLE, "no Docker engine answers at " + address() + " (from "
+                        + settings.hostSource() + "): " + firstLine(result.err()) + "; start the engine, or point corrald "
+                        + "at one with DOCKER_HOST or --docker-host");
+            }
+        }
+        return result;
+    }
+
+    private static boolean engineDown(String err) {
+        return err.contains("Cannot connect to the Docker daemon") || err.contains("Is the docker daemon running")
+                || err.contains("error during connect") || err.contains("permission denied while trying to connect")
+                || (err.contains("dial unix") && (err.contains("no such file") || err.contains("connection refused")));
+    }
+
+    private static String firstLine(String text) {
+        String stripped = text.strip();
+        int end = stripped.indexOf('\n');
+        return end < 0 ? stripped : stripped.substring(0, end);
+    }
+}

@@ -1,0 +1,133 @@
+package dev.corral.daemon.session;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.commons.exec.CommandLine;
+import org.apache.commons.exec.DefaultExecutor;
+import org.apache.commons.exec.ExecuteException;
+import org.apache.commons.exec.ExecuteWatchdog;
+import org.apache.commons.exec.PumpStreamHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client's reading of a container's log: {@code docker logs [--follow] [--tail N]}, streamed to
+ * a single read-only client the way a session's terminal is, and never registered or listed. It
+ * begins once the client is attached (so nothing is lost before), ends with docker's exit status,
+ * and stops when the client leaves. docker's output waits while the client is behind, rather than
+ * the client being dropped as a slow terminal would be: a log is read whole.
+ */
+public final class ContainerLog extends Session {
+    private static final Logger log = LoggerFactory.getLogger(ContainerLog.class);
+
+    private final List<String> argv;
+    private final Map<String, String> environment;
+    private final ExecuteWatchdog watchdog = ExecuteWatchdog.builder()
+            .setTimeout(ExecuteWatchdog.INFINITE_TIMEOUT_DURATION).get();
+    /** The reader left before docker was started: do not start it. */
+    private volatile boolean stopped;
+
+    ContainerLog(SessionSpec spec, String id, Context context, List<String> argv, Map<String, String> environment) {
+        super(spec, id, Instant.now(), context);
+        this.argv = List.copyOf(argv);
+        this.environment = Map.copyOf(environment);
+    }
+
+    /** Runs docker on a thread of its own: the fork and the wait must not hold an event loop. */
+    public void begin() {
+        Thread thread = new Thread(this::run, "container-log-" + name());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        CommandLine line = new CommandLine(argv.get(0));
+        argv.subList(1, argv.size()).forEach(arg -> line.addArgument(arg, false));
+        OutputStream sink = new OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] buffer, int offset, int length) {
+                while (!clientsKeepUp() && running()) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+                }
+                byte[] chunk = offset == 0 ? buffer : Arrays.copyOfRange(buffer, offset, offset + length);
+                output(chunk, length);
+            }
+        };
+        DefaultExecutor executor = DefaultExecutor.builder().get();
+        executor.setStreamHandler(new PumpStreamHandler(sink, sink));
+        executor.setWatchdog(watchdog);
+        executor.setExitValues(null);
+        markRunning();
+        int code;
+        try {
+            if (stopped) {
+                throw new ExecuteException("its reader left before it started", 143);
+            }
+            code = executor.execute(line, environment);
+        } catch (ExecuteException e) {
+            code = e.getExitValue();
+        } catch (IOException e) {
+            byte[] why = ("corrald: cannot run docker logs: " + e.getMessage() + "\r\n").getBytes();
+            output(why, why.length);
+            code = 125;
+        }
+        ended(State.EXITED, code, Instant.now());
+    }
+
+    @Override
+    void lastClientLeft() {
+        stop();
+    }
+
+    private void stop() {
+        stopped = true;
+        if (running()) {
+            log.debug("stopping {}: its reader left", name());
+            watchdog.destroyProcess();
+        }
+    }
+
+    @Override
+    public String kind() {
+        return "logs";
+    }
+
+    @Override
+    public long pid() {
+        return -1;
+    }
+
+    @Override
+    public boolean write(byte[] bytes) {
+        return false;
+    }
+
+    @Override
+    public void resize(int cols, int rows) {}
+
+    @Override
+    void signal(String signal) {
+        stop();
+    }
+
+    @Override
+    void daemonStopping() {
+        stop();
+    }
+
+    @Override
+    int[] size() {
+        return new int[] {spec.cols(), spec.rows()};
+    }
+}

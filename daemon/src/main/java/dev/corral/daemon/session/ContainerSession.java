@@ -1,0 +1,415 @@
+package dev.corral.daemon.session;
+
+import dev.corral.daemon.container.ContainerEngine;
+import dev.corral.daemon.container.EngineException;
+import dev.corral.protocol.ErrorCode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A program in a Docker container that corrald started through the docker CLI. The container
+ * outlives the daemon: a restarted daemon finds it again by its labels. As with tmux, the daemon
+ * keeps one docker client of its own attached in a PTY it owns (the view: {@code docker start
+ * -ai} for a new container, {@code docker attach} for an adopted one) and streams that PTY to
+ * corral's clients exactly like a PTY session. When the view ends, one {@code docker inspect}
+ * says whether the container exited, and with what status, or only the view went.
+ */
+final class ContainerSession extends Session {
+    private static final Logger log = LoggerFactory.getLogger(ContainerSession.class);
+    /** How long the engine may take to start a container's command before the spawn gives up. */
+    private static final Duration START_LIMIT = Duration.ofSeconds(60);
+    private static final int DIED_LOG_LINES = 20;
+    /** Log lines an adopted session's replay starts with, so an attach shows the recent screen. */
+    private static final int ADOPTED_REPLAY_LINES = 500;
+    private static final long MAX_RECHECK_SECONDS = 30;
+
+    /** A docker call whose refusal becomes the session layer's. */
+    private interface EngineCall<T> {
+        T run() throws EngineException;
+    }
+
+    private final ContainerEngine engine;
+    private final ScheduledExecutorService scheduler;
+    private final String container;
+    private final Path fixups;
+    private final List<String> warnings = new CopyOnWriteArrayList<>();
+    private volatile Pty view;
+    private volatile long containerPid = -1;
+    private volatile boolean stopping;
+    /** What the engine last said of the container: created, running, exited, absent, or unknown (no answer). */
+    private volatile String engineState = "created";
+    /** Guarded by this: the start is confirmed; until then, the view's end is the spawn's business. */
+    private boolean started;
+    /** Guarded by this: the view ended before the start was confirmed. */
+    private boolean viewGoneEarly;
+    /** Guarded by this. */
+    private int unanswered;
+
+    /** @param fixupsRoot where each container session keeps the files it mounts (git pointers), by session id */
+    ContainerSession(SessionSpec spec, String id, Instant createdAt, Context context, ContainerEngine engine,
+            ScheduledExecutorService scheduler, Path fixupsRoot) {
+        super(spec, id, createdAt, context);
+        this.engine = engine;
+        this.scheduler = scheduler;
+        this.container = containerName(spec.name(), id);
+        this.fixups = fixupsRoot.resolve(id);
+    }
+
+    /** The container's name: the session's name and id, unique even when several daemons share an engine. */
+    static String containerName(String session, String id) {
+        return "corral-" + session + "-" + id;
+    }
+
+    String container() {
+        return container;
+    }
+
+    Path fixups() {
+        return fixups;
+    }
+
+    void warn(String warning) {
+        warnings.add(warning);
+    }
+
+    @Override
+    public List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+
+    /**
+     * Creates the container, starts it under the daemon's own client, and returns once its command
+     * runs (blocking: call off the event loop). A container that dies before that is a refusal that
+     * shows its last log lines.
+     */
+    void start(List<String> createArgs) throws SessionException {
+        call(() -> engine.create(createArgs));
+        List<String> argv = call(() -> engine.argv(List.of("start", "--attach", "--interactive",
+                "--detach-keys", ContainerEngine.DETACH_KEYS, container)));
+        try {
+            openView(argv);
+        } catch (IOException e) {
+            throw new SessionException(ErrorCode.UNAVAILABLE, "cannot run the docker client for container " + container
+                    + ": " + e.getMessage());
+        }
+        confirmStart();
+    }
+
+    /**
+     * Waits for the engine to run the container's command: a process other than docker's init
+     * appears in it. Ending before that with a non-zero status, or a start the engine refused,
+     * is dying at start.
+     */
+    private void confirmStart() throws SessionException {
+        long deadline = System.nanoTime() + START_LIMIT.toNanos();
+        long pauseMillis = 10;
+        while (true) {
+            ContainerEngine.State state = call(() -> engine.state(container)).orElseThrow(() -> new SessionException(
+                    ErrorCode.UNAVAILABLE, "container " + container + " vanished from the engine while it was starting"));
+            boolean viewGone;
+            synchronized (this) {
+                viewGone = viewGoneEarly;
+            }
+            boolean created = state.status().equals("created");
+            if (state.running()) {
+                containerPid = state.pid();
+                if (call(() -> engine.commandStarted(container))) {
+                    break;
+                }
+            } else if (state.failedToStart() || (!created && state.exitCode() != 0) || (created && viewGone)) {
+                throw diedAtStart(state);
+            } else if (!created) {
+                // Done already, and well: the view reports the exit as for any session.
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new SessionException(ErrorCode.UNAVAILABLE, "the Docker engine at " + engine.address()
+                        + " did not start container " + container + " within " + START_LIMIT.toSeconds() + " s");
+            }
+            // A start takes a fraction of a second: a few questions, each further apart.
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pauseMillis));
+            pauseMillis = Math.min(pauseMillis * 2, 200);
+        }
+        markRunning();
+        engineState = "running";
+        boolean gone;
+        synchronized (this) {
+            started = true;
+            gone = viewGoneEarly;
+        }
+        if (gone) {
+            check();
+        }
+    }
+
+    private SessionException diedAtStart(ContainerEngine.State state) {
+        String logs;
+        try {
+            logs = engine.logTail(container, DIED_LOG_LINES);
+        } catch (EngineException e) {
+            logs = "";
+        }
+        if (logs.isBlank()) {
+            // Nothing in the container's log: what the daemon's docker client printed (the engine's complaint).
+            try {
+                logs = new String(super.tail(4096), StandardCharsets.UTF_8);
+            } catch (SessionException e) {
+                logs = "";
+            }
+        }
+        List<String> lines = logs.replace("\r", "").lines().filter(line -> !line.isBlank()).toList();
+        lines = lines.subList(Math.max(0, lines.size() - DIED_LOG_LINES), lines.size());
+        StringBuilder message = new StringBuilder("container " + container + " (image " + spec.container().image()
+                + ") died at start");
+        if (state.exitCode() > 0) {
+            message.append(" with status ").append(state.exitCode());
+        }
+        if (state.failedToStart()) {
+            message.append(": ").append(state.error());
+        }
+        if (lines.isEmpty()) {
+            message.append("; it wrote nothing");
+        } else {
+            message.append("; its last log lines:");
+            lines.forEach(line -> message.append("\n  ").append(line));
+        }
+        return new SessionException(ErrorCode.BAD_REQUEST, message.toString());
+    }
+
+    /**
+     * Takes over a container an earlier daemon started: its recent log becomes the replay and a
+     * view is attached to a running one; an ended one gets its status.
+     */
+    void adopt(ContainerEngine.Listed listed) {
+        synchronized (this) {
+            started = true;
+        }
+        if (!listed.running()) {
+            engineState = listed.state();
+            Integer code = listed.exitCode();
+            ended(code == null ? State.LOST : State.EXITED, code, Instant.now());
+            return;
+        }
+        markRunning();
+        engineState = "running";
+        try {
+            engine.state(container).ifPresent(state -> containerPid = state.pid());
+            byte[] recent = engine.logTail(container, ADOPTED_REPLAY_LINES).getBytes(StandardCharsets.UTF_8);
+            if (recent.length > 0) {
+                output(recent, recent.length);
+            }
+            openView(engine.argv(attachArgs()));
+        } catch (EngineException | IOException e) {
+            log.warn("cannot attach the daemon's docker client to container {}: {}", container, e.getMessage());
+            engineState = "unknown";
+            recheckLater();
+        }
+    }
+
+    /** The engine did not answer when the session was adopted: find out later. */
+    void unknown() {
+        synchronized (this) {
+            started = true;
+        }
+        markRunning();
+        engineState = "unknown";
+        recheckLater();
+    }
+
+    private List<String> attachArgs() {
+        return List.of("attach", "--detach-keys", ContainerEngine.DETACH_KEYS, container);
+    }
+
+    private void openView(List<String> argv) throws IOException {
+        Map<String, String> env = new HashMap<>(engine.environment());
+        env.put("TERM", "xterm-256color");
+        int[] size = size();
+        Path cwd = Files.isDirectory(spec.cwd()) ? spec.cwd() : Path.of("/");
+        Pty pty = Pty.start("docker-" + name(), argv, env, cwd, size[0], size[1], this::output, code -> viewEnded());
+        view = pty;
+    }
+
+    private void viewEnded() {
+        synchronized (this) {
+            view = null;
+            if (!started) {
+                viewGoneEarly = true;
+                return;
+            }
+        }
+        if (!stopping && running()) {
+            check();
+        }
+    }
+
+    /** One question to the engine: has the container exited (with what status), or only the view gone? */
+    private void check() {
+        if (stopping || !running()) {
+            return;
+        }
+        Optional<ContainerEngine.State> state;
+        try {
+            state = engine.state(container);
+        } catch (EngineException e) {
+            synchronized (this) {
+                unanswered++;
+            }
+            engineState = "unknown";
+            log.warn("the Docker engine did not answer about container {} ({}); its state is unknown until it does",
+                    container, e.getMessage());
+            recheckLater();
+            return;
+        }
+        synchronized (this) {
+            unanswered = 0;
+        }
+        if (state.isEmpty()) {
+            engineState = "absent";
+            ended(State.LOST, null, Instant.now());
+        } else if (!state.get().running()) {
+            engineState = state.get().status();
+            ended(State.EXITED, state.get().exitCode(), Instant.now());
+        } else {
+            engineState = "running";
+            containerPid = state.get().pid();
+            if (view == null) {
+                // Running, but the view left (killed by hand, or the engine restarted): attach again
+                // after a pause, so a client that keeps leaving cannot turn this into a loop.
+                scheduler.schedule(this::reattach, 1, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private void reattach() {
+        if (stopping || !running() || view != null) {
+            return;
+        }
+        try {
+            openView(engine.argv(attachArgs()));
+        } catch (EngineException | IOException e) {
+            log.warn("cannot attach the daemon's docker client to container {} again: {}", container, e.getMessage());
+            recheckLater();
+        }
+    }
+
+    private void recheckLater() {
+        long delay;
+        synchronized (this) {
+            delay = Math.min(MAX_RECHECK_SECONDS, 1L << Math.min(unanswered, 5));
+        }
+        scheduler.schedule(this::check, delay, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public String kind() {
+        return "container";
+    }
+
+    /** The host pid of the container's init. */
+    @Override
+    public long pid() {
+        return containerPid;
+    }
+
+    @Override
+    public boolean write(byte[] bytes) {
+        Pty current = view;
+        return current != null && running() && current.write(bytes);
+    }
+
+    @Override
+    public void resize(int cols, int rows) {
+        Pty current = view;
+        if (current != null && running()) {
+            current.resize(cols, rows);
+        }
+    }
+
+    /** The engine signals the container's init, which passes the signal on to the command. */
+    @Override
+    void signal(String signal) throws IOException {
+        try {
+            engine.kill(container, signal);
+        } catch (EngineException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** Forgotten (removed, reaped, replaced, or a failed spawn): the container and its files go too. */
+    @Override
+    void discard() {
+        stopping = true;
+        hangUpView();
+        try {
+            engine.remove(container);
+        } catch (EngineException e) {
+            log.warn("could not remove container {}: {}", container, e.getMessage());
+        }
+        try (Stream<Path> files = Files.exists(fixups) ? Files.walk(fixups) : Stream.empty()) {
+            for (Path file : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            log.warn("could not remove {}: {}", fixups, e.toString());
+        }
+    }
+
+    @Override
+    void daemonStopping() {
+        stopping = true;
+        // Only the daemon's own client goes; the container stays for the next daemon.
+        hangUpView();
+    }
+
+    /** KILL, which the docker client cannot pass on to the container as it might another signal. */
+    private void hangUpView() {
+        Pty current = view;
+        if (current != null && current.alive()) {
+            try {
+                Signals.send(current.pid(), "KILL");
+            } catch (IOException e) {
+                log.debug("docker client of {} already gone: {}", name(), e.toString());
+            }
+        }
+    }
+
+    @Override
+    int[] size() {
+        Pty current = view;
+        return current == null ? new int[] {spec.cols(), spec.rows()} : current.size(spec.cols(), spec.rows());
+    }
+
+    @Override
+    void describeKind(Map<String, Object> object) {
+        object.put("container", container);
+        object.put("image", spec.container().image());
+        object.put("memory", spec.container().memory());
+        object.put("issue", spec.container().issue());
+        object.put("engine", engine.address());
+        object.put("engineState", engineState);
+    }
+
+    private static <T> T call(EngineCall<T> call) throws SessionException {
+        try {
+            return call.run();
+        } catch (EngineException e) {
+            throw new SessionException(e.code(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,409 @@
+package dev.corral.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.corral.e2e.support.Deadline;
+import dev.corral.e2e.support.DockerEngine;
+import dev.corral.e2e.support.Run;
+import dev.corral.e2e.support.Sandbox;
+import dev.corral.e2e.support.TerminalDriver;
+import dev.corral.protocol.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Container sessions through bin/corral against a real Docker engine: a private dockerd that
+ * src-test/docker/engine.sh starts for this class (its own socket and roots, no bridge), with a
+ * FROM-scratch busybox image. What a user sees: the workspace mounted, a worktree's git pointers
+ * fixed up inside only, exit codes, logs, attach, a shell, a snapshot, adoption after a crash,
+ * and each clear error.
+ */
+class ContainerTest {
+    private static final Duration LIMIT = Duration.ofSeconds(60);
+    private static final String BUSYBOX = DockerEngine.BUSYBOX;
+    private static DockerEngine engine;
+
+    @TempDir
+    Path dir;
+    Sandbox sandbox;
+    Path workspace;
+
+    @BeforeAll
+    static void startEngine() throws IOException {
+        engine = DockerEngine.start();
+    }
+
+    @AfterAll
+    static void stopEngine() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    /** The daemon is started by each test, after any change to its environment. */
+    @BeforeEach
+    void prepare() throws IOException {
+        sandbox = new Sandbox(dir).withEnv("DOCKER_HOST", engine.host()).withEnv("CORRAL_CONTAINER_NETWORK", "none");
+        workspace = Files.createDirectories(dir.resolve("ws"));
+    }
+
+    @AfterEach
+    void stop() {
+        sandbox.close();
+    }
+
+    private Run.Result ok(Object... args) {
+        Run.Result result = sandbox.corral(args);
+        assertEquals(0, result.exit(), result.toString());
+        return result;
+    }
+
+    /** {@code corral spawn --kind container --workspace WS --image busybox ARGS...}, which must succeed. */
+    private Run.Result spawn(String name, Object... rest) {
+        List<Object> args = new java.util.ArrayList<>(List.of("spawn", "--kind", "container", "--name", name,
+                "--workspace", workspace, "--image", BUSYBOX));
+        args.addAll(List.of(rest));
+        return ok(args.toArray());
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> show(String name) {
+        try {
+            return (Map<String, Object>) Json.read(ok("--json", "show", name).out().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private String tail(String name) {
+        return sandbox.corral("tail", name).out();
+    }
+
+    private void awaitTail(String name, String expected) {
+        Deadline.await(LIMIT, () -> "'" + expected + "' in the tail of " + name + ":\n" + tail(name),
+                () -> tail(name).contains(expected));
+    }
+
+    private String label(String container, String label) {
+        return engine.docker("inspect", "--format", "{{index .Config.Labels \"" + label + "\"}}", container).out().strip();
+    }
+
+    @Test
+    void theWorkspaceIsMountedAndTheExitCodeComesBack() throws IOException {
+        Path credentials = Files.writeString(dir.resolve("credentials.json"), "{\"token\":\"t0ken\"}");
+        sandbox.withEnv("CORRAL_CONTAINER_CREDENTIALS", credentials.toString());
+        sandbox.startDaemon();
+        assertEquals("w1\n", spawn("w1", "--issue", "42", "--memory", "64m", "--", "sh", "-c",
+                "echo made-inside > inside.txt; echo \"uid=$HOST_UID gid=$HOST_GID session=$CORRAL_SESSION pwd=$(pwd)\"; "
+                        + "echo \"creds:$(cat $CORRAL_CREDENTIALS)\"; (echo x >> $CORRAL_CREDENTIALS) 2>/dev/null || echo creds-read-only; "
+                        + "echo \"limit=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/memory.max 2>/dev/null)\"; "
+                        + "read line; echo \"got:$line\"; exit 3").out());
+
+        Deadline.await(LIMIT, () -> "the container's file in the workspace", () -> Files.exists(workspace.resolve("inside.txt")));
+        assertEquals("made-inside\n", Files.readString(workspace.resolve("inside.txt")));
+        long uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        long gid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:gid");
+        awaitTail("w1", "limit=67108864");
+        String seen = tail("w1");
+        assertTrue(seen.contains("uid=" + uid + " gid=" + gid + " session=w1 pwd=/workspaces/ws"), seen);
+        assertTrue(seen.contains("creds:{\"token\":\"t0ken\"}") && seen.contains("creds-read-only"), seen);
+        assertEquals("{\"token\":\"t0ken\"}", Files.readString(credentials));
+
+        Map<String, Object> shown = show("w1");
+        assertEquals("container", shown.get("kind"));
+        assertEquals("running", shown.get("state"));
+        assertEquals(workspace.toRealPath().toString(), shown.get("workspace"));
+        assertEquals(BUSYBOX, shown.get("image"));
+        assertEquals("64m", shown.get("memory"));
+        assertEquals(42, ((Number) shown.get("issue")).intValue());
+        String container = (String) shown.get("container");
+        assertEquals("w1", label(container, "dev.corral.session"));
+        assertEquals("42", label(container, "dev.corral.issue"));
+        assertEquals("ws", label(container, "dev.corral.task"));
+        assertTrue(ok("container", "ps").out().contains(container), "container ps lists it by its labels");
+        assertTrue(ok("ls").out().contains("w1"), "a container is listed like any session");
+
+        ok("send", "w1", "bye");
+        assertEquals(3, sandbox.corral("wait", "w1").exit());
+        Map<String, Object> ended = show("w1");
+        assertEquals("exited", ended.get("state"));
+        assertEquals(3, ((Number) ended.get("exitCode")).intValue());
+        awaitTail("w1", "got:bye");
+
+        Run.Result logs = ok("container", "logs", "w1");
+        assertTrue(logs.out().contains("made-inside") || logs.out().contains("session=w1"), logs.toString());
+        assertTrue(logs.out().contains("got:bye"), logs.toString());
+        assertEquals("got:bye", ok("container", "logs", "--tail", "1", "w1").out().strip());
+
+        ok("rm", "w1");
+        assertEquals("", engine.docker("ps", "--all", "--quiet", "--filter", "name=" + container).out(),
+                "removing the session removes its container");
+    }
+
+    @Test
+    void aSignalReachesTheCommandAndTheLogCanBeFollowed() throws Exception {
+        sandbox.startDaemon();
+        spawn("sig", "--", "sh", "-c", "echo waiting; sleep 300");
+        awaitTail("sig", "waiting");
+        try (TerminalDriver follower = TerminalDriver.start(sandbox, "\"$CORRAL\" container logs --follow sig; echo \"LOGS[$?]\"")) {
+            follower.await("waiting", LIMIT);
+            ok("kill", "--signal", "TERM", "sig");
+            // docker's init passes TERM on to sleep, which dies of it: 128 + 15, as a shell reports it.
+            assertEquals(143, sandbox.corral("wait", "sig").exit());
+            follower.await("LOGS[0]", LIMIT);
+        }
+        Run.Result again = sandbox.corral("kill", "sig");
+        assertEquals(4, again.exit(), again.toString());
+    }
+
+    @Test
+    void aGitWorktreeIsFixedUpForContainerPathsWithoutTouchingTheHost() throws IOException {
+        sandbox.startDaemon();
+        Path repo = Files.createDirectories(dir.resolve("repo"));
+        Map<String, String> git = Map.of("GIT_AUTHOR_NAME", "t", "GIT_AUTHOR_EMAIL", "t@example.invalid",
+                "GIT_COMMITTER_NAME", "t", "GIT_COMMITTER_EMAIL", "t@example.invalid");
+        for (List<String> step : List.of(List.of("git", "init", "-q", "-b", "main", repo.toString()),
+                List.of("git", "-C", repo.toString(), "commit", "-q", "--allow-empty", "-m", "first"),
+                List.of("git", "-C", repo.toString(), "worktree", "add", "-q", "-b", "feature", dir.resolve("wt").toString()))) {
+            Run.Result result = Run.command(git, LIMIT, step);
+            assertEquals(0, result.exit(), result.toString());
+        }
+        Path worktree = dir.resolve("wt");
+        String hostPointer = Files.readString(worktree.resolve(".git"));
+        Path backPointerFile = repo.resolve(".git/worktrees/wt/gitdir");
+        String hostBackPointer = Files.readString(backPointerFile);
+
+        ok("spawn", "--kind", "container", "--name", "tree", "--workspace", worktree, "--image", BUSYBOX, "--", "sh", "-c",
+                "echo \"pointer:$(cat .git)\"; echo \"back:$(cat /repo/.git/worktrees/wt/gitdir)\"; "
+                        + "echo \"head:$(cat /repo/.git/worktrees/wt/HEAD)\"; echo \"common:$(cat /repo/.git/worktrees/wt/commondir)\"; "
+                        + "test -d /repo/.git/objects && echo objects-shared; "
+                        + "(echo x >> .git) 2>/dev/null || echo pointer-read-only; read line; exit 0");
+        awaitTail("tree", "pointer-read-only");
+        String seen = tail("tree");
+        assertTrue(seen.contains("pointer:gitdir: /repo/.git/worktrees/wt"), seen);
+        assertTrue(seen.contains("back:/workspaces/wt/.git"), seen);
+        assertTrue(seen.contains("head:ref: refs/heads/feature"), seen);
+        assertTrue(seen.contains("common:../.."), seen);
+        assertTrue(seen.contains("objects-shared"), seen);
+
+        assertEquals(hostPointer, Files.readString(worktree.resolve(".git")), "the host's .git pointer is untouched");
+        assertEquals(hostBackPointer, Files.readString(backPointerFile), "the host's back-pointer is untouched");
+        Run.Result status = Run.command(Map.of(), LIMIT, List.of("git", "-C", worktree.toString(), "status", "--porcelain"));
+        assertEquals(0, status.exit(), status.toString());
+        assertEquals("", status.out(), "git on the host still reads the worktree, and nothing was written into it");
+        ok("send", "tree", "done");
+        assertEquals(0, sandbox.corral("wait", "tree").exit());
+    }
+
+    @Test
+    void attachStreamsTheContainersTerminal() throws Exception {
+        sandbox.startDaemon();
+        spawn("att", "--", "sh", "-c", "echo first-screen; read line; echo \"you said $line\"; exit 6");
+        awaitTail("att", "first-screen");
+        try (TerminalDriver terminal = TerminalDriver.start(sandbox, "\"$CORRAL\" attach att; echo \"STATUS[$?]\"")) {
+            terminal.await("first-screen", LIMIT);
+            Deadline.await(LIMIT, () -> "the attach to be counted", () -> ((Number) show("att").get("attached")).intValue() == 1);
+            terminal.type(new byte[] {0x1c});
+            terminal.await("STATUS[0]", LIMIT);
+            assertTrue(terminal.text().contains("[detached from att]"), terminal.text());
+        }
+        assertEquals("running", show("att").get("state"));
+        try (TerminalDriver terminal = TerminalDriver.start(sandbox, "\"$CORRAL\" attach att; echo \"STATUS[$?]\"")) {
+            terminal.await("first-screen", LIMIT);
+            terminal.type("hello\r");
+            terminal.await("you said hello", LIMIT);
+            terminal.await("STATUS[6]", LIMIT);
+            assertTrue(terminal.text().contains("[att exited with status 6]"), terminal.text());
+        }
+    }
+
+    @Test
+    void aShellIsAnInteractiveExecThatIsItselfASession() throws Exception {
+        sandbox.startDaemon();
+        spawn("host", "--", "sh", "-c", "echo host-ready; read line");
+        awaitTail("host", "host-ready");
+        try (TerminalDriver terminal = TerminalDriver.start(sandbox, "\"$CORRAL\" container shell host; echo \"STATUS[$?]\"")) {
+            terminal.await("/workspaces/ws", LIMIT);
+            terminal.type("echo inside-$((6*7)) $CORRAL_SESSION\r");
+            terminal.await("inside-42 host-shell", LIMIT);
+            terminal.type(new byte[] {0x1c});
+            terminal.await("STATUS[0]", LIMIT);
+            assertTrue(terminal.text().contains("[detached from host-shell]"), terminal.text());
+        }
+        Map<String, Object> shell = show("host-shell");
+        assertEquals("running", shell.get("state"));
+        ok("send", "host-shell", "exit 4");
+        assertEquals(4, sandbox.corral("wait", "host-shell").exit());
+        assertEquals("running", show("host").get("state"), "leaving the shell leaves the container running");
+    }
+
+    @Test
+    void aSnapshotBecomesAnImageToSpawnFrom() throws IOException {
+        sandbox.startDaemon();
+        spawn("snap", "--", "sh", "-c", "echo kept-in-image > /marker; echo marked; read line");
+        awaitTail("snap", "marked");
+        Run.Result saved = ok("container", "snapshot", "snap", "--tag", "snap-test");
+        assertTrue(saved.out().contains("corral-agent:snap-test"), saved.toString());
+        assertEquals("snap", engine.docker("image", "inspect", "--format",
+                "{{index .Config.Labels \"dev.corral.snapshot-of\"}}", "corral-agent:snap-test").out().strip());
+
+        ok("spawn", "--kind", "container", "--name", "from-snap", "--workspace", workspace, "--image", "corral-agent:snap-test",
+                "--", "sh", "-c", "echo \"marker:$(cat /marker)\"; read line");
+        awaitTail("from-snap", "marker:kept-in-image");
+    }
+
+    @Test
+    void aBuiltImageIsLabelledAndASpawnSaysWhenItIsStale() throws IOException {
+        sandbox.startDaemon();
+        Path context = Files.createDirectories(dir.resolve("recipe"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM " + BUSYBOX + "\nCOPY note.txt /note.txt\n");
+        Files.writeString(context.resolve("note.txt"), "first\n");
+        Run.Result built = ok("image", "build", "--dockerfile", context.resolve("Dockerfile"), "--tag", "built-test");
+        assertTrue(built.out().contains("built corral-agent:built-test"), built.toString());
+        assertEquals(context.resolve("Dockerfile").toString(), engine.docker("image", "inspect", "--format",
+                "{{index .Config.Labels \"dev.corral.recipe\"}}", "corral-agent:built-test").out().strip());
+        assertTrue(engine.docker("image", "inspect", "--format", "{{index .Config.Labels \"dev.corral.recipe-hash\"}}",
+                "corral-agent:built-test").out().startsWith("sha256:"));
+
+        Run.Result fresh = ok("spawn", "--kind", "container", "--name", "fresh", "--workspace", workspace,
+                "--image", "corral-agent:built-test", "--", "sh", "-c", "cat /note.txt; read line");
+        assertFalse(fresh.err().contains("stale"), fresh.toString());
+        awaitTail("fresh", "first");
+
+        Files.writeString(context.resolve("note.txt"), "second\n");
+        Run.Result stale = ok("spawn", "--kind", "container", "--name", "stale", "--workspace", workspace,
+                "--image", "corral-agent:built-test", "--", "sh", "-c", "read line");
+        assertTrue(stale.err().contains("warning: image corral-agent:built-test is stale"), stale.toString());
+        assertTrue(stale.err().contains("corral image build --dockerfile " + context.resolve("Dockerfile") + " --tag built-test"),
+                stale.toString());
+
+        ok("image", "build", "--dockerfile", context.resolve("Dockerfile"), "--tag", "built-test", "--force");
+        Run.Result rebuilt = ok("spawn", "--kind", "container", "--name", "rebuilt", "--workspace", workspace,
+                "--image", "corral-agent:built-test", "--", "sh", "-c", "cat /note.txt; read line");
+        assertFalse(rebuilt.err().contains("stale"), rebuilt.toString());
+        awaitTail("rebuilt", "second");
+    }
+
+    @Test
+    void containersAreFoundAgainByTheirLabelsAfterTheDaemonIsKilled() throws Exception {
+        sandbox.startDaemon();
+        spawn("survivor", "--", "sh", "-c", "echo before-crash; read line; echo \"after:$line\"; exit 5");
+        spawn("finished", "--", "sh", "-c", "read line; exit 2");
+        spawn("dies-alone", "--", "sh", "-c", "echo alone; read line");
+        ok("send", "finished", "go");
+        assertEquals(2, sandbox.corral("wait", "finished").exit());
+        awaitTail("survivor", "before-crash");
+        awaitTail("dies-alone", "alone");
+        Map<String, Object> before = show("survivor");
+        String lonely = (String) show("dies-alone").get("container");
+
+        sandbox.crashDaemon();
+        // Ends while no daemon watches: the next one must learn its status from the engine.
+        Run.Result killed = engine.docker("kill", lonely);
+        assertEquals(0, killed.exit(), killed.toString());
+        sandbox.startDaemon();
+
+        Map<String, Object> adopted = show("survivor");
+        assertEquals("running", adopted.get("state"));
+        for (String field : List.of("id", "pid", "command", "cwd", "createdAt", "container", "workspace")) {
+            assertEquals(before.get(field), adopted.get(field), field + " must survive the restart");
+        }
+        assertEquals(2, ((Number) show("finished").get("exitCode")).intValue(), "a status recorded before the crash is kept");
+        assertEquals(137, ((Number) show("dies-alone").get("exitCode")).intValue(), "a status the engine kept is found");
+
+        try (TerminalDriver terminal = TerminalDriver.start(sandbox, "\"$CORRAL\" attach survivor; echo \"STATUS[$?]\"")) {
+            terminal.await("before-crash", LIMIT);
+            Deadline.await(LIMIT, () -> "the attach to be counted", () -> ((Number) show("survivor").get("attached")).intValue() == 1);
+            terminal.type("still-here\r");
+            terminal.await("after:still-here", LIMIT);
+            terminal.await("STATUS[5]", LIMIT);
+        }
+        assertEquals(5, sandbox.corral("wait", "survivor").exit());
+    }
+
+    @Test
+    void aMissingImageSaysHowToBuildIt() throws IOException {
+        sandbox.startDaemon();
+        Run.Result spawn = sandbox.corral("spawn", "--kind", "container", "--name", "noimage", "--workspace", workspace, "--", "sh");
+        assertEquals(1, spawn.exit(), spawn.toString());
+        assertTrue(spawn.err().contains("image corral-agent:latest is not in the Docker engine at " + engine.host()), spawn.err());
+        assertTrue(spawn.err().contains("build it with 'corral image build'"), spawn.err());
+        assertTrue(spawn.err().contains("MISSING_DEPENDENCY"), spawn.err());
+
+        Run.Result tagged = sandbox.corral("spawn", "--kind", "container", "--name", "noimage", "--workspace", workspace,
+                "--image", "corral-agent:nope", "--", "sh");
+        assertTrue(tagged.err().contains("'corral image build --tag nope'"), tagged.err());
+        assertEquals(3, sandbox.corral("show", "noimage").exit(), "nothing was started");
+    }
+
+    @Test
+    void aContainerThatDiesAtStartShowsItsLastLogLines() throws IOException {
+        sandbox.startDaemon();
+        Run.Result spawn = sandbox.corral("spawn", "--kind", "container", "--name", "doomed", "--workspace", workspace,
+                "--image", BUSYBOX, "--", "no-such-program", "--flag");
+        assertEquals(1, spawn.exit(), spawn.toString());
+        assertTrue(spawn.err().contains("died at start with status 127; its last log lines:"), spawn.err());
+        assertTrue(spawn.err().contains("exec no-such-program failed"), spawn.err());
+        assertEquals(3, sandbox.corral("show", "doomed").exit(), "nothing was started");
+        assertEquals("", engine.docker("ps", "--all", "--quiet", "--filter", "label=dev.corral.session=doomed").out(),
+                "the dead container was removed");
+    }
+
+    @Test
+    void noEngineAnsweringNamesTheAddressTried() throws IOException {
+        String nowhere = "unix://" + dir.resolve("no-engine.sock");
+        sandbox.withEnv("DOCKER_HOST", nowhere);
+        sandbox.startDaemon();
+        Run.Result spawn = sandbox.corral("spawn", "--kind", "container", "--name", "x", "--workspace", workspace, "--", "sh");
+        assertEquals(1, spawn.exit(), spawn.toString());
+        assertTrue(spawn.err().contains("no Docker engine answers at " + nowhere + " (from DOCKER_HOST)"), spawn.err());
+        assertTrue(spawn.err().contains("UNAVAILABLE"), spawn.err());
+        Run.Result ps = sandbox.corral("container", "ps");
+        assertEquals(1, ps.exit(), ps.toString());
+        assertTrue(ps.err().contains(nowhere), ps.err());
+    }
+
+    @Test
+    void noDockerBinaryIsNamedWithHowToInstallIt() throws IOException {
+        // Every tool of /usr/bin except docker (the machine's other docker, in /usr/local/bin, is left off PATH).
+        Path bin = Files.createDirectories(dir.resolve("no-docker-bin"));
+        try (var tools = Files.list(Path.of("/usr/bin"))) {
+            for (Path tool : (Iterable<Path>) tools::iterator) {
+                if (!tool.getFileName().toString().equals("docker")) {
+                    Files.createSymbolicLink(bin.resolve(tool.getFileName()), tool);
+                }
+            }
+        }
+        sandbox.withEnv("PATH", bin.toString());
+        sandbox.startDaemon();
+        Run.Result spawn = sandbox.corral("spawn", "--kind", "container", "--name", "nodocker", "--workspace", workspace,
+                "--image", BUSYBOX, "--", "sh");
+        Run.Result ps = sandbox.corral("container", "ps");
+        Run.Result show = sandbox.corral("show", "nodocker");
+        try (var links = Files.list(bin)) {
+            // Removed here: the temporary-directory clean-up warns about every link it meets.
+            for (Path link : (Iterable<Path>) links::iterator) {
+                Files.delete(link);
+            }
+        }
+        assertEquals(1, spawn.exit(), spawn.toString());
+        assertTrue(spawn.err().contains("docker is not installed") && spawn.err().contains("apt-get install docker.io"), spawn.err());
+        assertTrue(spawn.err().contains("MISSING_DEPENDENCY"), spawn.err());
+        assertEquals(1, ps.exit(), ps.toString());
+        assertTrue(ps.err().contains("docker is not installed"), ps.err());
+        assertEquals(3, show.exit(), "nothing was started: " + show);
+    }
+}
