@@ -16,6 +16,7 @@ import picocli.CommandLine.ScopeType;
                 SessionCommands.ListSessions.class, SessionCommands.Show.class, AttachCommand.class,
                 SessionCommands.Send.class, SessionCommands.Tail.class, SessionCommands.Wait.class,
                 SessionCommands.Kill.class, SessionCommands.Remove.class, ProfileCommands.class,
+                LeaseCommands.class,
                 CommandLine.HelpCommand.class})
 public final class Corral {
 

@@ -33,6 +33,19 @@ final class SessionCommands {
         }
     }
 
+    /** The daemon's banner and warnings (a spawn into a workspace), one line each on stderr. */
+    static void printNotices(Object notices) {
+        if (!(notices instanceof List<?> list)) {
+            return;
+        }
+        for (Object notice : list) {
+            if (notice instanceof Map<?, ?> map) {
+                System.err.println("corral: " + ("warning".equals(map.get("level")) ? "warning: " : "") + map.get("text"));
+            }
+        }
+        System.err.flush();
+    }
+
     @Command(name = "spawn", description = "Start a command in a new session and print its name.")
     static final class Spawn extends Base {
         @Option(names = "--name", paramLabel = "NAME", description = "Session name (default: from the command).")
@@ -49,8 +62,17 @@ final class SessionCommands {
         @Option(names = "--prompt-file", paramLabel = "FILE", description = "The agent's prompt, handed over as a file.")
         Path promptFile;
 
-        @Option(names = "--cwd", paramLabel = "DIR", description = "Working directory (default: the current one).")
+        @Option(names = "--cwd", paramLabel = "DIR", description = "Working directory (default: the current one); "
+                + "with --workspace, a directory inside the workspace, relative to it (default: the workspace).")
         Path cwd;
+
+        @Option(names = "--workspace", paramLabel = "DIR", description = "Run in this workspace (created when missing): "
+                + "one lease per workspace keeps other sessions out, and a summary of what changed is kept in DIR/.corral.")
+        Path workspace;
+
+        @Option(names = "--force", description = "Spawn even into a workspace leased by a live session; this session "
+                + "then shares it without a lease.")
+        boolean force;
 
         @Option(names = "--env", paramLabel = "K=V", description = "Extra environment variable (repeatable).")
         List<String> env = new ArrayList<>();
@@ -87,7 +109,16 @@ final class SessionCommands {
                 args.put("name", name);
             }
             args.put("command", argv);
-            args.put("cwd", (cwd == null ? Path.of("") : cwd).toAbsolutePath().normalize().toString());
+            if (workspace != null) {
+                args.put("workspace", workspace.toAbsolutePath().normalize().toString());
+                if (cwd != null) {
+                    // As typed: the daemon checks it against the workspace.
+                    args.put("cwd", cwd.toString());
+                }
+                args.put("force", force);
+            } else {
+                args.put("cwd", (cwd == null ? Path.of("") : cwd).toAbsolutePath().normalize().toString());
+            }
             args.put("env", environment);
             if (kind != null) {
                 args.put("kind", kind);
@@ -101,6 +132,7 @@ final class SessionCommands {
             args.put("cols", Integer.parseInt(dims[0]));
             args.put("rows", Integer.parseInt(dims[1]));
             Map<String, Object> session = call(Op.SPAWN, args);
+            printNotices(session.get("notices"));
             print(session, String.valueOf(session.get("name")));
             return Exit.OK;
         }

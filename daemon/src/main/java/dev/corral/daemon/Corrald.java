@@ -3,6 +3,8 @@ package dev.corral.daemon;
 import dev.corral.daemon.server.CorralServer;
 import dev.corral.daemon.server.SocketOwnership;
 import dev.corral.daemon.session.SessionRegistry;
+import dev.corral.daemon.workspace.MetadataLock;
+import dev.corral.daemon.workspace.Workspaces;
 import java.time.Duration;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,6 +22,7 @@ public final class Corrald implements Callable<Integer> {
     /** Exit statuses, as the CLI contract gives them. */
     static final int EXIT_OK = 0;
     static final int EXIT_FAILED = 1;
+    static final int EXIT_USAGE = 2;
     static final int EXIT_CONFLICT = 4;
 
     @Option(names = "--socket", paramLabel = "PATH", description = "Socket path (default: $CORRAL_SOCKET, then $XDG_RUNTIME_DIR/corral/corral.sock).")
@@ -56,6 +59,14 @@ public final class Corrald implements Callable<Integer> {
             description = "Seconds without output after which a session's status is idle (default: ${DEFAULT-VALUE}).")
     long idleSeconds;
 
+    @Option(names = "--lease-ttl-seconds", paramLabel = "S", defaultValue = "60",
+            description = "A workspace lease whose heartbeat is older than this is stale and cleaned (default: ${DEFAULT-VALUE}).")
+    long leaseTtlSeconds;
+
+    @Option(names = "--lease-heartbeat-seconds", paramLabel = "S", defaultValue = "15",
+            description = "How often the daemon renews the leases of its live sessions; below the TTL (default: ${DEFAULT-VALUE}).")
+    long leaseHeartbeatSeconds;
+
     @Option(names = "--detached", hidden = true,
             description = "Started in the background by a client: once ready, log to the state directory only.")
     boolean detached;
@@ -66,6 +77,11 @@ public final class Corrald implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (leaseHeartbeatSeconds < 1 || leaseTtlSeconds <= leaseHeartbeatSeconds) {
+            System.err.println("corrald: --lease-heartbeat-seconds (" + leaseHeartbeatSeconds + ") must be at least 1 and "
+                    + "below --lease-ttl-seconds (" + leaseTtlSeconds + "), or live leases would look stale");
+            return EXIT_USAGE;
+        }
         DaemonPaths paths = DaemonPaths.resolve(socket, stateDir, System.getenv());
         try {
             Files.createDirectories(paths.logDir());
@@ -87,7 +103,9 @@ public final class Corrald implements Callable<Integer> {
             daemon = Daemon.start(paths, new CorralServer.Limits(maxConnections, frameTimeoutMillis,
                     CorralServer.Limits.defaults().writeBufferHighBytes()),
                     new SessionRegistry.Limits(maxSessions, Math.max(1024, replayBytes), clientQueueBytes,
-                            Duration.ofSeconds(exitGraceSeconds), Duration.ofSeconds(idleSeconds)));
+                            Duration.ofSeconds(exitGraceSeconds), Duration.ofSeconds(idleSeconds)),
+                    new Workspaces.Settings(Duration.ofSeconds(leaseTtlSeconds), Duration.ofSeconds(leaseHeartbeatSeconds),
+                            MetadataLock.DEFAULT_TIMEOUT));
         } catch (SocketOwnership.AlreadyRunningException e) {
             System.err.println("corrald: " + e.getMessage());
             return EXIT_CONFLICT;

@@ -8,6 +8,7 @@ import dev.corral.daemon.command.OperationTable;
 import dev.corral.daemon.server.CorralServer;
 import dev.corral.daemon.server.SocketOwnership;
 import dev.corral.daemon.session.SessionRegistry;
+import dev.corral.daemon.workspace.Workspaces;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -37,14 +38,18 @@ public final class Daemon {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final SessionRegistry sessions;
     private final Agents agents;
+    private final Workspaces workspaces;
     private SocketOwnership ownership;
     private CorralServer server;
 
-    private Daemon(DaemonPaths paths, SessionRegistry.Limits sessionLimits) {
+    private Daemon(DaemonPaths paths, SessionRegistry.Limits sessionLimits, Workspaces.Settings workspaceSettings) {
         this.paths = paths;
         this.sessions = new SessionRegistry(sessionLimits, paths.stateDir(), paths.socket(), mapper, System.getenv());
         this.agents = new Agents(new Profiles(Profiles.configPath(System.getenv())), paths.stateDir(), System.getenv(), mapper);
         this.sessions.listen(agents);
+        this.workspaces = new Workspaces(workspaceSettings, paths.stateDir(), mapper);
+        // Before restore: sessions found again (or found lost) there carry on in their workspaces.
+        sessions.listen(workspaces);
         this.workers = new ThreadPoolExecutor(2, 16, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(WORKER_QUEUE), runnable -> {
                     Thread thread = new Thread(runnable, "corral-worker");
@@ -53,13 +58,14 @@ public final class Daemon {
                 });
     }
 
-    public static Daemon start(DaemonPaths paths, CorralServer.Limits limits, SessionRegistry.Limits sessionLimits)
-            throws IOException, SocketOwnership.AlreadyRunningException {
-        Daemon daemon = new Daemon(paths, sessionLimits);
+    public static Daemon start(DaemonPaths paths, CorralServer.Limits limits, SessionRegistry.Limits sessionLimits,
+            Workspaces.Settings workspaceSettings) throws IOException, SocketOwnership.AlreadyRunningException {
+        Daemon daemon = new Daemon(paths, sessionLimits, workspaceSettings);
         daemon.sessions.warmUp();
         daemon.ownership = SocketOwnership.claim(paths);
         try {
             daemon.sessions.restore();
+            daemon.workspaces.serving();
             daemon.server = CorralServer.bind(paths.socket(), OperationTable.standard(daemon),
                     daemon.workers, daemon.mapper, limits);
             daemon.ownership.restrictSocket();
@@ -94,6 +100,10 @@ public final class Daemon {
         return agents;
     }
 
+    public Workspaces workspaces() {
+        return workspaces;
+    }
+
     public DaemonPaths paths() {
         return paths;
     }
@@ -125,6 +135,7 @@ public final class Daemon {
             workers.shutdownNow();
             sessions.close();
             agents.close();
+            workspaces.close();
         } finally {
             ownership.close();
             log.info("stopped; socket {} removed", paths.socket());

@@ -18,6 +18,10 @@ public final class Op {
     public static final String ATTACH = "session.attach";
     public static final String PROFILE_LIST = "profile.list";
     public static final String PROFILE_SHOW = "profile.show";
+    /** Workspace leases (protocol 3). */
+    public static final String LEASE_LIST = "lease.list";
+    public static final String LEASE_SHOW = "lease.show";
+    public static final String LEASE_RELEASE = "lease.release";
 
     private Op() {}
 }

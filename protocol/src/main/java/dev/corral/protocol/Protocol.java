@@ -2,8 +2,8 @@ package dev.corral.protocol;
 
 /** The constants of corral's wire contract; PROTOCOL.md explains each one. */
 public final class Protocol {
-    /** Bumped whenever the bytes on the wire change meaning (2: attach and stream mode). */
-    public static final int VERSION = 2;
+    /** Bumped whenever the bytes on the wire change meaning (2: attach and stream mode; 3: workspaces and leases). */
+    public static final int VERSION = 3;
 
     /** Bytes in the big-endian length prefix of every frame. */
     public static final int HEADER_BYTES = 4;

@@ -15,7 +15,7 @@ public final class OperationTable {
                 .add(new Ping(daemon))
                 .add(new DaemonStatus(daemon))
                 .add(new Shutdown(daemon))
-                .add(new Spawn(daemon.sessions(), daemon.agents()))
+                .add(new Spawn(daemon.sessions(), daemon.agents(), daemon.workspaces()))
                 .add(new ListSessions(daemon.sessions()))
                 .add(new ShowSession(daemon.sessions()))
                 .add(new KillSession(daemon.sessions()))
@@ -25,7 +25,10 @@ public final class OperationTable {
                 .add(new TailOutput(daemon.sessions()))
                 .add(new AttachSession(daemon.sessions()))
                 .add(new ListProfiles(daemon.agents()))
-                .add(new ShowProfile(daemon.agents()));
+                .add(new ShowProfile(daemon.agents()))
+                .add(new ListLeases(daemon.sessions(), daemon.workspaces()))
+                .add(new ShowLease(daemon.sessions(), daemon.workspaces()))
+                .add(new ReleaseLease(daemon.sessions(), daemon.workspaces()));
     }
 
     public OperationTable add(Operation operation) {

@@ -151,7 +151,7 @@ public abstract class Session {
         return exitCode;
     }
 
-    final synchronized Instant endedAt() {
+    public final synchronized Instant endedAt() {
         return endedAt;
     }
 
@@ -256,7 +256,7 @@ public abstract class Session {
         object.put("exitCode", exitCode);
         object.put("command", spec.command());
         object.put("cwd", spec.cwd().toString());
-        object.put("workspace", null);
+        object.put("workspace", spec.workspace() == null ? null : spec.workspace().toString());
         object.put("agent", agent);
         object.put("createdAt", createdAt.toString());
         object.put("endedAt", endedAt == null ? null : endedAt.toString());
