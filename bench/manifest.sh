@@ -62,6 +62,9 @@ for d in range(dirs):
 PY
 echo "  made in $(( ($(date +%s%N) - made) / 1000000 )) ms; committing to git ..." >&2
 git -C "$tree" init -q
+# No background gc after the big commit: it would run during the timings.
+git -C "$tree" config gc.auto 0
+git -C "$tree" config maintenance.auto false
 git -C "$tree" -c user.name=bench -c user.email=bench@localhost add -A
 git -C "$tree" -c user.name=bench -c user.email=bench@localhost commit -q -m tree
 git_version=$(git --version)

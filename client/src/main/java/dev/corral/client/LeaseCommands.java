@@ -86,8 +86,7 @@ final class LeaseCommands implements Callable<Integer> {
         }
 
         private static String pad(Object value, int width) {
-            String text = String.valueOf(value);
-            return text.length() >= width ? text + " " : text + " ".repeat(width - text.length());
+            return SessionCommands.ListSessions.pad(value, width);
         }
     }
 

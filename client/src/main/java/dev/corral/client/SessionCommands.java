@@ -165,7 +165,8 @@ final class SessionCommands {
             return pad(name, 16) + pad(state, 9) + pad(pid, 8) + pad(exit, 6) + pad(status, 8) + pad(attached, 9) + command + "\n";
         }
 
-        private static String pad(Object value, int width) {
+        /** A table column: the value, then spaces up to the width (at least one). */
+        static String pad(Object value, int width) {
             String text = String.valueOf(value);
             return text.length() >= width ? text + " " : text + " ".repeat(width - text.length());
         }

@@ -7,22 +7,14 @@ import dev.corral.protocol.Op;
 import java.nio.file.Path;
 
 /** Removes a workspace's lease: a stale one always, a live one only with args.force. */
-final class ReleaseLease extends SessionOperation {
-    private final Workspaces workspaces;
-
+final class ReleaseLease extends LeaseOperation {
     ReleaseLease(SessionRegistry sessions, Workspaces workspaces) {
-        super(sessions);
-        this.workspaces = workspaces;
+        super(sessions, workspaces);
     }
 
     @Override
     public String name() {
         return Op.LEASE_RELEASE;
-    }
-
-    @Override
-    public Execution execution() {
-        return Execution.WORKER;
     }
 
     @Override

@@ -7,22 +7,14 @@ import dev.corral.protocol.Op;
 import java.nio.file.Path;
 
 /** One workspace: its lease (a stale one is cleaned first) and its last session's summary. */
-final class ShowLease extends SessionOperation {
-    private final Workspaces workspaces;
-
+final class ShowLease extends LeaseOperation {
     ShowLease(SessionRegistry sessions, Workspaces workspaces) {
-        super(sessions);
-        this.workspaces = workspaces;
+        super(sessions, workspaces);
     }
 
     @Override
     public String name() {
         return Op.LEASE_SHOW;
-    }
-
-    @Override
-    public Execution execution() {
-        return Execution.WORKER;
     }
 
     @Override

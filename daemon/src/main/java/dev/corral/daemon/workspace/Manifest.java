@@ -16,6 +16,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -23,7 +24,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,7 +44,11 @@ public final class Manifest {
     /** Larger files are never hashed: size and time only. */
     private static final long HASH_LIMIT = 8L * 1024 * 1024;
     private static final JsonFactory JSON = new JsonFactory();
-    private static final ForkJoinPool WALKERS = new ForkJoinPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+    /**
+     * lstat is mostly CPU in the kernel, so more walkers than cores pay off on a busy machine (git's
+     * preload-index uses up to 20 threads); 4 measured best on the 2-core development VM.
+     */
+    private static final ForkJoinPool WALKERS = new ForkJoinPool(Math.max(4, Runtime.getRuntime().availableProcessors()),
             pool -> {
                 var thread = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
                 thread.setName("manifest-walk-" + thread.getPoolIndex());
@@ -68,11 +72,14 @@ public final class Manifest {
     private final Instant capturedAt;
     private final Map<String, Entry> files;
     private final int unreadable;
+    /** Whether any entry carries a hash: when none does, a capture against this one looks nothing up. */
+    private final boolean hashed;
 
     private Manifest(Instant capturedAt, Map<String, Entry> files, int unreadable) {
         this.capturedAt = capturedAt;
         this.files = files;
         this.unreadable = unreadable;
+        this.hashed = files.values().stream().anyMatch(entry -> entry.hash() != null);
     }
 
     public Instant capturedAt() {
@@ -105,10 +112,13 @@ public final class Manifest {
             throw new NoSuchFileException(root.toString(), null, "not a directory");
         }
         Instant started = Instant.now();
-        Walk walk = new Walk(root, reference == null ? Map.of() : reference.files,
+        Walk walk = new Walk(root, reference == null || !reference.hashed ? Map.of() : reference.files,
                 started.getEpochSecond() * 1_000_000_000L + started.getNano());
-        WALKERS.invoke(walk.new Directory(root, ""));
-        return new Manifest(started, walk.found, walk.unreadable.get());
+        Walk.Directory top = walk.new Directory(root, "");
+        WALKERS.invoke(top);
+        Map<String, Entry> files = new HashMap<>(Math.max(16, walk.count.get() * 4 / 3 + 1));
+        top.collect(files);
+        return new Manifest(started, files, walk.unreadable.get());
     }
 
     /** What changed from this manifest to a later one. */
@@ -135,12 +145,12 @@ public final class Manifest {
         return new ManifestDiff(added, modified, removed);
     }
 
-    /** One walk: the files found so far, shared by the directory tasks. */
+    /** One walk: what the directory tasks share. Each task keeps what it found; {@link Directory#collect} gathers it. */
     private static final class Walk {
         final Path root;
         final Map<String, Entry> reference;
         final long racyAfter;
-        final Map<String, Entry> found = new ConcurrentHashMap<>(1024);
+        final AtomicInteger count = new AtomicInteger();
         final AtomicInteger unreadable = new AtomicInteger();
 
         Walk(Path root, Map<String, Entry> reference, long capturedNanos) {
@@ -153,6 +163,9 @@ public final class Manifest {
         final class Directory extends RecursiveAction {
             private final Path dir;
             private final String prefix;
+            private final List<String> paths = new ArrayList<>();
+            private final List<Entry> entries = new ArrayList<>();
+            private final List<Directory> children = new ArrayList<>();
 
             Directory(Path dir, String prefix) {
                 this.dir = dir;
@@ -161,9 +174,8 @@ public final class Manifest {
 
             @Override
             protected void compute() {
-                List<Directory> children = new ArrayList<>();
-                try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-                    for (Path child : entries) {
+                try (DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
+                    for (Path child : listing) {
                         String name = child.getFileName().toString();
                         if (LEFT_OUT.contains(name)) {
                             continue;
@@ -181,14 +193,27 @@ public final class Manifest {
                             task.fork();
                             children.add(task);
                         } else {
-                            found.put(relative, entry(child, relative, attributes));
+                            paths.add(relative);
+                            entries.add(entry(child, relative, attributes));
                         }
                     }
                 } catch (IOException e) {
                     unreadable.incrementAndGet();
                 }
+                count.addAndGet(paths.size());
                 for (Directory child : children) {
                     child.join();
+                }
+            }
+
+            /** After the walk, on one thread: this directory's files and its subdirectories', without recursion. */
+            void collect(Map<String, Entry> into) {
+                ArrayDeque<Directory> pending = new ArrayDeque<>(List.of(this));
+                for (Directory next; (next = pending.poll()) != null; ) {
+                    for (int i = 0; i < next.paths.size(); i++) {
+                        into.put(next.paths.get(i), next.entries.get(i));
+                    }
+                    pending.addAll(next.children);
                 }
             }
         }
@@ -200,9 +225,13 @@ public final class Manifest {
             long size = attributes.size();
             String hash = null;
             if (!link && attributes.isRegularFile() && size <= HASH_LIMIT) {
-                Entry before = reference.get(relative);
-                if (mtime >= racyAfter || (before != null && before.hash() != null && before.size() == size)) {
+                if (mtime >= racyAfter) {
                     hash = hash(file);
+                } else if (!reference.isEmpty()) {
+                    Entry before = reference.get(relative);
+                    if (before != null && before.hash() != null && before.size() == size) {
+                        hash = hash(file);
+                    }
                 }
             }
             return new Entry(size, mtime, link, hash);

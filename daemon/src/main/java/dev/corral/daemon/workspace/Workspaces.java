@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -404,17 +405,22 @@ public final class Workspaces implements SessionListener, AutoCloseable {
 
     /** Queues work on the endings thread; later spawns and lease commands in that workspace wait for it. */
     private void queue(Path root, Runnable work) {
-        lastWork.compute(root, (key, previous) -> {
-            CompletableFuture<Void> next = CompletableFuture.runAsync(() -> {
-                try {
-                    work.run();
-                } catch (RuntimeException e) {
-                    log.error("bug: workspace work in {} failed", root, e);
-                }
-            }, endings);
-            next.whenComplete((done, failure) -> lastWork.remove(key, next));
-            return next;
-        });
+        try {
+            lastWork.compute(root, (key, previous) -> {
+                CompletableFuture<Void> next = CompletableFuture.runAsync(() -> {
+                    try {
+                        work.run();
+                    } catch (RuntimeException e) {
+                        log.error("bug: workspace work in {} failed", root, e);
+                    }
+                }, endings);
+                next.whenComplete((done, failure) -> lastWork.remove(key, next));
+                return next;
+            });
+        } catch (RejectedExecutionException e) {
+            // The daemon is stopping: the next one finds the start record and finishes the session.
+            log.info("daemon stopping: end-of-session work in {} is left to the next daemon", root);
+        }
     }
 
     private void awaitWork(Path root) {
