@@ -185,6 +185,21 @@ class WorkspaceTest {
     }
 
     @Test
+    void anAgentSpawnedIntoAWorkspaceNamesItsProfileInTheLease() throws IOException {
+        Path ws = workspace("agent");
+        ok("spawn", "--name", "agent-in-ws", "--agent", "generic", "--workspace", ws);
+        Map<String, Object> lease = lease(sandbox, ws);
+        assertEquals("generic", lease.get("agent"));
+        assertEquals("pty", lease.get("mode"), "the profile chose the kind");
+        Map<String, Object> shown = json(ok("--json", "show", "agent-in-ws"));
+        assertEquals(ws.toString(), shown.get("workspace"));
+        assertEquals("generic", shown.get("agent"));
+        ok("rm", "--force", "agent-in-ws");
+        settle(sandbox, ws);
+        assertTrue(ok("lease", "show", ws).out().contains("'agent-in-ws' (agent generic, mode pty)"));
+    }
+
+    @Test
     void leaseReleaseTakesForceForALiveLease() throws IOException {
         Path ws = workspace("release");
         assertTrue(ok("lease", "release", ws).out().contains("has no lease"));
