@@ -17,6 +17,7 @@ import picocli.CommandLine.ScopeType;
                 SessionCommands.Send.class, SessionCommands.Tail.class, SessionCommands.Wait.class,
                 SessionCommands.Kill.class, SessionCommands.Remove.class, ProfileCommands.class, EventsCommand.class,
                 ImageCommand.class, ContainerCommand.class,
+                LeaseCommands.class,
                 CommandLine.HelpCommand.class})
 public final class Corral {
 

@@ -33,6 +33,19 @@ final class SessionCommands {
         }
     }
 
+    /** The daemon's banner and warnings (a spawn into a workspace), one line each on stderr. */
+    static void printNotices(Object notices) {
+        if (!(notices instanceof List<?> list)) {
+            return;
+        }
+        for (Object notice : list) {
+            if (notice instanceof Map<?, ?> map) {
+                System.err.println("corral: " + ("warning".equals(map.get("level")) ? "warning: " : "") + map.get("text"));
+            }
+        }
+        System.err.flush();
+    }
+
     @Command(name = "spawn", description = "Start a command in a new session and print its name.")
     static final class Spawn extends Base {
         @Option(names = "--name", paramLabel = "NAME", description = "Session name (default: from the command).")
@@ -40,9 +53,6 @@ final class SessionCommands {
 
         @Option(names = "--kind", paramLabel = "KIND", description = "pty (default, or the agent profile's); tmux: a session in corral's own tmux server that outlives the daemon; container: a Docker container running in --workspace.")
         String kind;
-
-        @Option(names = "--workspace", paramLabel = "DIR", description = "The workspace (a container mounts it as its working directory; the default --cwd).")
-        Path workspace;
 
         @Option(names = "--image", paramLabel = "IMAGE", description = "Containers: the image (default: corral-agent:latest, made by 'corral image build'). Never pulled.")
         String image;
@@ -60,8 +70,18 @@ final class SessionCommands {
         @Option(names = "--prompt-file", paramLabel = "FILE", description = "The agent's prompt, handed over as a file.")
         Path promptFile;
 
-        @Option(names = "--cwd", paramLabel = "DIR", description = "Working directory (default: the current one).")
+        @Option(names = "--cwd", paramLabel = "DIR", description = "Working directory (default: the current one); "
+                + "with --workspace, a directory inside the workspace, relative to it (default: the workspace).")
         Path cwd;
+
+        @Option(names = "--workspace", paramLabel = "DIR", description = "Run in this workspace (created when missing): "
+                + "one lease per workspace keeps other sessions out, and a summary of what changed is kept in DIR/.corral. "
+                + "A container mounts it as its working directory.")
+        Path workspace;
+
+        @Option(names = "--force", description = "Spawn even into a workspace leased by a live session; this session "
+                + "then shares it without a lease.")
+        boolean force;
 
         @Option(names = "--env", paramLabel = "K=V", description = "Extra environment variable (repeatable).")
         List<String> env = new ArrayList<>();
@@ -106,11 +126,15 @@ final class SessionCommands {
                 args.put("name", name);
             }
             args.put("command", argv);
-            if (cwd != null || workspace == null) {
-                args.put("cwd", (cwd == null ? Path.of("") : cwd).toAbsolutePath().normalize().toString());
-            }
             if (workspace != null) {
                 args.put("workspace", workspace.toAbsolutePath().normalize().toString());
+                if (cwd != null) {
+                    // As typed: the daemon checks it against the workspace.
+                    args.put("cwd", cwd.toString());
+                }
+                args.put("force", force);
+            } else {
+                args.put("cwd", (cwd == null ? Path.of("") : cwd).toAbsolutePath().normalize().toString());
             }
             if (container) {
                 if (image != null) {
@@ -139,6 +163,7 @@ final class SessionCommands {
             if (session.get("warnings") instanceof List<?> warnings) {
                 warnings.forEach(warning -> System.err.println("corral: warning: " + warning));
             }
+            printNotices(session.get("notices"));
             print(session, String.valueOf(session.get("name")));
             return Exit.OK;
         }
@@ -171,7 +196,8 @@ final class SessionCommands {
             return pad(name, 16) + pad(state, 9) + pad(pid, 8) + pad(exit, 6) + pad(status, 8) + pad(attached, 9) + command + "\n";
         }
 
-        private static String pad(Object value, int width) {
+        /** A table column: the value, then spaces up to the width (at least one). */
+        static String pad(Object value, int width) {
             String text = String.valueOf(value);
             return text.length() >= width ? text + " " : text + " ".repeat(width - text.length());
         }

@@ -5,6 +5,8 @@ import dev.corral.daemon.container.ContainerSettings;
 import dev.corral.daemon.server.CorralServer;
 import dev.corral.daemon.server.SocketOwnership;
 import dev.corral.daemon.session.SessionRegistry;
+import dev.corral.daemon.workspace.MetadataLock;
+import dev.corral.daemon.workspace.Workspaces;
 import java.time.Duration;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -83,6 +85,14 @@ public final class Corrald implements Callable<Integer> {
             description = "The network containers join (default: $CORRAL_CONTAINER_NETWORK, then the engine's default).")
     String containerNetwork;
 
+    @Option(names = "--lease-ttl-seconds", paramLabel = "S", defaultValue = "60",
+            description = "A workspace lease whose heartbeat is older than this is stale and cleaned (default: ${DEFAULT-VALUE}).")
+    long leaseTtlSeconds;
+
+    @Option(names = "--lease-heartbeat-seconds", paramLabel = "S", defaultValue = "15",
+            description = "How often the daemon renews the leases of its live sessions; below the TTL (default: ${DEFAULT-VALUE}).")
+    long leaseHeartbeatSeconds;
+
     @Option(names = "--detached", hidden = true,
             description = "Started in the background by a client: once ready, log to the state directory only.")
     boolean detached;
@@ -93,6 +103,11 @@ public final class Corrald implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (leaseHeartbeatSeconds < 1 || leaseTtlSeconds <= leaseHeartbeatSeconds) {
+            System.err.println("corrald: --lease-heartbeat-seconds (" + leaseHeartbeatSeconds + ") must be at least 1 and "
+                    + "below --lease-ttl-seconds (" + leaseTtlSeconds + "), or live leases would look stale");
+            return EXIT_USAGE;
+        }
         DaemonPaths paths = DaemonPaths.resolve(socket, stateDir, System.getenv());
         try {
             Files.createDirectories(paths.logDir());
@@ -120,7 +135,9 @@ public final class Corrald implements Callable<Integer> {
                     new SessionRegistry.Limits(maxSessions, Math.max(1024, replayBytes), clientQueueBytes,
                             Duration.ofSeconds(exitGraceSeconds), Duration.ofSeconds(idleSeconds)),
                     new EventHub.Limits(journalMaxEvents, Duration.ofSeconds(journalMaxAgeSeconds), subscriberQueue),
-                    ContainerSettings.resolve(dockerHost, containerCredentials, containerNetwork, System.getenv()));
+                    ContainerSettings.resolve(dockerHost, containerCredentials, containerNetwork, System.getenv()),
+                    new Workspaces.Settings(Duration.ofSeconds(leaseTtlSeconds), Duration.ofSeconds(leaseHeartbeatSeconds),
+                            MetadataLock.DEFAULT_TIMEOUT));
         } catch (SocketOwnership.AlreadyRunningException e) {
             System.err.println("corrald: " + e.getMessage());
             return EXIT_CONFLICT;

@@ -11,6 +11,7 @@ import dev.corral.daemon.container.ContainerSettings;
 import dev.corral.daemon.server.CorralServer;
 import dev.corral.daemon.server.SocketOwnership;
 import dev.corral.daemon.session.SessionRegistry;
+import dev.corral.daemon.workspace.Workspaces;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -42,16 +43,20 @@ public final class Daemon {
     private final Agents agents;
     private final EventHub.Limits eventLimits;
     private EventHub events;
+    private final Workspaces workspaces;
     private SocketOwnership ownership;
     private CorralServer server;
 
     private Daemon(DaemonPaths paths, SessionRegistry.Limits sessionLimits, EventHub.Limits eventLimits,
-            ContainerSettings containers) {
+            ContainerSettings containers, Workspaces.Settings workspaceSettings) {
         this.paths = paths;
         this.eventLimits = eventLimits;
         this.sessions = new SessionRegistry(sessionLimits, paths.stateDir(), paths.socket(), mapper, System.getenv(), containers);
         this.agents = new Agents(new Profiles(Profiles.configPath(System.getenv())), paths.stateDir(), System.getenv(), mapper);
         this.sessions.listen(agents);
+        this.workspaces = new Workspaces(workspaceSettings, paths.stateDir(), mapper);
+        // Before restore: sessions found again (or found lost) there carry on in their workspaces.
+        sessions.listen(workspaces);
         this.workers = new ThreadPoolExecutor(2, 16, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(WORKER_QUEUE), runnable -> {
                     Thread thread = new Thread(runnable, "corral-worker");
@@ -61,17 +66,21 @@ public final class Daemon {
     }
 
     public static Daemon start(DaemonPaths paths, CorralServer.Limits limits, SessionRegistry.Limits sessionLimits,
-            EventHub.Limits eventLimits, ContainerSettings containers) throws IOException, SocketOwnership.AlreadyRunningException {
-        Daemon daemon = new Daemon(paths, sessionLimits, eventLimits, containers);
+            EventHub.Limits eventLimits, ContainerSettings containers, Workspaces.Settings workspaceSettings)
+            throws IOException, SocketOwnership.AlreadyRunningException {
+        Daemon daemon = new Daemon(paths, sessionLimits, eventLimits, containers, workspaceSettings);
         daemon.sessions.warmUp();
         daemon.ownership = SocketOwnership.claim(paths);
         try {
             // Before the sessions are restored, so that sessions lost with the last daemon are evented.
             daemon.events = EventHub.open(paths.eventsDir(), daemon.mapper, eventLimits);
             SessionEvents sessionEvents = new SessionEvents(daemon.events);
+            EventHub hub = daemon.events;
+            daemon.workspaces.publishTo((type, data) -> hub.publish(dev.corral.protocol.Events.LEASES, type, data));
             daemon.sessions.listen(sessionEvents);
             daemon.sessions.restore();
             sessionEvents.restored();
+            daemon.workspaces.serving();
             daemon.server = CorralServer.bind(paths.socket(), OperationTable.standard(daemon),
                     daemon.workers, daemon.mapper, limits);
             daemon.ownership.restrictSocket();
@@ -114,6 +123,10 @@ public final class Daemon {
         return events;
     }
 
+    public Workspaces workspaces() {
+        return workspaces;
+    }
+
     public DaemonPaths paths() {
         return paths;
     }
@@ -146,6 +159,7 @@ public final class Daemon {
             sessions.close();
             agents.close();
             events.close();
+            workspaces.close();
         } finally {
             ownership.close();
             log.info("stopped; socket {} removed", paths.socket());

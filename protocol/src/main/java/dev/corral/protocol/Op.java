@@ -26,6 +26,10 @@ public final class Op {
     public static final String CONTAINER_LOGS = "container.logs";
     public static final String CONTAINER_SHELL = "container.shell";
     public static final String CONTAINER_SNAPSHOT = "container.snapshot";
+    /** Workspace leases (protocol 3). */
+    public static final String LEASE_LIST = "lease.list";
+    public static final String LEASE_SHOW = "lease.show";
+    public static final String LEASE_RELEASE = "lease.release";
 
     private Op() {}
 }

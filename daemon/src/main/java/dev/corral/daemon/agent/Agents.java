@@ -60,7 +60,13 @@ public final class Agents implements SessionListener {
 
     /** What the client asked for, beyond the profile. */
     public record Request(String name, String profile, SessionSpec.Kind kind, List<String> extraArgs, Path cwd,
-            Map<String, String> env, int cols, int rows, Path promptFile, Path workspace) {}
+            Map<String, String> env, int cols, int rows, Path promptFile, Path workspace) {
+        /** Outside any workspace. */
+        public Request(String name, String profile, SessionSpec.Kind kind, List<String> extraArgs, Path cwd,
+                Map<String, String> env, int cols, int rows, Path promptFile) {
+            this(name, profile, kind, extraArgs, cwd, env, cols, rows, promptFile, null);
+        }
+    }
 
     /** Spawns an agent session (blocking: call off the event loop). */
     public Session spawn(SessionRegistry sessions, Request request) throws SessionException {

@@ -15,7 +15,7 @@ public final class OperationTable {
                 .add(new Ping(daemon))
                 .add(new DaemonStatus(daemon))
                 .add(new Shutdown(daemon))
-                .add(new Spawn(daemon.sessions(), daemon.agents()))
+                .add(new Spawn(daemon.sessions(), daemon.agents(), daemon.workspaces()))
                 .add(new ListSessions(daemon.sessions()))
                 .add(new ShowSession(daemon.sessions()))
                 .add(new KillSession(daemon.sessions()))
@@ -31,7 +31,10 @@ public final class OperationTable {
                 .add(new ListContainers(daemon.sessions()))
                 .add(new ReadContainerLog(daemon.sessions()))
                 .add(new OpenContainerShell(daemon.sessions()))
-                .add(new SnapshotContainer(daemon.sessions()));
+                .add(new SnapshotContainer(daemon.sessions()))
+                .add(new ListLeases(daemon.sessions(), daemon.workspaces()))
+                .add(new ShowLease(daemon.sessions(), daemon.workspaces()))
+                .add(new ReleaseLease(daemon.sessions(), daemon.workspaces()));
     }
 
     public OperationTable add(Operation operation) {

@@ -7,6 +7,8 @@ import dev.corral.daemon.session.Session;
 import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.daemon.session.SessionSpec;
+import dev.corral.daemon.workspace.Launch;
+import dev.corral.daemon.workspace.Workspaces;
 import dev.corral.protocol.ErrorCode;
 import dev.corral.protocol.Op;
 import java.io.IOException;
@@ -18,16 +20,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** Starts a program (or an agent, from its profile) in a new session: a PTY, tmux or a container. Forks, so it runs on a worker. */
+/**
+ * Starts a program (or an agent, from its profile) in a new session: a PTY, tmux or a container,
+ * in a workspace when asked: then the workspace's checks and lease come first, and the reply
+ * carries the banner and warnings ({@code notices}). Forks and walks files, so it runs on a worker.
+ */
 final class Spawn extends SessionOperation {
     private static final Pattern IMAGE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}");
     private static final Pattern MEMORY = Pattern.compile("[0-9]{1,12}[bkmgBKMG]?");
 
     private final Agents agents;
+    private final Workspaces workspaces;
 
-    Spawn(SessionRegistry sessions, Agents agents) {
+    Spawn(SessionRegistry sessions, Agents agents, Workspaces workspaces) {
         super(sessions);
         this.agents = agents;
+        this.workspaces = workspaces;
     }
 
     @Override
@@ -76,57 +84,58 @@ final class Spawn extends SessionOperation {
             }
             env.put(entry.getKey(), entry.getValue().asText());
         }
-        Path workspace = workspace(request);
-        String cwd = text(request, "cwd", workspace != null ? workspace.toString() : System.getProperty("user.dir"));
-        if (!Path.of(cwd).isAbsolute()) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "args.cwd must be an absolute path");
-        }
         String name = request.args().hasNonNull("name") ? text(request, "name", null) : null;
         SessionSpec.Container container = null;
         if (kind == SessionSpec.Kind.CONTAINER) {
-            if (workspace == null) {
+            if (!request.args().hasNonNull("workspace")) {
                 throw new SessionException(ErrorCode.BAD_REQUEST, "a container session needs a workspace: corral spawn --kind container --workspace DIR");
             }
-            cwd = inside(workspace, Path.of(cwd)).toString();
             container = container(request);
         }
         int cols = number(request, "cols", 80, 1, 1000);
         int rows = number(request, "rows", 24, 1, 1000);
-        Session session;
-        if (agent != null) {
-            String promptFile = request.args().hasNonNull("promptFile") ? text(request, "promptFile", null) : null;
-            if (promptFile != null && !Path.of(promptFile).isAbsolute()) {
-                throw new SessionException(ErrorCode.BAD_REQUEST, "args.promptFile must be an absolute path");
-            }
-            session = agents.spawn(sessions, new Agents.Request(name, agent, kind, command, Path.of(cwd), env, cols, rows,
-                    promptFile == null ? null : Path.of(promptFile), workspace));
-        } else {
-            session = sessions.spawn(new SessionSpec(name, kind == null ? SessionSpec.Kind.PTY : kind, command, Path.of(cwd), env,
-                    cols, rows, workspace, container));
+        String promptFile = request.args().hasNonNull("promptFile") ? text(request, "promptFile", null) : null;
+        if (promptFile != null && !Path.of(promptFile).isAbsolute()) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, "args.promptFile must be an absolute path");
         }
-        Map<String, Object> result = session.describe();
-        result.put("warnings", session.warnings());
-        return Reply.ok(result);
-    }
+        String workspace = request.args().hasNonNull("workspace") ? text(request, "workspace", null) : null;
+        String cwd = workspace == null ? text(request, "cwd", System.getProperty("user.dir"))
+                : request.args().hasNonNull("cwd") ? text(request, "cwd", null) : null;
+        if (workspace == null && !Path.of(cwd).isAbsolute()) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, "args.cwd must be an absolute path");
+        }
 
-    /** args.workspace: an absolute path to an existing directory, taken as its real path; null when absent. */
-    private static Path workspace(Request request) throws SessionException {
-        if (!request.args().hasNonNull("workspace")) {
-            return null;
-        }
-        Path given = Path.of(text(request, "workspace", null));
-        if (!given.isAbsolute()) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "args.workspace must be an absolute path");
-        }
+        // With a workspace, args.cwd is relative to it: the launch directory replaces it.
+        String holder = agent != null ? agent : command.isEmpty() ? "container" : Path.of(command.get(0)).getFileName().toString();
+        Launch launch = workspace == null ? null : workspaces.prepare(new Workspaces.Request(Path.of(workspace), cwd,
+                flag(request, "force"), holder, kind == null ? null : kind.wire()));
+        Path launchDir = launch == null ? Path.of(cwd) : launch.launchDir();
+        Path root = launch == null ? null : launch.root();
+        Session session;
         try {
-            Path real = given.toRealPath();
-            if (!Files.isDirectory(real)) {
-                throw new SessionException(ErrorCode.BAD_REQUEST, "workspace " + given + " is not a directory");
+            if (container != null) {
+                launchDir = inside(root, launchDir);
             }
-            return real;
-        } catch (IOException e) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "workspace " + given + " does not exist");
+            if (agent != null) {
+                session = agents.spawn(sessions, new Agents.Request(name, agent, kind, command, launchDir, env, cols, rows,
+                        promptFile == null ? null : Path.of(promptFile), root));
+            } else {
+                session = sessions.spawn(new SessionSpec(name, kind == null ? SessionSpec.Kind.PTY : kind, command, launchDir,
+                        env, cols, rows, root, container));
+            }
+        } catch (SessionException | RuntimeException e) {
+            if (launch != null) {
+                workspaces.abandon(launch);
+            }
+            throw e;
         }
+        Map<String, Object> result = new LinkedHashMap<>(session.describe());
+        result.put("warnings", session.warnings());
+        if (launch != null) {
+            workspaces.started(launch, session);
+            result.put("notices", launch.notices());
+        }
+        return Reply.ok(result);
     }
 
     /** A container's working directory must stay inside its workspace, symlinks followed: only the workspace is mounted. */

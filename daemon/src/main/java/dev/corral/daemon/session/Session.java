@@ -185,7 +185,7 @@ public abstract class Session {
         return exitCode;
     }
 
-    final synchronized Instant endedAt() {
+    public final synchronized Instant endedAt() {
         return endedAt;
     }
 

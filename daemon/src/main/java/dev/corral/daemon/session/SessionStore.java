@@ -36,7 +36,11 @@ final class SessionStore {
         this.mapper = mapper;
     }
 
-    void save(Session session) {
+    /**
+     * Synchronized so that the state read and the file written go together: the spawn's save and
+     * the exit's save of a program that ends at once could otherwise land in the wrong order.
+     */
+    synchronized void save(Session session) {
         Map<String, Object> object = new LinkedHashMap<>();
         SessionSpec spec = session.spec();
         object.put("name", spec.name());
@@ -44,6 +48,7 @@ final class SessionStore {
         object.put("kind", spec.kind().wire());
         object.put("command", spec.command());
         object.put("cwd", spec.cwd().toString());
+        object.put("workspace", spec.workspace() == null ? null : spec.workspace().toString());
         object.put("cols", spec.cols());
         object.put("rows", spec.rows());
         object.put("workspace", spec.workspace() == null ? null : spec.workspace().toString());

@@ -1,0 +1,347 @@
+package dev.corral.daemon.workspace;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The files of a workspace at one moment: for each file (by path relative to the root) its size,
+ * modification time and kind, read without following links; {@code .git} and {@code .corral} are
+ * left out. Directories are walked in parallel. Contents are hashed only where size and time
+ * cannot be trusted: a file modified so recently before the capture that a later change could
+ * keep its timestamp (as git treats "racily clean" files), and a file whose reference entry was
+ * hashed for that reason.
+ */
+public final class Manifest {
+    /** Names never walked into, at any depth: git's metadata and corral's own. */
+    static final Set<String> LEFT_OUT = Set.of(".git", ".corral");
+    /** A file modified within this long before the capture is hashed. */
+    private static final long RACY_NANOS = 2_000_000_000L;
+    /** Larger files are never hashed: size and time only. */
+    private static final long HASH_LIMIT = 8L * 1024 * 1024;
+    private static final JsonFactory JSON = new JsonFactory();
+    /**
+     * lstat is mostly CPU in the kernel, so more walkers than cores pay off on a busy machine (git's
+     * preload-index uses up to 20 threads); 4 measured best on the 2-core development VM.
+     */
+    private static final ForkJoinPool WALKERS = new ForkJoinPool(Math.max(4, Runtime.getRuntime().availableProcessors()),
+            pool -> {
+                var thread = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+                thread.setName("manifest-walk-" + thread.getPoolIndex());
+                thread.setDaemon(true);
+                return thread;
+            }, null, false);
+
+    /** One file as captured; {@code hash} is null unless the capture had to read the contents. */
+    record Entry(long size, long mtimeNanos, boolean link, String hash) {
+        boolean sameAs(Entry other) {
+            if (link != other.link || size != other.size) {
+                return false;
+            }
+            if (hash != null && other.hash != null) {
+                return hash.equals(other.hash);
+            }
+            return mtimeNanos == other.mtimeNanos;
+        }
+    }
+
+    private final Instant capturedAt;
+    private final Map<String, Entry> files;
+    private final int unreadable;
+    /** Whether any entry carries a hash: when none does, a capture against this one looks nothing up. */
+    private final boolean hashed;
+
+    private Manifest(Instant capturedAt, Map<String, Entry> files, int unreadable) {
+        this.capturedAt = capturedAt;
+        this.files = files;
+        this.unreadable = unreadable;
+        this.hashed = files.values().stream().anyMatch(entry -> entry.hash() != null);
+    }
+
+    public Instant capturedAt() {
+        return capturedAt;
+    }
+
+    public int size() {
+        return files.size();
+    }
+
+    /** Directories and files that could not be read during the capture (left out of it). */
+    public int unreadable() {
+        return unreadable;
+    }
+
+    Map<String, Entry> files() {
+        return Collections.unmodifiableMap(files);
+    }
+
+    public static Manifest capture(Path root) throws IOException {
+        return capture(root, null);
+    }
+
+    /**
+     * Captures {@code root}; {@code reference} (an earlier manifest of it, or null) says which
+     * files must be hashed so that a diff against it can tell a real change from a touch.
+     */
+    public static Manifest capture(Path root, Manifest reference) throws IOException {
+        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+            throw new NoSuchFileException(root.toString(), null, "not a directory");
+        }
+        Instant started = Instant.now();
+        Walk walk = new Walk(root, reference == null || !reference.hashed ? Map.of() : reference.files,
+                started.getEpochSecond() * 1_000_000_000L + started.getNano());
+        Walk.Directory top = walk.new Directory(root, "");
+        WALKERS.invoke(top);
+        Map<String, Entry> files = new HashMap<>(Math.max(16, walk.count.get() * 4 / 3 + 1));
+        top.collect(files);
+        return new Manifest(started, files, walk.unreadable.get());
+    }
+
+    /** What changed from this manifest to a later one. */
+    public ManifestDiff diff(Manifest later) {
+        List<String> added = new ArrayList<>();
+        List<String> modified = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        for (Map.Entry<String, Entry> file : later.files.entrySet()) {
+            Entry before = files.get(file.getKey());
+            if (before == null) {
+                added.add(file.getKey());
+            } else if (!before.sameAs(file.getValue())) {
+                modified.add(file.getKey());
+            }
+        }
+        for (String path : files.keySet()) {
+            if (!later.files.containsKey(path)) {
+                removed.add(path);
+            }
+        }
+        Collections.sort(added);
+        Collections.sort(modified);
+        Collections.sort(removed);
+        return new ManifestDiff(added, modified, removed);
+    }
+
+    /** One walk: what the directory tasks share. Each task keeps what it found; {@link Directory#collect} gathers it. */
+    private static final class Walk {
+        final Path root;
+        final Map<String, Entry> reference;
+        final long racyAfter;
+        final AtomicInteger count = new AtomicInteger();
+        final AtomicInteger unreadable = new AtomicInteger();
+
+        Walk(Path root, Map<String, Entry> reference, long capturedNanos) {
+            this.root = root;
+            this.reference = reference;
+            this.racyAfter = capturedNanos - RACY_NANOS;
+        }
+
+        /** A directory's entries: files recorded here, subdirectories forked as tasks of their own. */
+        final class Directory extends RecursiveAction {
+            private final Path dir;
+            private final String prefix;
+            private final List<String> paths = new ArrayList<>();
+            private final List<Entry> entries = new ArrayList<>();
+            private final List<Directory> children = new ArrayList<>();
+
+            Directory(Path dir, String prefix) {
+                this.dir = dir;
+                this.prefix = prefix;
+            }
+
+            @Override
+            protected void compute() {
+                try (DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
+                    for (Path child : listing) {
+                        String name = child.getFileName().toString();
+                        if (LEFT_OUT.contains(name)) {
+                            continue;
+                        }
+                        BasicFileAttributes attributes;
+                        try {
+                            attributes = Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                        } catch (IOException e) {
+                            // Vanished between the listing and the look, or unreadable: not part of this moment.
+                            continue;
+                        }
+                        String relative = prefix.isEmpty() ? name : prefix + '/' + name;
+                        if (attributes.isDirectory()) {
+                            Directory task = new Directory(child, relative);
+                            task.fork();
+                            children.add(task);
+                        } else {
+                            paths.add(relative);
+                            entries.add(entry(child, relative, attributes));
+                        }
+                    }
+                } catch (IOException e) {
+                    unreadable.incrementAndGet();
+                }
+                count.addAndGet(paths.size());
+                for (Directory child : children) {
+                    child.join();
+                }
+            }
+
+            /** After the walk, on one thread: this directory's files and its subdirectories', without recursion. */
+            void collect(Map<String, Entry> into) {
+                ArrayDeque<Directory> pending = new ArrayDeque<>(List.of(this));
+                for (Directory next; (next = pending.poll()) != null; ) {
+                    for (int i = 0; i < next.paths.size(); i++) {
+                        into.put(next.paths.get(i), next.entries.get(i));
+                    }
+                    pending.addAll(next.children);
+                }
+            }
+        }
+
+        private Entry entry(Path file, String relative, BasicFileAttributes attributes) {
+            var time = attributes.lastModifiedTime().toInstant();
+            long mtime = time.getEpochSecond() * 1_000_000_000L + time.getNano();
+            boolean link = attributes.isSymbolicLink();
+            long size = attributes.size();
+            String hash = null;
+            if (!link && attributes.isRegularFile() && size <= HASH_LIMIT) {
+                if (mtime >= racyAfter) {
+                    hash = hash(file);
+                } else if (!reference.isEmpty()) {
+                    Entry before = reference.get(relative);
+                    if (before != null && before.hash() != null && before.size() == size) {
+                        hash = hash(file);
+                    }
+                }
+            }
+            return new Entry(size, mtime, link, hash);
+        }
+    }
+
+    private static String hash(Path file) {
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (IOException e) {
+            return null;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    /** The manifest as compact JSON: {@code {"capturedAt":..., "files":[[path, size, mtimeNanos, link, hash], ...]}}. */
+    public byte[] toJson() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + files.size() * 64);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            write(json);
+        }
+        return out.toByteArray();
+    }
+
+    void write(JsonGenerator json) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("capturedAt", capturedAt.toString());
+        json.writeNumberField("unreadable", unreadable);
+        json.writeArrayFieldStart("files");
+        for (Map.Entry<String, Entry> file : files.entrySet()) {
+            Entry entry = file.getValue();
+            json.writeStartArray();
+            json.writeString(file.getKey());
+            json.writeNumber(entry.size());
+            json.writeNumber(entry.mtimeNanos());
+            json.writeBoolean(entry.link());
+            if (entry.hash() == null) {
+                json.writeNull();
+            } else {
+                json.writeString(entry.hash());
+            }
+            json.writeEndArray();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    public static Manifest fromJson(byte[] bytes) throws IOException {
+        try (JsonParser json = JSON.createParser(bytes)) {
+            return read(json);
+        }
+    }
+
+    static Manifest read(JsonParser json) throws IOException {
+        if (json.currentToken() == null) {
+            json.nextToken();
+        }
+        expect(json, JsonToken.START_OBJECT);
+        Instant captured = null;
+        int unreadable = 0;
+        Map<String, Entry> files = new HashMap<>();
+        while (json.nextToken() == JsonToken.FIELD_NAME) {
+            String field = json.currentName();
+            JsonToken value = json.nextToken();
+            switch (field) {
+                case "capturedAt" -> captured = Instant.parse(json.getText());
+                case "unreadable" -> unreadable = json.getIntValue();
+                case "files" -> {
+                    expect(json, JsonToken.START_ARRAY);
+                    while (json.nextToken() == JsonToken.START_ARRAY) {
+                        json.nextToken();
+                        String path = json.getText();
+                        json.nextToken();
+                        long size = json.getLongValue();
+                        json.nextToken();
+                        long mtime = json.getLongValue();
+                        json.nextToken();
+                        boolean link = json.getBooleanValue();
+                        json.nextToken();
+                        String hash = json.currentToken() == JsonToken.VALUE_NULL ? null : json.getText();
+                        expect(json.nextToken(), JsonToken.END_ARRAY);
+                        files.put(path, new Entry(size, mtime, link, hash));
+                    }
+                }
+                default -> {
+                    if (value.isStructStart()) {
+                        json.skipChildren();
+                    }
+                }
+            }
+        }
+        if (captured == null) {
+            throw new IOException("not a manifest: no capturedAt");
+        }
+        return new Manifest(captured, files, unreadable);
+    }
+
+    private static void expect(JsonParser json, JsonToken token) throws IOException {
+        expect(json.currentToken(), token);
+    }
+
+    private static void expect(JsonToken actual, JsonToken token) throws IOException {
+        if (actual != token) {
+            throw new IOException("not a manifest: expected " + token + " but found " + actual);
+        }
+    }
+}
