@@ -2,14 +2,12 @@ package dev.corral.daemon.server;
 
 import dev.corral.daemon.event.EventHub;
 import dev.corral.daemon.event.Subscription;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Set;
 
@@ -35,6 +33,8 @@ public final class EventMode {
         pipeline.remove("request-decoder");
         pipeline.remove("frame-decoder");
         channel.config().setWriteBufferWaterMark(SUBSCRIBER_BUFFER);
+        // A subscriber that stops sending is done: nothing it sends is read, so close at once.
+        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
         channel.config().setAutoRead(true);
         subscriber.subscription = hub.subscribe(channel, channels, since);
     }
@@ -54,14 +54,6 @@ public final class EventMode {
                 subscription.drain();
             }
             ctx.fireChannelWritabilityChanged();
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-            if (event instanceof ChannelInputShutdownEvent) {
-                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            }
-            ctx.fireUserEventTriggered(event);
         }
 
         @Override
