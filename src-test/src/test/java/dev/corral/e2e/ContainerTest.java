@@ -71,10 +71,14 @@ class ContainerTest {
         return result;
     }
 
-    /** {@code corral spawn --kind container --workspace WS --image busybox ARGS...}, which must succeed. */
+    /**
+     * {@code corral spawn --kind container --workspace WS --force --image busybox ARGS...}, which must
+     * succeed. The tests share one workspace, so --force lets their sessions share it without the
+     * lease (WorkspaceTest covers leases).
+     */
     private Run.Result spawn(String name, Object... rest) {
         List<Object> args = new java.util.ArrayList<>(List.of("spawn", "--kind", "container", "--name", name,
-                "--workspace", workspace, "--image", BUSYBOX));
+                "--workspace", workspace, "--force", "--image", BUSYBOX));
         args.addAll(List.of(rest));
         return ok(args.toArray());
     }
@@ -260,7 +264,7 @@ class ContainerTest {
         assertEquals("snap", engine.docker("image", "inspect", "--format",
                 "{{index .Config.Labels \"dev.corral.snapshot-of\"}}", "corral-agent:snap-test").out().strip());
 
-        ok("spawn", "--kind", "container", "--name", "from-snap", "--workspace", workspace, "--image", "corral-agent:snap-test",
+        ok("spawn", "--kind", "container", "--name", "from-snap", "--workspace", workspace, "--force", "--image", "corral-agent:snap-test",
                 "--", "sh", "-c", "echo \"marker:$(cat /marker)\"; read line");
         awaitTail("from-snap", "marker:kept-in-image");
     }
@@ -278,20 +282,20 @@ class ContainerTest {
         assertTrue(engine.docker("image", "inspect", "--format", "{{index .Config.Labels \"dev.corral.recipe-hash\"}}",
                 "corral-agent:built-test").out().startsWith("sha256:"));
 
-        Run.Result fresh = ok("spawn", "--kind", "container", "--name", "fresh", "--workspace", workspace,
+        Run.Result fresh = ok("spawn", "--kind", "container", "--name", "fresh", "--workspace", workspace, "--force",
                 "--image", "corral-agent:built-test", "--", "sh", "-c", "cat /note.txt; read line");
         assertFalse(fresh.err().contains("stale"), fresh.toString());
         awaitTail("fresh", "first");
 
         Files.writeString(context.resolve("note.txt"), "second\n");
-        Run.Result stale = ok("spawn", "--kind", "container", "--name", "stale", "--workspace", workspace,
+        Run.Result stale = ok("spawn", "--kind", "container", "--name", "stale", "--workspace", workspace, "--force",
                 "--image", "corral-agent:built-test", "--", "sh", "-c", "read line");
         assertTrue(stale.err().contains("warning: image corral-agent:built-test is stale"), stale.toString());
         assertTrue(stale.err().contains("corral image build --dockerfile " + context.resolve("Dockerfile") + " --tag built-test"),
                 stale.toString());
 
         ok("image", "build", "--dockerfile", context.resolve("Dockerfile"), "--tag", "built-test", "--force");
-        Run.Result rebuilt = ok("spawn", "--kind", "container", "--name", "rebuilt", "--workspace", workspace,
+        Run.Result rebuilt = ok("spawn", "--kind", "container", "--name", "rebuilt", "--workspace", workspace, "--force",
                 "--image", "corral-agent:built-test", "--", "sh", "-c", "cat /note.txt; read line");
         assertFalse(rebuilt.err().contains("stale"), rebuilt.toString());
         awaitTail("rebuilt", "second");
@@ -337,13 +341,13 @@ class ContainerTest {
     @Test
     void aMissingImageSaysHowToBuildIt() throws IOException {
         sandbox.startDaemon();
-        Run.Result spawn = sandbox.corral("spawn", "--kind", "container", "--name", "noimage", "--workspace", workspace, "--", "sh");
+        Run.Result spawn = sandbox.corral("spawn", "--kind", "container", "--name", "noimage", "--workspace", workspace, "--force", "--", "sh");
         assertEquals(1, spawn.exit(), spawn.toString());
         assertTrue(spawn.err().contains("image corral-agent:latest is not in the Docker engine at " + engine.host()), spawn.err());
         assertTrue(spawn.err().contains("build it with 'corral image build'"), spawn.err());
         assertTrue(spawn.err().contains("MISSING_DEPENDENCY"), spawn.err());
 
-        Run.Result tagged = sandbox.corral("spawn", "--kind", "container", "--name", "noimage", "--workspace", workspace,
+        Run.Result tagged = sandbox.corral("spawn", "--kind", "container", "--name", "noimage", "--workspace", workspace, "--force",
                 "--image", "corral-agent:nope", "--", "sh");
         assertTrue(tagged.err().contains("'corral image build --tag nope'"), tagged.err());
         assertEquals(3, sandbox.corral("show", "noimage").exit(), "nothing was started");
@@ -352,7 +356,7 @@ class ContainerTest {
     @Test
     void aContainerThatDiesAtStartShowsItsLastLogLines() throws IOException {
         sandbox.startDaemon();
-        Run.Result spawn = sandbox.corral("spawn", "--kind", "container", "--name", "doomed", "--workspace", workspace,
+        Run.Result spawn = sandbox.corral("spawn", "--kind", "container", "--name", "doomed", "--workspace", workspace, "--force",
                 "--image", BUSYBOX, "--", "no-such-program", "--flag");
         assertEquals(1, spawn.exit(), spawn.toString());
         assertTrue(spawn.err().contains("died at start with status 127; its last log lines:"), spawn.err());
@@ -367,7 +371,7 @@ class ContainerTest {
         String nowhere = "unix://" + dir.resolve("no-engine.sock");
         sandbox.withEnv("DOCKER_HOST", nowhere);
         sandbox.startDaemon();
-        Run.Result spawn = sandbox.corral("spawn", "--kind", "container", "--name", "x", "--workspace", workspace, "--", "sh");
+        Run.Result spawn = sandbox.corral("spawn", "--kind", "container", "--name", "x", "--workspace", workspace, "--force", "--", "sh");
         assertEquals(1, spawn.exit(), spawn.toString());
         assertTrue(spawn.err().contains("no Docker engine answers at " + nowhere + " (from DOCKER_HOST)"), spawn.err());
         assertTrue(spawn.err().contains("UNAVAILABLE"), spawn.err());
@@ -389,7 +393,7 @@ class ContainerTest {
         }
         sandbox.withEnv("PATH", bin.toString());
         sandbox.startDaemon();
-        Run.Result spawn = sandbox.corral("spawn", "--kind", "container", "--name", "nodocker", "--workspace", workspace,
+        Run.Result spawn = sandbox.corral("spawn", "--kind", "container", "--name", "nodocker", "--workspace", workspace, "--force",
                 "--image", BUSYBOX, "--", "sh");
         Run.Result ps = sandbox.corral("container", "ps");
         Run.Result show = sandbox.corral("show", "nodocker");
