@@ -263,6 +263,17 @@ public abstract class Session {
             attachments.removeIf(a -> !a.send(StreamFrames.data(buffer, 0, n)));
         }
         context.listener().output(this, buffer, n);
+        // On the reader thread: while every client is behind, stop reading until one catches up.
+        Attachment.awaitOneCatchingUp(allBehind());
+    }
+
+    /** Every attached client, when none of them keeps up with the output; otherwise none. */
+    private synchronized List<Attachment> allBehind() {
+        boolean anyKeepingUp = attachments.isEmpty();
+        for (Attachment attachment : attachments) {
+            anyKeepingUp |= attachment.keepingUp();
+        }
+        return anyKeepingUp ? List.of() : List.copyOf(attachments);
     }
 
     /**
