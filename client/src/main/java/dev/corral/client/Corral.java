@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /** corral, the client: forwards commands to corrald and maps every outcome to an exit status. */
-@Command(name = "corral", mixinStandardHelpOptions = true, versionProvider = Corral.VersionProvider.class,
+@Command(name = "corral", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = Corral.VersionProvider.class,
         description = "Supervise AI coding-agent terminal sessions through corrald.",
         subcommands = {DaemonCommand.class, PingCommand.class, SessionCommands.Spawn.class,
                 SessionCommands.ListSessions.class, SessionCommands.Show.class, AttachCommand.class,
