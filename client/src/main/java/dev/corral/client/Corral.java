@@ -4,6 +4,8 @@ import dev.corral.protocol.Endpoint;
 import java.io.PrintWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,15 +13,34 @@ import picocli.CommandLine.ScopeType;
 
 /** corral, the client: forwards commands to corrald and maps every outcome to an exit status. */
 @Command(name = "corral", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = Corral.VersionProvider.class,
-        description = "Supervise AI coding-agent terminal sessions through corrald.",
-        subcommands = {DaemonCommand.class, PingCommand.class, SessionCommands.Spawn.class,
-                SessionCommands.ListSessions.class, SessionCommands.Show.class, AttachCommand.class,
-                SessionCommands.Send.class, SessionCommands.Tail.class, SessionCommands.Wait.class,
-                SessionCommands.Kill.class, SessionCommands.Remove.class, ProfileCommands.class, EventsCommand.class,
-                ImageCommand.class, ContainerCommand.class,
-                LeaseCommands.class,
-                CommandLine.HelpCommand.class})
+        description = "Supervise AI coding-agent terminal sessions through corrald.")
 public final class Corral {
+    /**
+     * Every subcommand by the name typed, in the order help lists them. {@link #main} registers
+     * only the one a command line names: building picocli's model of all of them costs a short
+     * command tens of milliseconds.
+     */
+    private static final Map<String, Class<?>> SUBCOMMANDS = new LinkedHashMap<>();
+
+    static {
+        SUBCOMMANDS.put("daemon", DaemonCommand.class);
+        SUBCOMMANDS.put("ping", PingCommand.class);
+        SUBCOMMANDS.put("spawn", SessionCommands.Spawn.class);
+        SUBCOMMANDS.put("ls", SessionCommands.ListSessions.class);
+        SUBCOMMANDS.put("show", SessionCommands.Show.class);
+        SUBCOMMANDS.put("attach", AttachCommand.class);
+        SUBCOMMANDS.put("send", SessionCommands.Send.class);
+        SUBCOMMANDS.put("tail", SessionCommands.Tail.class);
+        SUBCOMMANDS.put("wait", SessionCommands.Wait.class);
+        SUBCOMMANDS.put("kill", SessionCommands.Kill.class);
+        SUBCOMMANDS.put("rm", SessionCommands.Remove.class);
+        SUBCOMMANDS.put("events", EventsCommand.class);
+        SUBCOMMANDS.put("lease", LeaseCommands.class);
+        SUBCOMMANDS.put("profile", ProfileCommands.class);
+        SUBCOMMANDS.put("image", ImageCommand.class);
+        SUBCOMMANDS.put("container", ContainerCommand.class);
+        SUBCOMMANDS.put("help", CommandLine.HelpCommand.class);
+    }
 
     @Option(names = "--socket", paramLabel = "PATH", scope = ScopeType.INHERIT,
             description = "corrald's socket (default: $CORRAL_SOCKET, then $XDG_RUNTIME_DIR/corral/corral.sock).")
@@ -31,7 +52,29 @@ public final class Corral {
     public static void main(String[] args) {
         CommandLine commandLine = new CommandLine(new Corral())
                 .setExecutionExceptionHandler(Corral::onFailure);
+        String named = subcommandNamed(args);
+        if (named != null && !named.equals("help") && SUBCOMMANDS.containsKey(named)) {
+            commandLine.addSubcommand(named, SUBCOMMANDS.get(named));
+        } else {
+            // No subcommand, help, or a name that is not one: all of them, for the usage message.
+            SUBCOMMANDS.forEach(commandLine::addSubcommand);
+        }
         System.exit(commandLine.execute(args));
+    }
+
+    /** The first word that is not a root option (nor --socket's value), or null. */
+    static String subcommandNamed(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--socket")) {
+                i++;
+            } else if (arg.equals("--")) {
+                return null;
+            } else if (!arg.startsWith("-")) {
+                return arg;
+            }
+        }
+        return null;
     }
 
     /** The one place a failure becomes a message on stderr and an exit status. */
