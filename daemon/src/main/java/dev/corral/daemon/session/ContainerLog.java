@@ -109,14 +109,6 @@ public final class ContainerLog extends Session {
     }
 
     @Override
-    public boolean write(byte[] bytes) {
-        return false;
-    }
-
-    @Override
-    public void resize(int cols, int rows) {}
-
-    @Override
     void signal(String signal) {
         stop();
     }
@@ -124,10 +116,5 @@ public final class ContainerLog extends Session {
     @Override
     void daemonStopping() {
         stop();
-    }
-
-    @Override
-    int[] size() {
-        return new int[] {spec.cols(), spec.rows()};
     }
 }

@@ -37,7 +37,6 @@ final class ContainerSession extends Session {
     private static final int DIED_LOG_LINES = 20;
     /** Log lines an adopted session's replay starts with, so an attach shows the recent screen. */
     private static final int ADOPTED_REPLAY_LINES = 500;
-    private static final long MAX_RECHECK_SECONDS = 30;
 
     /** A docker call whose refusal becomes the session layer's. */
     private interface EngineCall<T> {
@@ -49,7 +48,6 @@ final class ContainerSession extends Session {
     private final String container;
     private final Path fixups;
     private final List<String> warnings = new CopyOnWriteArrayList<>();
-    private volatile Pty view;
     private volatile long containerPid = -1;
     private volatile boolean stopping;
     /** What the engine last said of the container: created, running, exited, absent, or unknown (no answer). */
@@ -242,12 +240,12 @@ final class ContainerSession extends Session {
         int[] size = size();
         Path cwd = Files.isDirectory(spec.cwd()) ? spec.cwd() : Path.of("/");
         Pty pty = Pty.start("docker-" + name(), argv, env, cwd, size[0], size[1], this::output, code -> viewEnded());
-        view = pty;
+        terminal(pty);
     }
 
     private void viewEnded() {
         synchronized (this) {
-            view = null;
+            terminal(null);
             if (!started) {
                 viewGoneEarly = true;
                 return;
@@ -288,7 +286,7 @@ final class ContainerSession extends Session {
         } else {
             engineState = "running";
             containerPid = state.get().pid();
-            if (view == null) {
+            if (terminal() == null) {
                 // Running, but the view left (killed by hand, or the engine restarted): attach again
                 // after a pause, so a client that keeps leaving cannot turn this into a loop.
                 scheduler.schedule(this::reattach, 1, TimeUnit.SECONDS);
@@ -297,7 +295,7 @@ final class ContainerSession extends Session {
     }
 
     private void reattach() {
-        if (stopping || !running() || view != null) {
+        if (stopping || !running() || terminal() != null) {
             return;
         }
         try {
@@ -311,7 +309,7 @@ final class ContainerSession extends Session {
     private void recheckLater() {
         long delay;
         synchronized (this) {
-            delay = Math.min(MAX_RECHECK_SECONDS, 1L << Math.min(unanswered, 5));
+            delay = recheckSeconds(unanswered);
         }
         scheduler.schedule(this::check, delay, TimeUnit.SECONDS);
     }
@@ -325,20 +323,6 @@ final class ContainerSession extends Session {
     @Override
     public long pid() {
         return containerPid;
-    }
-
-    @Override
-    public boolean write(byte[] bytes) {
-        Pty current = view;
-        return current != null && running() && current.write(bytes);
-    }
-
-    @Override
-    public void resize(int cols, int rows) {
-        Pty current = view;
-        if (current != null && running()) {
-            current.resize(cols, rows);
-        }
     }
 
     /** The engine signals the container's init, which passes the signal on to the command. */
@@ -355,7 +339,7 @@ final class ContainerSession extends Session {
     @Override
     void discard() {
         stopping = true;
-        hangUpView();
+        signalTerminal("KILL");
         try {
             engine.remove(container);
         } catch (EngineException e) {
@@ -374,25 +358,7 @@ final class ContainerSession extends Session {
     void daemonStopping() {
         stopping = true;
         // Only the daemon's own client goes; the container stays for the next daemon.
-        hangUpView();
-    }
-
-    /** KILL, which the docker client cannot pass on to the container as it might another signal. */
-    private void hangUpView() {
-        Pty current = view;
-        if (current != null && current.alive()) {
-            try {
-                Signals.send(current.pid(), "KILL");
-            } catch (IOException e) {
-                log.debug("docker client of {} already gone: {}", name(), e.toString());
-            }
-        }
-    }
-
-    @Override
-    int[] size() {
-        Pty current = view;
-        return current == null ? new int[] {spec.cols(), spec.rows()} : current.size(spec.cols(), spec.rows());
+        signalTerminal("KILL");
     }
 
     @Override

@@ -129,15 +129,38 @@ public abstract class Session {
     /** The program's process id, or -1 when it has none (yet, or any more). */
     public abstract long pid();
 
+    /**
+     * The terminal this session streams: the program's own PTY, or the PTY in which the daemon
+     * keeps its own tmux or docker client attached. Null before the start and while a client is
+     * being attached again.
+     */
+    private volatile Pty terminal;
+
+    final Pty terminal() {
+        return terminal;
+    }
+
+    final void terminal(Pty pty) {
+        terminal = pty;
+    }
+
     /** Types into the program. Returns false when its input queue is full (it is not reading). */
-    public abstract boolean write(byte[] bytes);
+    public boolean write(byte[] bytes) {
+        Pty current = terminal;
+        return current != null && running() && current.write(bytes);
+    }
 
     /** Text typed without attaching; {@code enter} presses Return after it. */
     public boolean send(String text, boolean enter) throws SessionException {
         return write((enter ? text + "\r" : text).getBytes(StandardCharsets.UTF_8));
     }
 
-    public abstract void resize(int cols, int rows);
+    public void resize(int cols, int rows) {
+        Pty current = terminal;
+        if (current != null && running()) {
+            current.resize(cols, rows);
+        }
+    }
 
     /** The most recent output, at most {@code bytes} of it. */
     public byte[] tail(int bytes) throws SessionException {
@@ -163,8 +186,31 @@ public abstract class Session {
     /** The daemon is stopping: a PTY program is hung up, a tmux or container session is left running. */
     abstract void daemonStopping();
 
-    /** Columns and rows of the session's terminal. */
-    abstract int[] size();
+    /** Columns and rows of the session's terminal; once it is gone, the size given at spawn. */
+    final int[] size() {
+        Pty current = terminal;
+        return current == null || !running() ? new int[] {spec.cols(), spec.rows()} : current.size(spec.cols(), spec.rows());
+    }
+
+    /**
+     * How long to wait before asking again a program that did not answer (tmux, the docker
+     * engine) {@code unanswered} times in a row: 1, 2, 4 … seconds, at most 30.
+     */
+    static long recheckSeconds(int unanswered) {
+        return Math.min(30, 1L << Math.min(unanswered, 5));
+    }
+
+    /** Signals the process on the terminal (the program, or the daemon's own client), if it is still there. */
+    final void signalTerminal(String signal) {
+        Pty current = terminal;
+        if (current != null && current.alive()) {
+            try {
+                Signals.send(current.pid(), signal);
+            } catch (IOException e) {
+                log.debug("terminal process of session {} already gone: {}", name(), e.toString());
+            }
+        }
+    }
 
     /** Kind-specific fields of {@link #describe}. */
     void describeKind(Map<String, Object> object) {}

@@ -25,7 +25,6 @@ final class TmuxSession extends Session {
     private static final Logger log = LoggerFactory.getLogger(TmuxSession.class);
     /** Text longer than this is typed through a paste buffer loaded from a file, not argv. */
     private static final int LITERAL_LIMIT = 2048;
-    private static final long MAX_RECHECK_SECONDS = 30;
 
     /** What tmux last said of the program: running, ended (status kept), gone, or no answer. */
     enum Liveness { ALIVE, DEAD, ABSENT, UNKNOWN }
@@ -33,7 +32,6 @@ final class TmuxSession extends Session {
     private final Tmux tmux;
     private final ScheduledExecutorService scheduler;
     private volatile long panePid = -1;
-    private volatile Pty view;
     private volatile Liveness liveness = Liveness.ALIVE;
     private volatile boolean stopping;
     private volatile boolean viewConfirmed;
@@ -75,8 +73,8 @@ final class TmuxSession extends Session {
         int[] size = size();
         viewConfirmed = false;
         try {
-            view = Pty.start("tmux-" + name(), tmux.attachArgv(name()), env, spec.cwd(), size[0], size[1],
-                    this::viewOutput, code -> viewEnded());
+            terminal(Pty.start("tmux-" + name(), tmux.attachArgv(name()), env, spec.cwd(), size[0], size[1],
+                    this::viewOutput, code -> viewEnded()));
         } catch (IOException | SessionException e) {
             log.warn("cannot attach the daemon's tmux client to session {}: {}", name(), e.getMessage());
             liveness = Liveness.UNKNOWN;
@@ -97,7 +95,7 @@ final class TmuxSession extends Session {
     }
 
     private void viewEnded() {
-        view = null;
+        terminal(null);
         if (!stopping && running()) {
             check(true);
         }
@@ -139,7 +137,7 @@ final class TmuxSession extends Session {
         } else if (pane.get().dead()) {
             liveness = Liveness.DEAD;
             ended(State.EXITED, pane.get().exitCode(), Instant.now());
-            hangUpView();
+            signalTerminal("HUP");
         } else if (viewGone) {
             liveness = Liveness.ALIVE;
             panePid = pane.get().pid();
@@ -178,9 +176,9 @@ final class TmuxSession extends Session {
     private void recheckLater() {
         long delay;
         synchronized (this) {
-            delay = Math.min(MAX_RECHECK_SECONDS, 1L << Math.min(unanswered, 5));
+            delay = recheckSeconds(unanswered);
         }
-        scheduler.schedule(() -> check(view == null), delay, TimeUnit.SECONDS);
+        scheduler.schedule(() -> check(terminal() == null), delay, TimeUnit.SECONDS);
     }
 
     @Override
@@ -191,12 +189,6 @@ final class TmuxSession extends Session {
     @Override
     public long pid() {
         return panePid;
-    }
-
-    @Override
-    public boolean write(byte[] bytes) {
-        Pty current = view;
-        return current != null && running() && current.write(bytes);
     }
 
     @Override
@@ -235,14 +227,6 @@ final class TmuxSession extends Session {
     }
 
     @Override
-    public void resize(int cols, int rows) {
-        Pty current = view;
-        if (current != null && running()) {
-            current.resize(cols, rows);
-        }
-    }
-
-    @Override
     void signal(String signal) throws IOException {
         Signals.send(panePid, signal);
     }
@@ -260,24 +244,7 @@ final class TmuxSession extends Session {
     void daemonStopping() {
         stopping = true;
         // Only the daemon's own client goes; the session stays for the next daemon.
-        hangUpView();
-    }
-
-    private void hangUpView() {
-        Pty current = view;
-        if (current != null) {
-            try {
-                Signals.send(current.pid(), "HUP");
-            } catch (IOException e) {
-                log.debug("tmux client of {} already gone: {}", name(), e.toString());
-            }
-        }
-    }
-
-    @Override
-    int[] size() {
-        Pty current = view;
-        return current == null ? new int[] {spec.cols(), spec.rows()} : current.size(spec.cols(), spec.rows());
+        signalTerminal("HUP");
     }
 
     @Override
