@@ -28,9 +28,7 @@ final class ContainerCommand {
     Corral corral;
 
     Map<String, Object> call(String op, Map<String, ?> args) {
-        try (DaemonConnection daemon = DaemonConnection.open(corral.endpoint(), true)) {
-            return daemon.require(op, args);
-        }
+        return corral.request(op, args);
     }
 
     @Command(name = "ps", description = "List this daemon's containers, running or not (found by their labels).")

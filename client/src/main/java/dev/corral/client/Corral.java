@@ -91,6 +91,13 @@ public final class Corral {
         return Exit.FAILED;
     }
 
+    /** One request and its answer on a fresh connection, starting the daemon when none answers. */
+    Map<String, Object> request(String op, Map<String, ?> args) {
+        try (DaemonConnection daemon = DaemonConnection.open(endpoint(), true)) {
+            return daemon.require(op, args);
+        }
+    }
+
     Endpoint endpoint() {
         return Endpoint.resolve(socket, System.getenv());
     }

@@ -35,9 +35,7 @@ final class LeaseCommands implements Callable<Integer> {
         LeaseCommands lease;
 
         Map<String, Object> call(String op, Map<String, ?> args) {
-            try (DaemonConnection daemon = DaemonConnection.open(lease.corral.endpoint(), true)) {
-                return daemon.require(op, args);
-            }
+            return lease.corral.request(op, args);
         }
 
         boolean json() {

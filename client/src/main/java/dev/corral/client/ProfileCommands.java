@@ -17,9 +17,7 @@ final class ProfileCommands {
     Corral corral;
 
     Map<String, Object> call(String op, Map<String, ?> args) {
-        try (DaemonConnection daemon = DaemonConnection.open(corral.endpoint(), true)) {
-            return daemon.require(op, args);
-        }
+        return corral.request(op, args);
     }
 
     @Command(name = "ls", description = "List the agent profiles.")

@@ -23,9 +23,7 @@ final class SessionCommands {
         Corral corral;
 
         Map<String, Object> call(String op, Map<String, ?> args) {
-            try (DaemonConnection daemon = DaemonConnection.open(corral.endpoint(), true)) {
-                return daemon.require(op, args);
-            }
+            return corral.request(op, args);
         }
 
         void print(Object json, String text) {
