@@ -84,26 +84,6 @@ class AgentTest {
                 """.formatted(agent) + extra);
     }
 
-    private static Run.Result ok(Object... args) {
-        Run.Result result = sandbox.corral(args);
-        assertEquals(0, result.exit(), result.toString());
-        return result;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> show(String name) {
-        try {
-            return (Map<String, Object>) Json.read(ok("--json", "show", name).out().getBytes());
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static void awaitTail(String name, String expected) {
-        Deadline.await(LIMIT, () -> "'" + expected + "' in the tail of " + name + ":\n" + sandbox.corral("tail", name).out(),
-                () -> sandbox.corral("tail", name).out().contains(expected));
-    }
-
     @Test
     void theDialogIsClearedThenReadyThenPostSpawnIsTyped() throws IOException {
         Path prompt = dir.resolve("big-prompt.md");
@@ -111,13 +91,13 @@ class AgentTest {
         Files.writeString(prompt, line.repeat((1024 * 1024) / line.length() + 1));
         long promptBytes = Files.size(prompt);
 
-        assertEquals("helper\n", ok("spawn", "--agent", "fake", "--name", "helper", "--prompt-file", prompt, "--", "--extra").out());
-        awaitTail("helper", "heard: hello after ready");
-        Map<String, Object> shown = show("helper");
+        assertEquals("helper\n", sandbox.ok("spawn", "--agent", "fake", "--name", "helper", "--prompt-file", prompt, "--", "--extra").out());
+        sandbox.awaitTail("helper", "heard: hello after ready");
+        Map<String, Object> shown = sandbox.show("helper");
         assertEquals("fake", shown.get("agent"));
         assertEquals("ready", shown.get("readiness"));
 
-        String tail = ok("tail", "helper").out();
+        String tail = sandbox.ok("tail", "helper").out();
         assertTrue(tail.contains("agent=fake session=helper args=--from-profile --extra"), tail);
         assertTrue(tail.contains("prompt-bytes=" + promptBytes), "the whole 1 MiB prompt reached the agent's file:\n" + tail);
         assertFalse(tail.contains("mcp=none"), tail);
@@ -126,22 +106,22 @@ class AgentTest {
         Map<String, Object> mcp = (Map<String, Object>) Json.read(Files.readAllBytes(Path.of(mcpPath)));
         assertEquals(Map.of("tracker", Map.of("command", "tracker-mcp", "args", List.of("--stdio"))), mcp.get("mcpServers"));
 
-        ok("send", "helper", "more work");
-        awaitTail("helper", "heard: more work");
+        sandbox.ok("send", "helper", "more work");
+        sandbox.awaitTail("helper", "heard: more work");
         Run.Result twice = sandbox.corral("spawn", "--agent", "fake", "--name", "helper");
         assertEquals(4, twice.exit(), "spawn is idempotent: " + twice);
-        ok("rm", "--force", "helper");
+        sandbox.ok("rm", "--force", "helper");
         assertFalse(Files.exists(Path.of(mcpPath)), "removing the session removes its rendered files");
     }
 
     @Test
     void aDialogThatDoesNotClearIsReportedStuckWithTheScreen() {
-        ok("spawn", "--agent", "stubborn", "--name", "stuck-one");
-        Deadline.await(LIMIT, () -> "readiness stuck; show says " + show("stuck-one"), () -> "stuck".equals(show("stuck-one").get("readiness")));
-        Map<String, Object> shown = show("stuck-one");
+        sandbox.ok("spawn", "--agent", "stubborn", "--name", "stuck-one");
+        Deadline.await(LIMIT, () -> "readiness stuck; show says " + sandbox.show("stuck-one"), () -> "stuck".equals(sandbox.show("stuck-one").get("readiness")));
+        Map<String, Object> shown = sandbox.show("stuck-one");
         assertEquals("needs-input", shown.get("status"));
         assertTrue(String.valueOf(shown.get("stuckOn")).contains("Do you trust the files in this folder?"), shown.toString());
-        ok("rm", "--force", "stuck-one");
+        sandbox.ok("rm", "--force", "stuck-one");
     }
 
     @Test
@@ -191,11 +171,11 @@ class AgentTest {
 
     @Test
     void profilesAreListedAndShown() {
-        String list = ok("profile", "ls").out();
+        String list = sandbox.ok("profile", "ls").out();
         for (String name : List.of("claude", "codex", "generic", "fake", "stubborn")) {
             assertTrue(list.contains(name), list);
         }
-        String shown = ok("--json", "profile", "show", "fake").out();
+        String shown = sandbox.ok("--json", "profile", "show", "fake").out();
         assertTrue(shown.contains("\"readyWhen\":\"READY> $\""), shown);
         assertTrue(shown.contains("\"postSpawn\":\"hello after ready\""), shown);
     }

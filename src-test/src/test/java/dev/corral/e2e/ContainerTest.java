@@ -9,9 +9,7 @@ import dev.corral.e2e.support.DockerEngine;
 import dev.corral.e2e.support.Run;
 import dev.corral.e2e.support.Sandbox;
 import dev.corral.e2e.support.TerminalDriver;
-import dev.corral.protocol.Json;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,12 +63,6 @@ class ContainerTest {
         sandbox.close();
     }
 
-    private Run.Result ok(Object... args) {
-        Run.Result result = sandbox.corral(args);
-        assertEquals(0, result.exit(), result.toString());
-        return result;
-    }
-
     /**
      * {@code corral spawn --kind container --workspace WS --force --image busybox ARGS...}, which must
      * succeed. The tests share one workspace, so --force lets their sessions share it without the
@@ -80,25 +72,11 @@ class ContainerTest {
         List<Object> args = new java.util.ArrayList<>(List.of("spawn", "--kind", "container", "--name", name,
                 "--workspace", workspace, "--force", "--image", BUSYBOX));
         args.addAll(List.of(rest));
-        return ok(args.toArray());
-    }
-
-    @SuppressWarnings("unchecked")
-    private Map<String, Object> show(String name) {
-        try {
-            return (Map<String, Object>) Json.read(ok("--json", "show", name).out().getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        return sandbox.ok(args.toArray());
     }
 
     private String tail(String name) {
         return sandbox.corral("tail", name).out();
-    }
-
-    private void awaitTail(String name, String expected) {
-        Deadline.await(LIMIT, () -> "'" + expected + "' in the tail of " + name + ":\n" + tail(name),
-                () -> tail(name).contains(expected));
     }
 
     private String label(String container, String label) {
@@ -120,13 +98,13 @@ class ContainerTest {
         assertEquals("made-inside\n", Files.readString(workspace.resolve("inside.txt")));
         long uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         long gid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:gid");
-        awaitTail("w1", "limit=67108864");
+        sandbox.awaitTail("w1", "limit=67108864");
         String seen = tail("w1");
         assertTrue(seen.contains("uid=" + uid + " gid=" + gid + " session=w1 pwd=/workspaces/ws"), seen);
         assertTrue(seen.contains("creds:{\"token\":\"t0ken\"}") && seen.contains("creds-read-only"), seen);
         assertEquals("{\"token\":\"t0ken\"}", Files.readString(credentials));
 
-        Map<String, Object> shown = show("w1");
+        Map<String, Object> shown = sandbox.show("w1");
         assertEquals("container", shown.get("kind"));
         assertEquals("running", shown.get("state"));
         assertEquals(workspace.toRealPath().toString(), shown.get("workspace"));
@@ -137,22 +115,22 @@ class ContainerTest {
         assertEquals("w1", label(container, "dev.corral.session"));
         assertEquals("42", label(container, "dev.corral.issue"));
         assertEquals("ws", label(container, "dev.corral.task"));
-        assertTrue(ok("container", "ps").out().contains(container), "container ps lists it by its labels");
-        assertTrue(ok("ls").out().contains("w1"), "a container is listed like any session");
+        assertTrue(sandbox.ok("container", "ps").out().contains(container), "container ps lists it by its labels");
+        assertTrue(sandbox.ok("ls").out().contains("w1"), "a container is listed like any session");
 
-        ok("send", "w1", "bye");
+        sandbox.ok("send", "w1", "bye");
         assertEquals(3, sandbox.corral("wait", "w1").exit());
-        Map<String, Object> ended = show("w1");
+        Map<String, Object> ended = sandbox.show("w1");
         assertEquals("exited", ended.get("state"));
         assertEquals(3, ((Number) ended.get("exitCode")).intValue());
-        awaitTail("w1", "got:bye");
+        sandbox.awaitTail("w1", "got:bye");
 
-        Run.Result logs = ok("container", "logs", "w1");
+        Run.Result logs = sandbox.ok("container", "logs", "w1");
         assertTrue(logs.out().contains("made-inside") || logs.out().contains("session=w1"), logs.toString());
         assertTrue(logs.out().contains("got:bye"), logs.toString());
-        assertEquals("got:bye", ok("container", "logs", "--tail", "1", "w1").out().strip());
+        assertEquals("got:bye", sandbox.ok("container", "logs", "--tail", "1", "w1").out().strip());
 
-        ok("rm", "w1");
+        sandbox.ok("rm", "w1");
         assertEquals("", engine.docker("ps", "--all", "--quiet", "--filter", "name=" + container).out(),
                 "removing the session removes its container");
     }
@@ -161,10 +139,10 @@ class ContainerTest {
     void aSignalReachesTheCommandAndTheLogCanBeFollowed() throws Exception {
         sandbox.startDaemon();
         spawn("sig", "--", "sh", "-c", "echo waiting; sleep 300");
-        awaitTail("sig", "waiting");
+        sandbox.awaitTail("sig", "waiting");
         try (TerminalDriver follower = TerminalDriver.start(sandbox, "\"$CORRAL\" container logs --follow sig; echo \"LOGS[$?]\"")) {
             follower.await("waiting", LIMIT);
-            ok("kill", "--signal", "TERM", "sig");
+            sandbox.ok("kill", "--signal", "TERM", "sig");
             // docker's init passes TERM on to sleep, which dies of it: 128 + 15, as a shell reports it.
             assertEquals(143, sandbox.corral("wait", "sig").exit());
             follower.await("LOGS[0]", LIMIT);
@@ -190,12 +168,12 @@ class ContainerTest {
         Path backPointerFile = repo.resolve(".git/worktrees/wt/gitdir");
         String hostBackPointer = Files.readString(backPointerFile);
 
-        ok("spawn", "--kind", "container", "--name", "tree", "--workspace", worktree, "--image", BUSYBOX, "--", "sh", "-c",
+        sandbox.ok("spawn", "--kind", "container", "--name", "tree", "--workspace", worktree, "--image", BUSYBOX, "--", "sh", "-c",
                 "echo \"pointer:$(cat .git)\"; echo \"back:$(cat /repo/.git/worktrees/wt/gitdir)\"; "
                         + "echo \"head:$(cat /repo/.git/worktrees/wt/HEAD)\"; echo \"common:$(cat /repo/.git/worktrees/wt/commondir)\"; "
                         + "test -d /repo/.git/objects && echo objects-shared; "
                         + "(echo x >> .git) 2>/dev/null || echo pointer-read-only; read line; exit 0");
-        awaitTail("tree", "pointer-read-only");
+        sandbox.awaitTail("tree", "pointer-read-only");
         String seen = tail("tree");
         assertTrue(seen.contains("pointer:gitdir: /repo/.git/worktrees/wt"), seen);
         assertTrue(seen.contains("back:/workspaces/wt/.git"), seen);
@@ -208,7 +186,7 @@ class ContainerTest {
         Run.Result status = Run.command(Map.of(), LIMIT, List.of("git", "-C", worktree.toString(), "status", "--porcelain"));
         assertEquals(0, status.exit(), status.toString());
         assertEquals("", status.out(), "git on the host still reads the worktree, and nothing was written into it");
-        ok("send", "tree", "done");
+        sandbox.ok("send", "tree", "done");
         assertEquals(0, sandbox.corral("wait", "tree").exit());
     }
 
@@ -216,15 +194,15 @@ class ContainerTest {
     void attachStreamsTheContainersTerminal() throws Exception {
         sandbox.startDaemon();
         spawn("att", "--", "sh", "-c", "echo first-screen; read line; echo \"you said $line\"; exit 6");
-        awaitTail("att", "first-screen");
+        sandbox.awaitTail("att", "first-screen");
         try (TerminalDriver terminal = TerminalDriver.start(sandbox, "\"$CORRAL\" attach att; echo \"STATUS[$?]\"")) {
             terminal.await("first-screen", LIMIT);
-            Deadline.await(LIMIT, () -> "the attach to be counted", () -> ((Number) show("att").get("attached")).intValue() == 1);
+            Deadline.await(LIMIT, () -> "the attach to be counted", () -> ((Number) sandbox.show("att").get("attached")).intValue() == 1);
             terminal.type(new byte[] {0x1c});
             terminal.await("STATUS[0]", LIMIT);
             assertTrue(terminal.text().contains("[detached from att]"), terminal.text());
         }
-        assertEquals("running", show("att").get("state"));
+        assertEquals("running", sandbox.show("att").get("state"));
         try (TerminalDriver terminal = TerminalDriver.start(sandbox, "\"$CORRAL\" attach att; echo \"STATUS[$?]\"")) {
             terminal.await("first-screen", LIMIT);
             terminal.type("hello\r");
@@ -238,7 +216,7 @@ class ContainerTest {
     void aShellIsAnInteractiveExecThatIsItselfASession() throws Exception {
         sandbox.startDaemon();
         spawn("host", "--", "sh", "-c", "echo host-ready; read line");
-        awaitTail("host", "host-ready");
+        sandbox.awaitTail("host", "host-ready");
         try (TerminalDriver terminal = TerminalDriver.start(sandbox, "\"$CORRAL\" container shell host; echo \"STATUS[$?]\"")) {
             terminal.await("/workspaces/ws", LIMIT);
             terminal.type("echo inside-$((6*7)) $CORRAL_SESSION\r");
@@ -247,26 +225,26 @@ class ContainerTest {
             terminal.await("STATUS[0]", LIMIT);
             assertTrue(terminal.text().contains("[detached from host-shell]"), terminal.text());
         }
-        Map<String, Object> shell = show("host-shell");
+        Map<String, Object> shell = sandbox.show("host-shell");
         assertEquals("running", shell.get("state"));
-        ok("send", "host-shell", "exit 4");
+        sandbox.ok("send", "host-shell", "exit 4");
         assertEquals(4, sandbox.corral("wait", "host-shell").exit());
-        assertEquals("running", show("host").get("state"), "leaving the shell leaves the container running");
+        assertEquals("running", sandbox.show("host").get("state"), "leaving the shell leaves the container running");
     }
 
     @Test
     void aSnapshotBecomesAnImageToSpawnFrom() throws IOException {
         sandbox.startDaemon();
         spawn("snap", "--", "sh", "-c", "echo kept-in-image > /marker; echo marked; read line");
-        awaitTail("snap", "marked");
-        Run.Result saved = ok("container", "snapshot", "snap", "--tag", "snap-test");
+        sandbox.awaitTail("snap", "marked");
+        Run.Result saved = sandbox.ok("container", "snapshot", "snap", "--tag", "snap-test");
         assertTrue(saved.out().contains("corral-agent:snap-test"), saved.toString());
         assertEquals("snap", engine.docker("image", "inspect", "--format",
                 "{{index .Config.Labels \"dev.corral.snapshot-of\"}}", "corral-agent:snap-test").out().strip());
 
-        ok("spawn", "--kind", "container", "--name", "from-snap", "--workspace", workspace, "--force", "--image", "corral-agent:snap-test",
+        sandbox.ok("spawn", "--kind", "container", "--name", "from-snap", "--workspace", workspace, "--force", "--image", "corral-agent:snap-test",
                 "--", "sh", "-c", "echo \"marker:$(cat /marker)\"; read line");
-        awaitTail("from-snap", "marker:kept-in-image");
+        sandbox.awaitTail("from-snap", "marker:kept-in-image");
     }
 
     @Test
@@ -275,30 +253,30 @@ class ContainerTest {
         Path context = Files.createDirectories(dir.resolve("recipe"));
         Files.writeString(context.resolve("Dockerfile"), "FROM " + BUSYBOX + "\nCOPY note.txt /note.txt\n");
         Files.writeString(context.resolve("note.txt"), "first\n");
-        Run.Result built = ok("image", "build", "--dockerfile", context.resolve("Dockerfile"), "--tag", "built-test");
+        Run.Result built = sandbox.ok("image", "build", "--dockerfile", context.resolve("Dockerfile"), "--tag", "built-test");
         assertTrue(built.out().contains("built corral-agent:built-test"), built.toString());
         assertEquals(context.resolve("Dockerfile").toString(), engine.docker("image", "inspect", "--format",
                 "{{index .Config.Labels \"dev.corral.recipe\"}}", "corral-agent:built-test").out().strip());
         assertTrue(engine.docker("image", "inspect", "--format", "{{index .Config.Labels \"dev.corral.recipe-hash\"}}",
                 "corral-agent:built-test").out().startsWith("sha256:"));
 
-        Run.Result fresh = ok("spawn", "--kind", "container", "--name", "fresh", "--workspace", workspace, "--force",
+        Run.Result fresh = sandbox.ok("spawn", "--kind", "container", "--name", "fresh", "--workspace", workspace, "--force",
                 "--image", "corral-agent:built-test", "--", "sh", "-c", "cat /note.txt; read line");
         assertFalse(fresh.err().contains("stale"), fresh.toString());
-        awaitTail("fresh", "first");
+        sandbox.awaitTail("fresh", "first");
 
         Files.writeString(context.resolve("note.txt"), "second\n");
-        Run.Result stale = ok("spawn", "--kind", "container", "--name", "stale", "--workspace", workspace, "--force",
+        Run.Result stale = sandbox.ok("spawn", "--kind", "container", "--name", "stale", "--workspace", workspace, "--force",
                 "--image", "corral-agent:built-test", "--", "sh", "-c", "read line");
         assertTrue(stale.err().contains("warning: image corral-agent:built-test is stale"), stale.toString());
         assertTrue(stale.err().contains("corral image build --dockerfile " + context.resolve("Dockerfile") + " --tag built-test"),
                 stale.toString());
 
-        ok("image", "build", "--dockerfile", context.resolve("Dockerfile"), "--tag", "built-test", "--force");
-        Run.Result rebuilt = ok("spawn", "--kind", "container", "--name", "rebuilt", "--workspace", workspace, "--force",
+        sandbox.ok("image", "build", "--dockerfile", context.resolve("Dockerfile"), "--tag", "built-test", "--force");
+        Run.Result rebuilt = sandbox.ok("spawn", "--kind", "container", "--name", "rebuilt", "--workspace", workspace, "--force",
                 "--image", "corral-agent:built-test", "--", "sh", "-c", "cat /note.txt; read line");
         assertFalse(rebuilt.err().contains("stale"), rebuilt.toString());
-        awaitTail("rebuilt", "second");
+        sandbox.awaitTail("rebuilt", "second");
     }
 
     @Test
@@ -307,12 +285,12 @@ class ContainerTest {
         spawn("survivor", "--", "sh", "-c", "echo before-crash; read line; echo \"after:$line\"; exit 5");
         spawn("finished", "--", "sh", "-c", "read line; exit 2");
         spawn("dies-alone", "--", "sh", "-c", "echo alone; read line");
-        ok("send", "finished", "go");
+        sandbox.ok("send", "finished", "go");
         assertEquals(2, sandbox.corral("wait", "finished").exit());
-        awaitTail("survivor", "before-crash");
-        awaitTail("dies-alone", "alone");
-        Map<String, Object> before = show("survivor");
-        String lonely = (String) show("dies-alone").get("container");
+        sandbox.awaitTail("survivor", "before-crash");
+        sandbox.awaitTail("dies-alone", "alone");
+        Map<String, Object> before = sandbox.show("survivor");
+        String lonely = (String) sandbox.show("dies-alone").get("container");
 
         sandbox.crashDaemon();
         // Ends while no daemon watches: the next one must learn its status from the engine.
@@ -320,17 +298,17 @@ class ContainerTest {
         assertEquals(0, killed.exit(), killed.toString());
         sandbox.startDaemon();
 
-        Map<String, Object> adopted = show("survivor");
+        Map<String, Object> adopted = sandbox.show("survivor");
         assertEquals("running", adopted.get("state"));
         for (String field : List.of("id", "pid", "command", "cwd", "createdAt", "container", "workspace")) {
             assertEquals(before.get(field), adopted.get(field), field + " must survive the restart");
         }
-        assertEquals(2, ((Number) show("finished").get("exitCode")).intValue(), "a status recorded before the crash is kept");
-        assertEquals(137, ((Number) show("dies-alone").get("exitCode")).intValue(), "a status the engine kept is found");
+        assertEquals(2, ((Number) sandbox.show("finished").get("exitCode")).intValue(), "a status recorded before the crash is kept");
+        assertEquals(137, ((Number) sandbox.show("dies-alone").get("exitCode")).intValue(), "a status the engine kept is found");
 
         try (TerminalDriver terminal = TerminalDriver.start(sandbox, "\"$CORRAL\" attach survivor; echo \"STATUS[$?]\"")) {
             terminal.await("before-crash", LIMIT);
-            Deadline.await(LIMIT, () -> "the attach to be counted", () -> ((Number) show("survivor").get("attached")).intValue() == 1);
+            Deadline.await(LIMIT, () -> "the attach to be counted", () -> ((Number) sandbox.show("survivor").get("attached")).intValue() == 1);
             terminal.type("still-here\r");
             terminal.await("after:still-here", LIMIT);
             terminal.await("STATUS[5]", LIMIT);

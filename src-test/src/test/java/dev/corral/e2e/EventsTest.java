@@ -10,9 +10,7 @@ import dev.corral.e2e.support.EventWatcher;
 import dev.corral.e2e.support.RawPeer;
 import dev.corral.e2e.support.Run;
 import dev.corral.e2e.support.Sandbox;
-import dev.corral.protocol.Json;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -56,12 +54,6 @@ class EventsTest {
         EventWatcher watcher = EventWatcher.start(sandbox, args);
         watchers.add(watcher);
         return watcher;
-    }
-
-    private Run.Result ok(Object... args) {
-        Run.Result result = sandbox.corral(args);
-        assertEquals(0, result.exit(), result.toString());
-        return result;
     }
 
     @SuppressWarnings("unchecked")
@@ -117,13 +109,13 @@ class EventsTest {
         EventWatcher human = watch("events");
         awaitSubscribers(2);
 
-        ok("spawn", "--name", "one", "--", "sh", "-c", "echo hello; read line; exit 3");
+        sandbox.ok("spawn", "--name", "one", "--", "sh", "-c", "echo hello; read line; exit 3");
         json.await("session.spawned", "one");
         attachAndLeave("one");
         json.await("session.detached", "one");
-        ok("send", "one", "bye");
+        sandbox.ok("send", "one", "bye");
         assertEquals(3, sandbox.corral("wait", "one").exit());
-        ok("rm", "one");
+        sandbox.ok("rm", "one");
         json.await("session.removed", "one");
 
         List<Map<String, Object>> events = json.events();
@@ -155,7 +147,7 @@ class EventsTest {
         EventWatcher leases = watch("--json", "events", "--channel", "leases");
         awaitSubscribers(3);
 
-        ok("spawn", "--name", "brief", "--", "true");
+        sandbox.ok("spawn", "--name", "brief", "--", "true");
         both.await("brief's status exited", e -> "exited".equals(data(e).get("status")) && "brief".equals(data(e).get("session")));
         agents.await("brief's status exited", e -> "exited".equals(data(e).get("status")));
 
@@ -182,7 +174,7 @@ class EventsTest {
         EventWatcher keeper = watch("--json", "events", "--channel", "sessions");
         EventWatcher laggard = watch("--json", "events", "--channel", "sessions");
         awaitSubscribers(2);
-        ok("spawn", "--name", "target", "--", "sleep", "600");
+        sandbox.ok("spawn", "--name", "target", "--", "sleep", "600");
         laggard.await("session.spawned", "target");
 
         Run.Result stop = Run.command(Map.of(), LIMIT, Run.argv("kill", "-STOP", laggard.pid()));
@@ -208,7 +200,7 @@ class EventsTest {
         } finally {
             Run.command(Map.of(), LIMIT, Run.argv("kill", "-CONT", laggard.pid()));
         }
-        ok("spawn", "--name", "last", "--", "true");
+        sandbox.ok("spawn", "--name", "last", "--", "true");
         keeper.await("session.spawned", "last");
         laggard.await("session.spawned", "last");
         List<Map<String, Object>> kept = keeper.events();
@@ -240,13 +232,13 @@ class EventsTest {
         startDaemon();
         EventWatcher before = watch("--json", "events");
         awaitSubscribers(1);
-        ok("spawn", "--name", "first", "--", "true");
+        sandbox.ok("spawn", "--name", "first", "--", "true");
         Map<String, Object> seen = before.await("first's status exited",
                 e -> "first".equals(data(e).get("session")) && "exited".equals(data(e).get("status")));
         long lastSeen = number(seen, "id");
 
         // Missed by everyone: a session starts, then the daemon dies mid-write (a torn line).
-        ok("spawn", "--name", "second", "--", "sleep", "600");
+        sandbox.ok("spawn", "--name", "second", "--", "sleep", "600");
         Deadline.await(LIMIT, () -> "second's events in the journal", () -> ((Number) eventStatus().get("lastId")).longValue() >= lastSeen + 2);
         sandbox.crashDaemon();
         assertEquals(5, before.awaitExit(), "a subscriber whose daemon goes away exits 5");
@@ -260,7 +252,7 @@ class EventsTest {
         sandbox.startDaemon();
         EventWatcher after = watch("--json", "events", "--since", lastSeen);
         after.await("session.lost", "second");
-        ok("spawn", "--name", "third", "--", "true");
+        sandbox.ok("spawn", "--name", "third", "--", "true");
         after.await("third's status exited", e -> "third".equals(data(e).get("session")) && "exited".equals(data(e).get("status")));
 
         List<Map<String, Object>> events = after.events();
@@ -280,16 +272,16 @@ class EventsTest {
         startDaemon("--idle-seconds", "1");
         EventWatcher agents = watch("--json", "events", "--channel", "agents");
         awaitSubscribers(1);
-        ok("spawn", "--name", "agent", "--", "sh", "-c", "read a; echo got-$a; read b; exit 4");
+        sandbox.ok("spawn", "--name", "agent", "--", "sh", "-c", "read a; echo got-$a; read b; exit 4");
 
         // Silent until it is typed to: active from its start, idle a second later.
         agents.awaitCount("agent statuses", e -> true, 2);
         assertEquals("idle", data(agents.events().get(1)).get("status"), agents.events().toString());
-        assertEquals("idle", show("agent").get("status"), "show agrees with the last event");
-        ok("send", "agent", "one");
+        assertEquals("idle", sandbox.show("agent").get("status"), "show agrees with the last event");
+        sandbox.ok("send", "agent", "one");
         agents.awaitCount("agent statuses", e -> true, 4);
-        assertEquals("idle", show("agent").get("status"));
-        ok("send", "agent", "two");
+        assertEquals("idle", sandbox.show("agent").get("status"));
+        sandbox.ok("send", "agent", "two");
         agents.awaitCount("agent statuses", e -> true, 6);
 
         List<Map<String, Object>> events = agents.events();
@@ -299,16 +291,8 @@ class EventsTest {
         previous.add(null);
         events.stream().limit(5).forEach(e -> previous.add(data(e).get("status")));
         assertEquals(previous, events.stream().map(e -> data(e).get("previous")).toList(), "each change names the one before");
-        assertEquals("exited", show("agent").get("status"));
-        assertEquals(4L, show("agent").get("exitCode"));
+        assertEquals("exited", sandbox.show("agent").get("status"));
+        assertEquals(4L, sandbox.show("agent").get("exitCode"));
     }
 
-    @SuppressWarnings("unchecked")
-    private Map<String, Object> show(String name) {
-        try {
-            return (Map<String, Object>) Json.read(ok("--json", "show", name).out().getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-    }
 }

@@ -36,12 +36,6 @@ class SessionCommandsTest {
         sandbox.close();
     }
 
-    private static Run.Result ok(Object... args) {
-        Run.Result result = sandbox.corral(args);
-        assertEquals(0, result.exit(), result.toString());
-        return result;
-    }
-
     @SuppressWarnings("unchecked")
     private static Map<String, Object> json(Run.Result result) {
         try {
@@ -55,11 +49,11 @@ class SessionCommandsTest {
     void spawnShowWaitTail() {
         Path cwd = dir.resolve("work");
         cwd.toFile().mkdirs();
-        Run.Result spawn = ok("spawn", "--name", "basic", "--cwd", cwd, "--env", "GREETING=hi there", "--size", "100x30",
+        Run.Result spawn = sandbox.ok("spawn", "--name", "basic", "--cwd", cwd, "--env", "GREETING=hi there", "--size", "100x30",
                 "--", "sh", "-c", "echo \"$GREETING $CORRAL_SESSION $TERM $(pwd)\"; stty size; read line; echo got:$line; exit 3");
         assertEquals("basic\n", spawn.out());
 
-        Map<String, Object> shown = json(ok("--json", "show", "basic"));
+        Map<String, Object> shown = json(sandbox.ok("--json", "show", "basic"));
         assertEquals("basic", shown.get("name"));
         assertEquals("pty", shown.get("kind"));
         assertEquals("running", shown.get("state"));
@@ -74,28 +68,28 @@ class SessionCommandsTest {
                 () -> sandbox.corral("tail", "basic").out().contains("hi there basic xterm-256color " + cwd));
         Deadline.await(Duration.ofSeconds(20), () -> "stty size to show the requested 100x30",
                 () -> sandbox.corral("tail", "basic").out().contains("30 100"));
-        ok("send", "basic", "forty", "two");
+        sandbox.ok("send", "basic", "forty", "two");
 
         Run.Result wait = sandbox.corral("wait", "basic");
         assertEquals(3, wait.exit(), wait.toString());
-        assertTrue(ok("tail", "basic").out().contains("got:forty two"));
-        Map<String, Object> ended = json(ok("--json", "show", "basic"));
+        assertTrue(sandbox.ok("tail", "basic").out().contains("got:forty two"));
+        Map<String, Object> ended = json(sandbox.ok("--json", "show", "basic"));
         assertEquals("exited", ended.get("state"));
         assertEquals(3L, ended.get("exitCode"));
         assertNotNull(ended.get("endedAt"));
 
         Run.Result again = sandbox.corral("wait", "basic");
         assertEquals(3, again.exit(), "wait on an exited session answers at once with its status");
-        assertEquals("\r\n", ok("tail", "basic", "--bytes", "2").out(), "--bytes keeps the newest bytes");
+        assertEquals("\r\n", sandbox.ok("tail", "basic", "--bytes", "2").out(), "--bytes keeps the newest bytes");
     }
 
     @Test
     void waitTimesOutWith124AndKillSignalsTheProgram() {
-        ok("spawn", "--name", "sleeper", "--", "sleep", "300");
+        sandbox.ok("spawn", "--name", "sleeper", "--", "sleep", "300");
         Run.Result timedOut = sandbox.corral("wait", "sleeper", "--timeout", "1");
         assertEquals(124, timedOut.exit(), timedOut.toString());
 
-        ok("kill", "sleeper", "--signal", "INT");
+        sandbox.ok("kill", "sleeper", "--signal", "INT");
         Run.Result wait = sandbox.corral("wait", "sleeper");
         assertEquals(130, wait.exit(), "a program ended by SIGINT reports 128+2, as a shell would");
 
@@ -109,12 +103,12 @@ class SessionCommandsTest {
 
     @Test
     void namesAreUniqueAndMissingSessionsAreExitThree() {
-        ok("spawn", "--name", "dup", "--", "sleep", "300");
+        sandbox.ok("spawn", "--name", "dup", "--", "sleep", "300");
         Run.Result taken = sandbox.corral("spawn", "--name", "dup", "--", "true");
         assertEquals(4, taken.exit(), taken.toString());
         assertTrue(taken.err().contains("already up"), taken.toString());
 
-        Run.Result generated = ok("spawn", "--", "true");
+        Run.Result generated = sandbox.ok("spawn", "--", "true");
         assertTrue(generated.out().trim().startsWith("true-"), generated.toString());
 
         Run.Result missing = sandbox.corral("show", "nosuch");
@@ -123,25 +117,25 @@ class SessionCommandsTest {
 
         Run.Result running = sandbox.corral("rm", "dup");
         assertEquals(4, running.exit(), "rm refuses a running session without --force");
-        ok("rm", "--force", "dup");
+        sandbox.ok("rm", "--force", "dup");
         assertEquals(3, sandbox.corral("show", "dup").exit());
     }
 
     @Test
     void theCapOnLiveSessionsRefusesWithExitFour() {
-        ok("spawn", "--name", "cap1", "--", "sleep", "300");
-        ok("spawn", "--name", "cap2", "--", "sleep", "300");
+        sandbox.ok("spawn", "--name", "cap1", "--", "sleep", "300");
+        sandbox.ok("spawn", "--name", "cap2", "--", "sleep", "300");
         // Other tests may hold a slot; fill to the cap of 3, then one more is refused.
         while (liveCount() < 3) {
-            ok("spawn", "--", "sleep", "300");
+            sandbox.ok("spawn", "--", "sleep", "300");
         }
         Run.Result refused = sandbox.corral("spawn", "--name", "cap4", "--", "sleep", "300");
         assertEquals(4, refused.exit(), refused.toString());
         assertTrue(refused.err().contains("session cap reached"), refused.toString());
         for (Object name : liveNames()) {
-            ok("rm", "--force", name);
+            sandbox.ok("rm", "--force", name);
         }
-        ok("spawn", "--name", "cap5", "--", "true");
+        sandbox.ok("spawn", "--name", "cap5", "--", "true");
     }
 
     @Test
@@ -167,7 +161,7 @@ class SessionCommandsTest {
     @SuppressWarnings("unchecked")
     private static List<Object> liveNames() {
         try {
-            List<Map<String, Object>> sessions = (List<Map<String, Object>>) Json.read(ok("--json", "ls").out().getBytes());
+            List<Map<String, Object>> sessions = (List<Map<String, Object>>) Json.read(sandbox.ok("--json", "ls").out().getBytes());
             return sessions.stream().map(s -> s.get("name")).toList();
         } catch (IOException e) {
             throw new AssertionError(e);

@@ -7,7 +7,6 @@ import dev.corral.e2e.support.Deadline;
 import dev.corral.e2e.support.Run;
 import dev.corral.e2e.support.Sandbox;
 import dev.corral.e2e.support.TerminalDriver;
-import dev.corral.protocol.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,72 +40,52 @@ class TmuxSessionTest {
         sandbox.close();
     }
 
-    private Run.Result ok(Object... args) {
-        Run.Result result = sandbox.corral(args);
-        assertEquals(0, result.exit(), result.toString());
-        return result;
-    }
-
-    @SuppressWarnings("unchecked")
-    private Map<String, Object> show(String name) {
-        try {
-            return (Map<String, Object>) Json.read(ok("--json", "show", name).out().getBytes());
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private void awaitTail(String name, String expected) {
-        Deadline.await(LIMIT, () -> "'" + expected + "' in the tail of " + name + ":\n" + sandbox.corral("tail", name).out(),
-                () -> sandbox.corral("tail", name).out().contains(expected));
-    }
-
     @Test
     void spawnTailSendWaitOnThePrivateServer() throws IOException {
         Path cwd = Files.createDirectories(dir.resolve("work"));
-        assertEquals("t1\n", ok("spawn", "--kind", "tmux", "--name", "t1", "--cwd", cwd, "--env", "GREETING=hi there",
+        assertEquals("t1\n", sandbox.ok("spawn", "--kind", "tmux", "--name", "t1", "--cwd", cwd, "--env", "GREETING=hi there",
                 "--", "sh", "-c", "echo \"$GREETING $CORRAL_SESSION $(pwd)\"; read line; echo \"got:$line\"; exit 3").out());
 
-        Map<String, Object> shown = show("t1");
+        Map<String, Object> shown = sandbox.show("t1");
         assertEquals("tmux", shown.get("kind"));
         assertEquals("running", shown.get("state"));
         assertEquals("alive", shown.get("liveness"));
         assertTrue(sandbox.tmux("list-sessions", "-F", "#{session_name}").out().contains("t1"),
                 "the session lives on corral's own tmux server");
 
-        awaitTail("t1", "hi there t1 " + cwd);
+        sandbox.awaitTail("t1", "hi there t1 " + cwd);
         // Key names and shell syntax are typed as they are, never interpreted.
-        ok("send", "t1", "C-c Enter $HOME ;ls");
+        sandbox.ok("send", "t1", "C-c Enter $HOME ;ls");
         assertEquals(3, sandbox.corral("wait", "t1").exit());
-        awaitTail("t1", "got:C-c Enter $HOME ;ls");
+        sandbox.awaitTail("t1", "got:C-c Enter $HOME ;ls");
 
-        Map<String, Object> ended = show("t1");
+        Map<String, Object> ended = sandbox.show("t1");
         assertEquals("exited", ended.get("state"));
         assertEquals(3, ((Number) ended.get("exitCode")).intValue());
     }
 
     @Test
     void spawnIsIdempotentAndADeadSessionIsReplaced() {
-        ok("spawn", "--kind", "tmux", "--name", "again", "--", "sh", "-c", "read line; exit 4");
+        sandbox.ok("spawn", "--kind", "tmux", "--name", "again", "--", "sh", "-c", "read line; exit 4");
         Run.Result twice = sandbox.corral("spawn", "--kind", "tmux", "--name", "again", "--", "sleep", "100");
         assertEquals(4, twice.exit(), twice.toString());
         assertTrue(twice.err().contains("already up"), twice.err());
 
-        ok("send", "again", "bye");
+        sandbox.ok("send", "again", "bye");
         assertEquals(4, sandbox.corral("wait", "again").exit());
-        ok("spawn", "--kind", "tmux", "--name", "again", "--", "sh", "-c", "echo second-life; sleep 100");
-        awaitTail("again", "second-life");
-        assertEquals("running", show("again").get("state"));
+        sandbox.ok("spawn", "--kind", "tmux", "--name", "again", "--", "sh", "-c", "echo second-life; sleep 100");
+        sandbox.awaitTail("again", "second-life");
+        assertEquals("running", sandbox.show("again").get("state"));
     }
 
     @Test
     void killWithASignalGivesTheStatusAndLongTextGoesThroughAFile() {
-        ok("spawn", "--kind", "tmux", "--name", "long", "--", "sh", "-c", "read line; echo \"length:${#line}\"; sleep 300");
+        sandbox.ok("spawn", "--kind", "tmux", "--name", "long", "--", "sh", "-c", "read line; echo \"length:${#line}\"; sleep 300");
         // Longer than what goes through argv, shorter than a terminal's line limit (4096).
         String text = "x".repeat(3000);
-        ok("send", "long", text);
-        awaitTail("long", "length:3000");
-        ok("kill", "--signal", "TERM", "long");
+        sandbox.ok("send", "long", text);
+        sandbox.awaitTail("long", "length:3000");
+        sandbox.ok("kill", "--signal", "TERM", "long");
         assertEquals(143, sandbox.corral("wait", "long").exit());
         Run.Result again = sandbox.corral("kill", "long");
         assertEquals(4, again.exit(), again.toString());
@@ -115,16 +94,16 @@ class TmuxSessionTest {
 
     @Test
     void attachWorksAsOnAPtySession() throws Exception {
-        ok("spawn", "--kind", "tmux", "--name", "att", "--", "sh", "-c", "echo first-screen; read line; echo \"you said $line\"; exit 6");
-        awaitTail("att", "first-screen");
+        sandbox.ok("spawn", "--kind", "tmux", "--name", "att", "--", "sh", "-c", "echo first-screen; read line; echo \"you said $line\"; exit 6");
+        sandbox.awaitTail("att", "first-screen");
         try (TerminalDriver terminal = TerminalDriver.start(sandbox, "\"$CORRAL\" attach att; echo \"STATUS[$?]\"")) {
             terminal.await("first-screen", LIMIT);
-            Deadline.await(LIMIT, () -> "the attach to be counted", () -> ((Number) show("att").get("attached")).intValue() == 1);
+            Deadline.await(LIMIT, () -> "the attach to be counted", () -> ((Number) sandbox.show("att").get("attached")).intValue() == 1);
             terminal.type(new byte[] {0x1c});
             terminal.await("STATUS[0]", LIMIT);
             assertTrue(terminal.text().contains("[detached from att]"), terminal.text());
         }
-        assertEquals("running", show("att").get("state"));
+        assertEquals("running", sandbox.show("att").get("state"));
         try (TerminalDriver terminal = TerminalDriver.start(sandbox, "\"$CORRAL\" attach att; echo \"STATUS[$?]\"")) {
             terminal.await("first-screen", LIMIT);
             terminal.type("hello\r");
@@ -136,27 +115,27 @@ class TmuxSessionTest {
 
     @Test
     void sessionsAreAdoptedAfterTheDaemonIsKilled() throws Exception {
-        ok("spawn", "--kind", "tmux", "--name", "survivor", "--", "sh", "-c", "echo before-crash; read line; echo \"after:$line\"; exit 5");
-        ok("spawn", "--kind", "tmux", "--name", "finished", "--", "sh", "-c", "exit 2");
+        sandbox.ok("spawn", "--kind", "tmux", "--name", "survivor", "--", "sh", "-c", "echo before-crash; read line; echo \"after:$line\"; exit 5");
+        sandbox.ok("spawn", "--kind", "tmux", "--name", "finished", "--", "sh", "-c", "exit 2");
         assertEquals(2, sandbox.corral("wait", "finished").exit());
-        ok("spawn", "--name", "plain", "--", "sleep", "300");
-        awaitTail("survivor", "before-crash");
-        Map<String, Object> before = show("survivor");
+        sandbox.ok("spawn", "--name", "plain", "--", "sleep", "300");
+        sandbox.awaitTail("survivor", "before-crash");
+        Map<String, Object> before = sandbox.show("survivor");
 
         sandbox.crashDaemon();
         sandbox.startDaemon();
 
-        Map<String, Object> adopted = show("survivor");
+        Map<String, Object> adopted = sandbox.show("survivor");
         assertEquals("running", adopted.get("state"));
         for (String field : List.of("id", "pid", "command", "cwd", "createdAt")) {
             assertEquals(before.get(field), adopted.get(field), field + " must survive the restart");
         }
-        assertEquals(2, ((Number) show("finished").get("exitCode")).intValue(), "an exit status recorded before the crash is kept");
-        assertEquals("lost", show("plain").get("state"), "a PTY session dies with its daemon and is marked lost");
+        assertEquals(2, ((Number) sandbox.show("finished").get("exitCode")).intValue(), "an exit status recorded before the crash is kept");
+        assertEquals("lost", sandbox.show("plain").get("state"), "a PTY session dies with its daemon and is marked lost");
 
         try (TerminalDriver terminal = TerminalDriver.start(sandbox, "\"$CORRAL\" attach survivor; echo \"STATUS[$?]\"")) {
             terminal.await("before-crash", LIMIT);
-            Deadline.await(LIMIT, () -> "the attach to be counted", () -> ((Number) show("survivor").get("attached")).intValue() == 1);
+            Deadline.await(LIMIT, () -> "the attach to be counted", () -> ((Number) sandbox.show("survivor").get("attached")).intValue() == 1);
             terminal.type("still-here\r");
             terminal.await("after:still-here", LIMIT);
             terminal.await("STATUS[5]", LIMIT);
@@ -166,17 +145,17 @@ class TmuxSessionTest {
 
     @Test
     void aGracefulRestartKeepsTmuxSessionsRunning() throws IOException {
-        ok("spawn", "--kind", "tmux", "--name", "calm", "--", "sh", "-c", "read line; exit 9");
-        ok("daemon", "stop");
+        sandbox.ok("spawn", "--kind", "tmux", "--name", "calm", "--", "sh", "-c", "read line; exit 9");
+        sandbox.ok("daemon", "stop");
         sandbox.startDaemon();
-        assertEquals("running", show("calm").get("state"));
-        ok("send", "calm", "go");
+        assertEquals("running", sandbox.show("calm").get("state"));
+        sandbox.ok("send", "calm", "go");
         assertEquals(9, sandbox.corral("wait", "calm").exit());
     }
 
     @Test
     void missingTmuxIsNamedWithHowToInstallIt() throws IOException {
-        ok("daemon", "stop");
+        sandbox.ok("daemon", "stop");
         // Every tool of /usr/bin except tmux: a machine without tmux installed.
         Path bin = Files.createDirectories(dir.resolve("no-tmux-bin"));
         try (var tools = Files.list(Path.of("/usr/bin"))) {

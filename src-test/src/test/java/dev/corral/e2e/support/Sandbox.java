@@ -1,5 +1,7 @@
 package dev.corral.e2e.support;
 
+import dev.corral.protocol.Json;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -89,6 +91,31 @@ public final class Sandbox implements AutoCloseable {
             argv.add(arg.toString());
         }
         return Run.command(env(), COMMAND_DEADLINE, argv);
+    }
+
+    /** Runs bin/corral like {@link #corral} and asserts that it succeeded. */
+    public Run.Result ok(Object... args) {
+        Run.Result result = corral(args);
+        if (result.exit() != 0) {
+            throw new AssertionError("expected exit 0: " + result);
+        }
+        return result;
+    }
+
+    /** {@code corral --json show NAME}: the session object. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> show(String name) {
+        try {
+            return (Map<String, Object>) Json.read(ok("--json", "show", name).out().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new AssertionError("show " + name + " did not print JSON", e);
+        }
+    }
+
+    /** Waits until {@code corral tail NAME} shows {@code expected}. */
+    public void awaitTail(String name, String expected) {
+        Deadline.await(COMMAND_DEADLINE, () -> "'" + expected + "' in the tail of " + name + ":\n" + corral("tail", name).out(),
+                () -> corral("tail", name).out().contains(expected));
     }
 
     /** Starts bin/corrald in the foreground (as a service manager would) and waits until it answers. */
