@@ -15,12 +15,16 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A connection after a successful attach: JSON framing is gone, and stream messages (see
  * {@link Stream}) carry terminal bytes, resizes and the detach between client and session.
  */
 public final class StreamMode {
+    private static final Logger log = LoggerFactory.getLogger(StreamMode.class);
+
     private StreamMode() {}
 
     /** Swaps the JSON handlers for stream handlers; must run on the channel's event loop. */
@@ -65,6 +69,7 @@ public final class StreamMode {
     /** Applies one attached client's messages to its session. */
     private static final class Client extends ChannelInboundHandlerAdapter {
         private Attachment attachment;
+        private boolean warnedOfDroppedInput;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -72,8 +77,12 @@ public final class StreamMode {
             try {
                 switch (message.type()) {
                     case Stream.DATA -> {
-                        if (!attachment.readOnly()) {
-                            attachment.session().write(ByteBufUtil.getBytes(message.payload()));
+                        if (!attachment.readOnly() && !attachment.session().write(ByteBufUtil.getBytes(message.payload()))
+                                && !warnedOfDroppedInput) {
+                            // Once per client: the program is not reading, or its terminal is being reattached.
+                            warnedOfDroppedInput = true;
+                            log.warn("keystrokes from a client of session {} dropped: its input queue is full or its"
+                                    + " terminal is not there", attachment.session().name());
                         }
                     }
                     case Stream.RESIZE -> {
