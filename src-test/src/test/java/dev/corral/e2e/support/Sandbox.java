@@ -93,6 +93,17 @@ public final class Sandbox implements AutoCloseable {
         return Run.command(env(), COMMAND_DEADLINE, argv);
     }
 
+    /** The last lines of the daemon's log, for failure messages. */
+    public String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log(), StandardCharsets.UTF_8);
+            return "--- corrald log, last " + lines + " lines:\n"
+                    + String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "--- no corrald log: " + e;
+        }
+    }
+
     /** Runs bin/corral like {@link #corral} and asserts that it succeeded. */
     public Run.Result ok(Object... args) {
         Run.Result result = corral(args);

@@ -16,10 +16,13 @@ import java.util.concurrent.TimeUnit;
 /** A real terminal for a test: a command runs in a PTY, the test types into it and reads its screen bytes. */
 public final class TerminalDriver implements AutoCloseable {
     private final PtyProcess process;
+    /** Whose daemon log a failure shows. */
+    private final Sandbox sandbox;
     private final ByteArrayOutputStream screen = new ByteArrayOutputStream();
 
-    private TerminalDriver(PtyProcess process) {
+    private TerminalDriver(PtyProcess process, Sandbox sandbox) {
         this.process = process;
+        this.sandbox = sandbox;
         Thread reader = new Thread(this::read, "terminal-driver");
         reader.setDaemon(true);
         reader.start();
@@ -34,7 +37,7 @@ public final class TerminalDriver implements AutoCloseable {
         PtyProcess process = new PtyProcessBuilder(List.of("/bin/sh", "-c", script).toArray(String[]::new))
                 .setEnvironment(env).setDirectory(sandbox.dir().toString())
                 .setInitialColumns(80).setInitialRows(24).setConsole(false).start();
-        return new TerminalDriver(process);
+        return new TerminalDriver(process, sandbox);
     }
 
     private void read() {
@@ -65,7 +68,8 @@ public final class TerminalDriver implements AutoCloseable {
 
     /** Waits until the terminal has shown {@code expected}; fails with what it did show. */
     public void await(String expected, Duration limit) {
-        Deadline.await(limit, () -> "'" + expected + "' on the terminal; it shows:\n" + text(), () -> text().contains(expected));
+        Deadline.await(limit, () -> "'" + expected + "' on the terminal; it shows:\n" + text() + "\n" + sandbox.logTail(40),
+                () -> text().contains(expected));
     }
 
     public void type(String keys) throws IOException {
