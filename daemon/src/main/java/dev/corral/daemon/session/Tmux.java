@@ -93,7 +93,8 @@ final class Tmux {
      * Starts the program in a new session of corral's server, created by the daemon's control
      * client, which is so attached from the program's first byte on. The same command list marks
      * the session as corral's ({@code @corral}: its record) and subscribes to its pane's state.
-     * A program of one word is run through {@code env} so tmux never hands it to a shell.
+     * The program is run through {@code env} (with the session's variables), so tmux never hands
+     * it to a shell.
      */
     TmuxControl newSession(SessionSpec spec, Map<String, String> env, String marker, TmuxControl.Listener listener)
             throws IOException, SessionException {
@@ -104,13 +105,12 @@ final class Tmux {
         List<String> args = new ArrayList<>(List.of("-f", config.toString(), "-C",
                 "new-session", "-P", "-F", PANE_FORMAT, "-s", spec.name(),
                 "-x", Integer.toString(spec.cols()), "-y", Integer.toString(spec.rows()), "-c", spec.cwd().toString()));
-        env.forEach((key, value) -> {
-            args.add("-e");
-            args.add(key + "=" + value);
-        });
+        // The session's variables are given to env(1), never to tmux: tmux's own environment (and
+        // whatever it runs) stays the daemon's, and no PATH of tmux's replaces the session's.
         args.add("--");
         args.add("/usr/bin/env");
         args.add("--");
+        env.forEach((key, value) -> args.add(key + "=" + value));
         args.addAll(spec.command());
         args.addAll(List.of(SEPARATOR, "set-option", "-t", "=" + spec.name() + ":", MARKER, marker));
         args.addAll(List.of(SEPARATOR, "refresh-client", "-B", SUBSCRIPTION));
