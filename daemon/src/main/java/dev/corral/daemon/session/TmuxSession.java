@@ -194,11 +194,9 @@ final class TmuxSession extends Session {
             // A program that wrote and ended before tmux sent a byte: its screen is all there is.
             showScreen();
         }
+        // The daemon's client stays attached to the dead pane: a client leaving as a pane dies is
+        // what crashed tmux 3.3a. tmux detaches it itself when the session goes (rm, the reaper).
         ended(State.EXITED, code, Instant.now());
-        TmuxControl current = control;
-        if (current != null) {
-            current.close();
-        }
     }
 
     /**
