@@ -388,4 +388,43 @@ class ContainerTest {
         assertTrue(ps.err().contains("docker is not installed"), ps.err());
         assertEquals(3, show.exit(), "nothing was started: " + show);
     }
+
+    @Test
+    void aQuickProgramIsASessionThatExitedWithItsStatusAndOutput() throws IOException {
+        sandbox.startDaemon();
+        // Runs and ends at once: a session that exited with 5, not a failed spawn.
+        assertEquals("quick\n", spawn("quick", "--", "sh", "-c", "echo hi; exit 5").out());
+        assertEquals(5, sandbox.corral("wait", "quick").exit());
+        Map<String, Object> shown = sandbox.show("quick");
+        assertEquals("exited", shown.get("state"));
+        assertEquals(5, ((Number) shown.get("exitCode")).intValue());
+        sandbox.awaitTail("quick", "hi");
+
+        // A command not found by the program (sh's own 127) ran: it is a session too.
+        assertEquals("nosuch\n", spawn("nosuch", "--", "sh", "-c", "no-such-tool").out());
+        assertEquals(127, sandbox.corral("wait", "nosuch").exit());
+        sandbox.awaitTail("nosuch", "not found");
+    }
+
+    @Test
+    void aProgramThatEndsWithin100msKeepsItsOutputAndStatus() throws IOException {
+        sandbox.startDaemon();
+        for (int i = 0; i < 3; i++) {
+            String name = "blink" + i;
+            assertEquals(name + "\n", spawn(name, "--", "echo", "gone-" + i).out());
+            assertEquals(0, sandbox.corral("wait", name).exit());
+            assertEquals("exited", sandbox.show(name).get("state"));
+            sandbox.awaitTail(name, "gone-" + i);
+        }
+    }
+
+    @Test
+    void aContainerTheEngineCannotStartIsASpawnErrorWithDockersOwnWords() throws IOException {
+        sandbox.startDaemon();
+        Run.Result spawn = sandbox.corral("spawn", "--kind", "container", "--name", "badentry", "--workspace", workspace, "--force",
+                "--image", BUSYBOX, "--", "/not/a/program");
+        assertEquals(1, spawn.exit(), spawn.toString());
+        assertTrue(spawn.err().contains("died at start") && spawn.err().contains("exec /not/a/program failed"), spawn.err());
+        assertEquals(3, sandbox.corral("show", "badentry").exit(), "nothing was started");
+    }
 }

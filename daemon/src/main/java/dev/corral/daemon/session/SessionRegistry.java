@@ -237,7 +237,7 @@ public final class SessionRegistry implements AutoCloseable {
      */
     public Session spawn(SessionSpec requested, Preparation preparation) throws SessionException {
         if (requested.kind() == SessionSpec.Kind.CONTAINER && requested.container().memory() == null) {
-            requested = requested.withContainer(requested.container().withMemory(ContainerLaunch.automaticMemory()));
+            requested = requested.withContainer(requested.container().withMemory(ContainerLaunch.automaticMemory(engine.memoryTotal())));
         }
         Session session;
         Session replaced = null;
