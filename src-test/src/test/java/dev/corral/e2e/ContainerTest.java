@@ -427,4 +427,22 @@ class ContainerTest {
         assertTrue(spawn.err().contains("died at start") && spawn.err().contains("exec /not/a/program failed"), spawn.err());
         assertEquals(3, sandbox.corral("show", "badentry").exit(), "nothing was started");
     }
+
+    @Test
+    void theEngineTellsTheContainersChannelOfCreateStartDeathAndRemoval() throws IOException {
+        sandbox.startDaemon();
+        try (dev.corral.e2e.support.EventWatcher events = dev.corral.e2e.support.EventWatcher.start(sandbox,
+                "--json", "events", "--channel", "containers")) {
+            spawn("evented", "--", "sh", "-c", "echo up; exit 7");
+            assertEquals(7, sandbox.corral("wait", "evented").exit());
+            Map<String, Object> died = events.await("container.died", "evented");
+            assertEquals(7, ((Number) dev.corral.e2e.support.EventWatcher.data(died).get("exitCode")).intValue(), died.toString());
+            assertEquals(false, dev.corral.e2e.support.EventWatcher.data(died).get("oomKilled"), died.toString());
+            events.await("container.created", "evented");
+            events.await("container.started", "evented");
+            sandbox.ok("rm", "evented");
+            events.await("container.removed", "evented");
+            assertTrue(events.events().stream().allMatch(e -> "containers".equals(e.get("channel"))), events.lines().toString());
+        }
+    }
 }
