@@ -96,8 +96,8 @@ final class Tmux {
      * The program is run through {@code env} (with the session's variables), so tmux never hands
      * it to a shell.
      */
-    TmuxControl newSession(SessionSpec spec, Map<String, String> env, String marker, TmuxControl.Listener listener)
-            throws IOException, SessionException {
+    TmuxControl newSession(SessionSpec spec, Map<String, String> env, String marker, String pipe,
+            TmuxControl.Listener listener) throws IOException, SessionException {
         writeConfig();
         // Makes sure the server runs with this configuration (a running one reads it again).
         require(run(List.of("-f", config.toString(), "start-server", SEPARATOR, "source-file", config.toString())),
@@ -112,15 +112,26 @@ final class Tmux {
         args.add("--");
         env.forEach((key, value) -> args.add(key + "=" + value));
         args.addAll(spec.command());
-        args.addAll(List.of(SEPARATOR, "set-option", "-t", "=" + spec.name() + ":", MARKER, marker));
+        String target = "=" + spec.name() + ":";
+        // In the same command list, before tmux reads a byte of the pane: the daemon's client asks
+        // for no %output (see TmuxOutput), and the pane's bytes go to the daemon through pipe-pane.
+        args.addAll(List.of(SEPARATOR, "refresh-client", "-f", "no-output"));
+        args.addAll(List.of(SEPARATOR, "pipe-pane", "-O", "-t", target, pipe));
+        args.addAll(List.of(SEPARATOR, "set-option", "-t", target, MARKER, marker));
         args.addAll(List.of(SEPARATOR, "refresh-client", "-B", SUBSCRIPTION));
         return TmuxControl.start("tmux-" + spec.name(), argv(args), environment, Path.of("/"), listener);
     }
 
-    /** A control client attached to an existing session, subscribed to its pane's state. */
-    TmuxControl attach(String name, TmuxControl.Listener listener) throws IOException, SessionException {
-        return TmuxControl.start("tmux-" + name, argv(List.of("-C", "attach-session", "-t", "=" + name, SEPARATOR,
-                "refresh-client", "-B", SUBSCRIPTION)), environment, Path.of("/"), listener);
+    /** A control client attached to an existing session, subscribed to its pane's state, its output piped to the daemon. */
+    TmuxControl attach(String name, String pipe, TmuxControl.Listener listener) throws IOException, SessionException {
+        return TmuxControl.start("tmux-" + name, argv(List.of("-C", "attach-session", "-f", "no-output", "-t", "=" + name,
+                SEPARATOR, "pipe-pane", "-O", "-t", "=" + name + ":", pipe,
+                SEPARATOR, "refresh-client", "-B", SUBSCRIPTION)), environment, Path.of("/"), listener);
+    }
+
+    /** Where the FIFO of a session's output lives (see {@link TmuxOutput}). */
+    Path fifo(String name, String id) {
+        return config.getParent().resolve(name + "-" + id + ".out");
     }
 
     /** The pane as {@link #PANE_FORMAT} prints it, from the first line of new-session's reply. */

@@ -33,6 +33,8 @@ final class TmuxSession extends Session {
     private final Tmux tmux;
     private final ScheduledExecutorService scheduler;
     private volatile TmuxControl control;
+    /** Where the pane's bytes arrive; guarded by this. */
+    private TmuxOutput pipe;
     private volatile long panePid = -1;
     private volatile Liveness liveness = Liveness.ALIVE;
     private volatile String lostReason;
@@ -58,12 +60,20 @@ final class TmuxSession extends Session {
      */
     void start(Map<String, String> env, String marker) throws IOException, SessionException {
         Events events = new Events();
-        TmuxControl created = tmux.newSession(spec, env, marker, events);
+        TmuxOutput pipe = openOutput();
+        TmuxControl created;
+        try {
+            created = tmux.newSession(spec, env, marker, pipe.pipeCommand(), events);
+        } catch (IOException | SessionException e) {
+            closeOutput();
+            throw e;
+        }
         events.client = created;
         control = created;
         TmuxControl.Reply reply = created.firstReply(REPLY_TIMEOUT);
         if (reply.error()) {
             created.close();
+            closeOutput();
             throw new Tmux.Unanswered(reply.text().strip());
         }
         Tmux.Pane pane = Tmux.parseNewSession(reply.lines().isEmpty() ? "" : reply.lines().get(0))
@@ -118,13 +128,35 @@ final class TmuxSession extends Session {
         }
     }
 
+    /** A fresh FIFO for the pane's bytes, read into the output path (replacing any earlier one). */
+    private synchronized TmuxOutput openOutput() throws IOException, SessionException {
+        if (pipe != null) {
+            pipe.close();
+        }
+        tmux.binary();
+        pipe = TmuxOutput.open(tmux.fifo(name(), id()), tmux.environment(), this::pipeOutput);
+        return pipe;
+    }
+
+    private synchronized void closeOutput() {
+        if (pipe != null) {
+            pipe.close();
+            pipe = null;
+        }
+    }
+
+    private void pipeOutput(byte[] buffer, int length) {
+        sawOutput = true;
+        output(buffer, length);
+    }
+
     private void openControl() {
         if (stopping || !running()) {
             return;
         }
         try {
             Events events = new Events();
-            TmuxControl attached = tmux.attach(name(), events);
+            TmuxControl attached = tmux.attach(name(), openOutput().pipeCommand(), events);
             events.client = attached;
             control = attached;
             scheduler.execute(() -> {
@@ -353,6 +385,7 @@ final class TmuxSession extends Session {
         if (current != null) {
             current.close();
         }
+        closeOutput();
     }
 
     @Override
@@ -363,6 +396,7 @@ final class TmuxSession extends Session {
         if (current != null) {
             current.close();
         }
+        closeOutput();
     }
 
     @Override
