@@ -165,6 +165,33 @@ class TmuxRealProgramsTest {
         assertAttachable("left", "after-twenty");
     }
 
+    /**
+     * What crashed tmux 3.3a under Codex, without Codex: a program that asked for focus reports
+     * (CSI ? 1004 h) has died, and a client of its session leaves (a detach, the session's end).
+     * tmux then writes a focus-out report to the dead pane and dies of SIGSEGV.
+     */
+    @Test
+    @Timeout(300)
+    void programsThatAskedForFocusReportsEndAndGoWithoutTakingTheServerDown() throws IOException {
+        spawnBystanders();
+        String server = serverPid();
+        for (int round = 1; round <= 3; round++) {
+            String name = "focus-" + round;
+            sandbox.ok("spawn", "--kind", "tmux", "--name", name, "--", "sh", "-c",
+                    "printf '\\033[?1004hfocus-on\\n'; read line; exit 2");
+            sandbox.awaitTail(name, "focus-on");
+            sandbox.ok("send", name, "bye");
+            assertEquals(2, sandbox.corral("wait", name, "--timeout", "30").exit());
+            assertTrue(sandbox.corral("tail", name).out().contains("focus-on"), "the last screen is kept");
+            sandbox.ok("rm", name);
+            assertBystandersAlive(server, "rm of " + name);
+        }
+        sandbox.ok("spawn", "--kind", "tmux", "--name", "focus-live", "--", "sh", "-c", "printf '\\033[?1004hfocus-on\\n'; sleep 300");
+        sandbox.awaitTail("focus-live", "focus-on");
+        sandbox.ok("rm", "--force", "focus-live");
+        assertBystandersAlive(server, "rm --force");
+    }
+
     /** A program that logs, in hex, every byte it reads from its terminal (raw mode) until it reads 'q'. */
     private static final String KEY_LOGGER = """
             import os, sys, termios, tty

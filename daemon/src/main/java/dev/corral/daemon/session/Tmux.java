@@ -197,8 +197,13 @@ final class Tmux {
         }
     }
 
+    /**
+     * Resets the pane's terminal modes before the session goes, in the same command list. tmux
+     * 3.3a writes a focus-out report to a pane whose program asked for them (Codex does) when a
+     * client leaves, even when that pane is dead and has nothing to write to: the server crashes.
+     */
     void killSession(String name) throws IOException, SessionException {
-        Result result = run(List.of("kill-session", "-t", "=" + name));
+        Result result = run(List.of("send-keys", "-R", "-t", "=" + name + ":", SEPARATOR, "kill-session", "-t", "=" + name));
         if (result.code() != 0 && !result.absent()) {
             throw new Unanswered("tmux kill-session failed: " + result.err().strip());
         }

@@ -40,6 +40,8 @@ final class TmuxSession extends Session {
     private volatile String lostReason;
     private volatile boolean stopping;
     private volatile boolean sawOutput;
+    /** The pane's text when the program ended (the pane is reset then, see {@link #exited}). */
+    private volatile String finalScreen;
     private volatile int cols;
     private volatile int rows;
     private int unanswered;
@@ -226,8 +228,20 @@ final class TmuxSession extends Session {
             // A program that wrote and ended before tmux sent a byte: its screen is all there is.
             showScreen();
         }
-        // The daemon's client stays attached to the dead pane: a client leaving as a pane dies is
-        // what crashed tmux 3.3a. tmux detaches it itself when the session goes (rm, the reaper).
+        try {
+            finalScreen = tmux.capture(name());
+        } catch (IOException | SessionException e) {
+            log.debug("could not capture the last screen of tmux session {}: {}", name(), e.toString());
+        }
+        TmuxControl current = control;
+        if (current != null) {
+            // tmux 3.3a writes a focus-out report to a pane whose program asked for them (Codex
+            // does) when a client leaves, even to a dead pane with nothing to write to, and
+            // crashes. Resetting the pane's modes first (its screen too: kept above) makes the
+            // daemon's client safe to leave.
+            current.send("send-keys -R -t =" + name() + ":");
+            current.close();
+        }
         ended(State.EXITED, code, Instant.now());
     }
 
@@ -360,7 +374,8 @@ final class TmuxSession extends Session {
     @Override
     public byte[] tail(int bytes) throws SessionException {
         try {
-            byte[] screen = tmux.capture(name()).stripTrailing().concat("\n").getBytes(StandardCharsets.UTF_8);
+            String text = finalScreen != null ? finalScreen : tmux.capture(name());
+            byte[] screen = text.stripTrailing().concat("\n").getBytes(StandardCharsets.UTF_8);
             return screen.length <= bytes ? screen : Arrays.copyOfRange(screen, screen.length - bytes, screen.length);
         } catch (IOException e) {
             // The pane is gone (or tmux is not answering): what the program last wrote is the best left.
