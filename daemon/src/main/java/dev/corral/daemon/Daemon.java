@@ -221,7 +221,8 @@ public final class Daemon {
             stateLock.close();
             ownership.close();
             manager.close();
-            log.info("stopped; socket {} removed", paths.socket());
+            log.info(manager.listenFd().isPresent() ? "stopped; socket {} stays with the service manager that made it"
+                    : "stopped; socket {} removed", paths.socket());
             stopped.countDown();
         }
     }

@@ -1,7 +1,7 @@
 package dev.corral.daemon;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
+import java.nio.ByteBuffer;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import org.newsclub.net.unix.AFUNIXDatagramSocket;
+import org.newsclub.net.unix.AFUNIXDatagramChannel;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +33,7 @@ public final class ServiceManager implements AutoCloseable {
     private final String notifySocket;
     private final Duration watchdog;
     private final OptionalInt listenFd;
-    private AFUNIXDatagramSocket datagrams;
+    private AFUNIXDatagramChannel datagrams;
 
     private ServiceManager(String notifySocket, Duration watchdog, OptionalInt listenFd) {
         this.notifySocket = notifySocket;
@@ -129,10 +129,9 @@ public final class ServiceManager implements AutoCloseable {
         }
         try {
             if (datagrams == null) {
-                datagrams = AFUNIXDatagramSocket.newInstance();
+                datagrams = AFUNIXDatagramChannel.open();
             }
-            byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
-            datagrams.send(new DatagramPacket(bytes, bytes.length, address(notifySocket)));
+            datagrams.send(ByteBuffer.wrap(message.getBytes(StandardCharsets.UTF_8)), address(notifySocket));
         } catch (IOException | RuntimeException e) {
             log.warn("could not notify the service manager on {}: {}", notifySocket, e.toString());
         }
@@ -149,7 +148,11 @@ public final class ServiceManager implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (datagrams != null) {
-            datagrams.close();
+            try {
+                datagrams.close();
+            } catch (IOException e) {
+                log.debug("closing the notify socket: {}", e.toString());
+            }
             datagrams = null;
         }
     }
