@@ -30,7 +30,7 @@ final class AttachCommand implements Callable<Integer> {
     @ParentCommand
     Corral corral;
 
-    @Parameters(paramLabel = "NAME")
+    @Parameters(paramLabel = "NAME", completionCandidates = CompletionCommand.SessionNames.class)
     String name;
 
     @Option(names = "--read-only", description = "Watch only: keys and resizes are not sent.")

@@ -60,7 +60,7 @@ final class ContainerCommand {
         @ParentCommand
         ContainerCommand group;
 
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", completionCandidates = CompletionCommand.SessionNames.class)
         String name;
 
         @Option(names = "--follow", description = "Keep printing new output until the container exits (Ctrl-C stops).")
@@ -148,7 +148,7 @@ final class ContainerCommand {
         @ParentCommand
         ContainerCommand group;
 
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", completionCandidates = CompletionCommand.SessionNames.class)
         String name;
 
         @Option(names = "--detach-key", paramLabel = "KEY", defaultValue = "^\\",
@@ -172,7 +172,7 @@ final class ContainerCommand {
         @ParentCommand
         ContainerCommand group;
 
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", completionCandidates = CompletionCommand.SessionNames.class)
         String name;
 
         @Option(names = "--tag", paramLabel = "TAG", description = "The image's tag (default: snapshot-NAME).")

@@ -39,6 +39,7 @@ public final class Corral {
         SUBCOMMANDS.put("profile", ProfileCommands.class);
         SUBCOMMANDS.put("image", ImageCommand.class);
         SUBCOMMANDS.put("container", ContainerCommand.class);
+        SUBCOMMANDS.put("completion", CompletionCommand.class);
         SUBCOMMANDS.put("help", CommandLine.HelpCommand.class);
     }
 
@@ -60,6 +61,13 @@ public final class Corral {
             SUBCOMMANDS.forEach(commandLine::addSubcommand);
         }
         System.exit(commandLine.execute(args));
+    }
+
+    /** The whole command model, every subcommand registered: what completion scripts are made from. */
+    static CommandLine withAllSubcommands() {
+        CommandLine commandLine = new CommandLine(new Corral());
+        SUBCOMMANDS.forEach(commandLine::addSubcommand);
+        return commandLine;
     }
 
     /** The first word that is not a root option (nor --socket's value), or null. */

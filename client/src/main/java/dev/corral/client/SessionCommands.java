@@ -61,7 +61,7 @@ final class SessionCommands {
         @Option(names = "--issue", paramLabel = "N", description = "Containers: the issue worked on, recorded in the container's labels.")
         Integer issue;
 
-        @Option(names = "--agent", paramLabel = "PROFILE",
+        @Option(names = "--agent", paramLabel = "PROFILE", completionCandidates = CompletionCommand.ProfileNames.class,
                 description = "Start an agent from its profile ('corral profile ls'); CMD, if given, adds arguments.")
         String agent;
 
@@ -203,7 +203,7 @@ final class SessionCommands {
 
     @Command(name = "show", description = "Show one session.")
     static final class Show extends Base {
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", completionCandidates = CompletionCommand.SessionNames.class)
         String name;
 
         @Override
@@ -218,7 +218,7 @@ final class SessionCommands {
 
     @Command(name = "kill", description = "Send a signal to a session's program (default TERM).")
     static final class Kill extends Base {
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", completionCandidates = CompletionCommand.SessionNames.class)
         String name;
 
         @Option(names = "--signal", paramLabel = "SIG", defaultValue = "TERM", description = "Signal name or number (default: ${DEFAULT-VALUE}).")
@@ -234,7 +234,7 @@ final class SessionCommands {
 
     @Command(name = "rm", description = "Remove an exited session (--force: kill a running one first).")
     static final class Remove extends Base {
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", completionCandidates = CompletionCommand.SessionNames.class)
         String name;
 
         @Option(names = "--force", description = "Kill the session if it is still running.")
@@ -250,7 +250,7 @@ final class SessionCommands {
 
     @Command(name = "wait", description = "Wait for a session to exit; exits with its status (124 on timeout).")
     static final class Wait extends Base {
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", completionCandidates = CompletionCommand.SessionNames.class)
         String name;
 
         @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up after this long (exit 124).")
@@ -285,7 +285,7 @@ final class SessionCommands {
 
     @Command(name = "send", description = "Type text into a session without attaching (Enter follows unless --no-enter).")
     static final class Send extends Base {
-        @Parameters(index = "0", paramLabel = "NAME")
+        @Parameters(index = "0", paramLabel = "NAME", completionCandidates = CompletionCommand.SessionNames.class)
         String name;
 
         @Parameters(index = "1..*", paramLabel = "TEXT", description = "Words, joined by spaces.")
@@ -306,7 +306,7 @@ final class SessionCommands {
 
     @Command(name = "tail", description = "Print a session's recent output without attaching.")
     static final class Tail extends Base {
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", completionCandidates = CompletionCommand.SessionNames.class)
         String name;
 
         @Option(names = "--bytes", paramLabel = "N", description = "At most this many of the newest bytes (default: the whole replay buffer).")
