@@ -66,7 +66,7 @@ final class ContainerCommand {
         @Option(names = "--follow", description = "Keep printing new output until the container exits (Ctrl-C stops).")
         boolean follow;
 
-        @Option(names = "--tail", paramLabel = "N", description = "Only the last N lines (default: all).")
+        @Option(names = "--tail", paramLabel = "N", converter = Values.NonNegative.class, description = "Only the last N lines (default: all).")
         Integer tail;
 
         @Override
@@ -175,7 +175,7 @@ final class ContainerCommand {
         @Parameters(paramLabel = "NAME", completionCandidates = CompletionCommand.SessionNames.class)
         String name;
 
-        @Option(names = "--tag", paramLabel = "TAG", description = "The image's tag (default: snapshot-NAME).")
+        @Option(names = "--tag", paramLabel = "TAG", converter = Values.ImageTag.class, description = "The image's tag (default: snapshot-NAME).")
         String tag;
 
         @Override

@@ -53,6 +53,7 @@ public final class Corral {
     public static void main(String[] args) {
         CommandLine commandLine = new CommandLine(new Corral())
                 .setExecutionExceptionHandler(Corral::onFailure);
+        commandLine.setParameterExceptionHandler(CliFailure::onUsageError);
         String named = subcommandNamed(args);
         if (named != null && !named.equals("help") && SUBCOMMANDS.containsKey(named)) {
             commandLine.addSubcommand(named, SUBCOMMANDS.get(named));
@@ -89,6 +90,11 @@ public final class Corral {
     private static int onFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
         PrintWriter err = commandLine.getErr();
         if (e instanceof CliFailure failure) {
+            if (CliFailure.jsonRequested(parseResult.originalArgs().toArray(String[]::new))) {
+                err.println(failure.toJson());
+                err.flush();
+                return failure.exitStatus();
+            }
             err.println("corral: " + failure.describe());
             err.flush();
             return failure.exitStatus();

@@ -85,15 +85,35 @@ final class DaemonCommand {
                 return Exit.OK;
             }
             long pid;
+            Map<String, Object> answer;
             try (connection) {
-                pid = ((Number) connection.require(Op.SHUTDOWN, null).get("pid")).longValue();
+                answer = connection.require(Op.SHUTDOWN, null);
+                pid = ((Number) answer.get("pid")).longValue();
             }
             if (!awaitExit(pid, endpoint)) {
                 throw new CliFailure(Exit.FAILED, null, "corrald (pid " + pid + ") did not stop within "
                         + STOP_DEADLINE_SECONDS + " s; its log is in the state directory");
             }
-            report(corral, endpoint, pid, true, "corrald stopped (pid " + pid + ")");
+            report(corral, endpoint, pid, true, "corrald stopped (pid " + pid + ")" + sessions(answer));
             return Exit.OK;
+        }
+
+        /** What the stop did to sessions: PTY sessions end with the daemon, tmux and container sessions go on. */
+        private static String sessions(Map<String, Object> answer) {
+            if (!(answer.get("endingSessions") instanceof List<?> ending)) {
+                return "";  // an older daemon does not say
+            }
+            int surviving = answer.get("survivingSessions") instanceof Number n ? n.intValue() : 0;
+            StringBuilder text = new StringBuilder("; ended ").append(ending.size())
+                    .append(ending.size() == 1 ? " PTY session" : " PTY sessions");
+            if (!ending.isEmpty()) {
+                text.append(" (").append(String.join(", ", ending.stream().map(String::valueOf).toList())).append(')');
+            }
+            if (surviving > 0) {
+                text.append("; ").append(surviving).append(surviving == 1 ? " tmux or container session keeps"
+                        : " tmux or container sessions keep").append(" running for the next corrald");
+            }
+            return text.toString();
         }
 
         private static boolean awaitExit(long pid, Endpoint endpoint) {
