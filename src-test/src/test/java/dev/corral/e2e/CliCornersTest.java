@@ -78,10 +78,10 @@ class CliCornersTest {
             sandbox.ok("spawn", "--name", "clean", "--", "sh", "-c", "trap 'exit 0' HUP; echo ready; while :; do sleep 0.1; done");
             sandbox.awaitTail("clean", "ready");
             Run.Result stop = sandbox.ok("daemon", "stop");
-            assertTrue(stop.out().contains("; ended 1 PTY session (clean)"), stop.toString());
             Map<String, Object> after = sandbox.show("clean");  // a new daemon, from the records
             assertEquals("exited", after.get("state"), after.toString());
             assertEquals(0, ((Number) after.get("exitCode")).intValue(), after.toString());
+            assertTrue(stop.out().contains("; ended 1 PTY session (clean)"), stop.toString());
         }
     }
 
