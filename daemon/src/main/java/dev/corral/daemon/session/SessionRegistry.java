@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pty4j.PtyProcessBuilder;
 import dev.corral.daemon.container.AgentImage;
 import dev.corral.daemon.container.ContainerEngine;
+import dev.corral.daemon.container.ContainerEvents;
 import dev.corral.daemon.container.ContainerLaunch;
 import dev.corral.daemon.container.ContainerSettings;
 import dev.corral.daemon.container.EngineException;
@@ -68,6 +69,8 @@ public final class SessionRegistry implements AutoCloseable {
     private int generated;
     /** The daemon's environment as its sessions inherit it. */
     private final Map<String, String> environment;
+    /** The engine's events about this daemon's containers; null until the daemon asks for them. */
+    private volatile ContainerEvents containerEvents;
 
     /**
      * @param stateDir where session records live ({@code sessions/}) and tmux's config
@@ -102,6 +105,19 @@ public final class SessionRegistry implements AutoCloseable {
 
     public Limits limits() {
         return limits;
+    }
+
+    /** Publishes the engine's events about this daemon's containers to {@code sink}, from the first container session on. */
+    public void publishContainerEvents(ContainerEvents.Sink sink) {
+        containerEvents = new ContainerEvents(engine, owner, sink,
+                () -> list(false).stream().anyMatch(s -> s instanceof ContainerSession && s.running()));
+    }
+
+    private void containersInUse() {
+        ContainerEvents events = containerEvents;
+        if (events != null) {
+            events.ensureRunning();
+        }
     }
 
     /** The Docker engine container sessions run in. */
@@ -161,6 +177,7 @@ public final class SessionRegistry implements AutoCloseable {
                 for (ContainerEngine.Listed listed : engine.listOwned(owner)) {
                     containers.put(listed.name(), listed);
                 }
+                containersInUse();
             } catch (EngineException e) {
                 engineAnswered = false;
                 log.warn("the Docker engine did not answer while adopting containers ({}); they stay unknown until it does",
@@ -242,7 +259,7 @@ public final class SessionRegistry implements AutoCloseable {
      */
     public Session spawn(SessionSpec requested, Preparation preparation) throws SessionException {
         if (requested.kind() == SessionSpec.Kind.CONTAINER && requested.container().memory() == null) {
-            requested = requested.withContainer(requested.container().withMemory(ContainerLaunch.automaticMemory()));
+            requested = requested.withContainer(requested.container().withMemory(ContainerLaunch.automaticMemory(engine.memoryTotal())));
         }
         Session session;
         Session replaced = null;
@@ -275,6 +292,9 @@ public final class SessionRegistry implements AutoCloseable {
             };
             replaced = existing;
             sessions.put(spec.name(), session);
+        }
+        if (session instanceof ContainerSession) {
+            containersInUse();
         }
         try {
             if (replaced != null) {
@@ -577,6 +597,10 @@ public final class SessionRegistry implements AutoCloseable {
     @Override
     public void close() {
         timers.shutdownNow();
+        ContainerEvents events = containerEvents;
+        if (events != null) {
+            events.close();
+        }
         List<Session> live = list(false);
         for (Session session : live) {
             session.daemonStopping();
