@@ -131,11 +131,13 @@ public final class Corrald implements Callable<Integer> {
         // pty4j and JNA unpack native code; keep it in the state directory, not in /tmp and ~/.cache.
         System.setProperty("pty4j.tmpdir", paths.stateDir().resolve("native").toString());
         System.setProperty("jna.tmpdir", paths.stateDir().resolve("native").toString());
+        System.setProperty("org.newsclub.net.unix.library.tmpdir", paths.stateDir().resolve("native").toString());
 
         if (journalMaxEvents < 1 || journalMaxAgeSeconds < 1 || subscriberQueue < 1) {
             System.err.println("corrald: --journal-max-events, --journal-max-age-seconds and --subscriber-queue must be 1 or more");
             return EXIT_USAGE;
         }
+        ServiceManager manager = ServiceManager.fromEnvironment(System.getenv());
         Daemon daemon;
         try {
             daemon = Daemon.start(paths, new CorralServer.Limits(maxConnections, frameTimeoutMillis,
@@ -145,12 +147,14 @@ public final class Corrald implements Callable<Integer> {
                     new EventHub.Limits(journalMaxEvents, Duration.ofSeconds(journalMaxAgeSeconds), subscriberQueue),
                     ContainerSettings.resolve(dockerHost, containerCredentials, containerNetwork, System.getenv()),
                     new Workspaces.Settings(Duration.ofSeconds(leaseTtlSeconds), Duration.ofSeconds(leaseHeartbeatSeconds),
-                            MetadataLock.DEFAULT_TIMEOUT));
+                            MetadataLock.DEFAULT_TIMEOUT), manager);
         } catch (SocketOwnership.AlreadyRunningException e) {
             System.err.println("corrald: " + e.getMessage());
+            manager.status("not started: " + e.getMessage());
             return EXIT_CONFLICT;
         } catch (IOException e) {
             System.err.println("corrald: " + e.getMessage());
+            manager.status("not started: " + e.getMessage());
             return EXIT_FAILED;
         }
         if (web != null) {
