@@ -39,6 +39,7 @@ public final class Corral {
         SUBCOMMANDS.put("profile", ProfileCommands.class);
         SUBCOMMANDS.put("image", ImageCommand.class);
         SUBCOMMANDS.put("container", ContainerCommand.class);
+        SUBCOMMANDS.put("web", WebCommand.class);
         SUBCOMMANDS.put("completion", CompletionCommand.class);
         SUBCOMMANDS.put("help", CommandLine.HelpCommand.class);
     }

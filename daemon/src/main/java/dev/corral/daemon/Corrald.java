@@ -93,6 +93,14 @@ public final class Corrald implements Callable<Integer> {
             description = "How often the daemon renews the leases of its live sessions; below the TTL (default: ${DEFAULT-VALUE}).")
     long leaseHeartbeatSeconds;
 
+    @Option(names = "--web", paramLabel = "ADDRESS:PORT",
+            description = "Serve the web view on this loopback address (port 0: any free port); off by default. 'corral web' prints its URL.")
+    String web;
+
+    @Option(names = "--web-insecure-bind",
+            description = "Let --web listen on an address that is not loopback: anyone who reaches it and has the token gets in.")
+    boolean webInsecureBind;
+
     @Option(names = "--detached", hidden = true,
             description = "Started in the background by a client: once ready, log to the state directory only.")
     boolean detached;
@@ -148,6 +156,15 @@ public final class Corrald implements Callable<Integer> {
             System.err.println("corrald: " + e.getMessage());
             manager.status("not started: " + e.getMessage());
             return EXIT_FAILED;
+        }
+        if (web != null) {
+            try {
+                System.err.println("corrald: web view at " + daemon.startWeb(web, webInsecureBind));
+            } catch (IOException | IllegalArgumentException e) {
+                System.err.println("corrald: " + e.getMessage());
+                daemon.shutdown("the web view could not start");
+                return EXIT_USAGE;
+            }
         }
         if (detached) {
             Logging.stopStderr();

@@ -51,6 +51,8 @@ public final class Daemon {
     private StateDirectoryLock stateLock;
     private SocketOwnership ownership;
     private CorralServer server;
+    /** The web view, once started; guarded by this. */
+    private dev.corral.daemon.server.web.WebServer web;
     private Thread watchdog;
 
     private Daemon(DaemonPaths paths, SessionRegistry.Limits sessionLimits, EventHub.Limits eventLimits,
@@ -212,6 +214,11 @@ public final class Daemon {
             watchdog.interrupt();
         }
         try {
+            synchronized (this) {
+                if (web != null) {
+                    web.close();
+                }
+            }
             server.close();
             workers.shutdownNow();
             sessions.close();
@@ -226,6 +233,45 @@ public final class Daemon {
                     : "stopped; socket {} removed", paths.socket());
             stopped.countDown();
         }
+    }
+
+    /**
+     * Starts the web view on {@code address} ({@code HOST:PORT}) unless it runs; answers its URL,
+     * with the token. A second call returns the running one's URL.
+     */
+    public synchronized String startWeb(String address, boolean insecureBind) throws IOException {
+        if (web == null) {
+            web = dev.corral.daemon.server.web.WebServer.start(webAddress(address), insecureBind, server,
+                    OperationTable.standard(this), workers, sessions, events, mapper, paths.stateDir().resolve("web").resolve("token"));
+        }
+        return web.url();
+    }
+
+    /** The running web view, if any. */
+    public synchronized java.util.Optional<dev.corral.daemon.server.web.WebServer> web() {
+        return java.util.Optional.ofNullable(web);
+    }
+
+    static java.net.InetSocketAddress webAddress(String address) {
+        int colon = address.lastIndexOf(':');
+        if (colon <= 0 || colon == address.length() - 1) {
+            throw new IllegalArgumentException("--web takes ADDRESS:PORT, e.g. 127.0.0.1:7681, not '" + address + "'");
+        }
+        String host = address.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(address.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("the web view's port must be 0 to 65535 (0: any free one), not '"
+                    + address.substring(colon + 1) + "'");
+        }
+        return new java.net.InetSocketAddress(host, port);
     }
 
     public void awaitStopped() {

@@ -110,6 +110,17 @@ public final class CorralServer implements AutoCloseable {
         }
     }
 
+    /** The daemon's event loops, which the web view shares. */
+    public EventLoopGroup eventLoops() {
+        return group;
+    }
+
+    /** The TCP listener type that runs on these event loops (the web view's). */
+    public Class<? extends io.netty.channel.ServerChannel> tcpServerChannel() {
+        return transport == Transport.EPOLL ? io.netty.channel.epoll.EpollServerSocketChannel.class
+                : io.netty.channel.socket.nio.NioServerSocketChannel.class;
+    }
+
     /** Whether every event loop runs a task within {@code timeout}: what the service watchdog vouches for. */
     public boolean responsive(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
