@@ -169,6 +169,20 @@ public abstract class Session {
         }
     }
 
+    /** All the output kept for replay, and how much the program has written in all (to tell whether it changed). */
+    final synchronized byte[] outputSnapshot() {
+        return replay.snapshot();
+    }
+
+    final synchronized long outputWritten() {
+        return replay.written();
+    }
+
+    /** Output an earlier daemon kept for this session, replayed as if the program had just written it. */
+    final synchronized void restoreOutput(byte[] kept) {
+        replay.append(kept, 0, kept.length);
+    }
+
     /** Sends a signal (a canonical name, see {@link Signals}) to the program. */
     abstract void signal(String signal) throws IOException;
 
