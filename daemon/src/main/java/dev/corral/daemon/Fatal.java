@@ -1,15 +1,18 @@
 package dev.corral.daemon;
 
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The end of a daemon that hit an {@link Error} (a heap run out, a stack overflowed, a class that
- * would not link): nothing it holds can be trusted any more, and a daemon that limps on answers
+ * The end of a daemon that hit an {@link Error} (a heap run out, a stack overflowed, an internal
+ * error of the VM): nothing it holds can be trusted any more, and a daemon that limps on answers
  * nothing while its lock keeps a healthy one out. So it says why in the log and exits at once
  * with {@link #EXIT_STATUS}; the kernel releases the socket lock, and a service manager (or the
  * next client) starts a fresh daemon. {@code bin/corrald} adds {@code -XX:+ExitOnOutOfMemoryError}
- * for the heap errors thrown where no handler of corral's sees them.
+ * for the heap errors thrown where no handler of corral's sees them. A {@link LinkageError} (a
+ * class or native library that would not load, such as pty4j's on an odd platform) is the one
+ * Error that is not fatal: it fails what needed the library, and is logged as a bug.
  */
 public final class Fatal {
     private static final Logger log = LoggerFactory.getLogger(Fatal.class);
@@ -18,11 +21,16 @@ public final class Fatal {
 
     private Fatal() {}
 
-    /** Ends the daemon when {@code cause} is an Error; returns when it is not. */
+    /** Ends the daemon when {@code cause} is a fatal Error; returns when it is not. */
     public static void haltIfError(String where, Throwable cause) {
-        if (cause instanceof Error error) {
-            halt(where, error);
+        Throwable actual = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
+        if (isFatal(actual)) {
+            halt(where, actual);
         }
+    }
+
+    static boolean isFatal(Throwable cause) {
+        return cause instanceof Error && !(cause instanceof LinkageError);
     }
 
     public static void halt(String where, Throwable cause) {
@@ -38,7 +46,7 @@ public final class Fatal {
     /** Every thread's last resort: an uncaught Error ends the daemon, an exception is a logged bug. */
     public static void install() {
         Thread.setDefaultUncaughtExceptionHandler((thread, cause) -> {
-            if (cause instanceof Error) {
+            if (isFatal(cause)) {
                 halt("thread " + thread.getName(), cause);
             }
             log.error("bug: thread {} died of an uncaught exception", thread.getName(), cause);

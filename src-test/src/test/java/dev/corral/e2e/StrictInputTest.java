@@ -100,6 +100,17 @@ class StrictInputTest {
         assertEquals(expected, answers);
     }
 
+    /** Found by the reliability probe's fuzzer: a NUL in a path argument was answered INTERNAL. */
+    @Test
+    void aNulInAPathArgumentIsABadRequest() throws IOException {
+        try (RawPeer peer = RawPeer.connect(sandbox.socket())) {
+            assertTrue(peer.hello().containsKey("result"));
+            Map<String, Object> spawn = peer.request("session.spawn",
+                    Map.of("command", java.util.List.of("true"), "cwd", "/tmp/a\u0000b"));
+            assertEquals("BAD_REQUEST", ((Map<?, ?>) spawn.get("error")).get("code"), spawn.toString());
+        }
+    }
+
     private static final int NOBODY = 65534;
     private static final String KNOCKER = String.join("\n",
             "import socket, sys",

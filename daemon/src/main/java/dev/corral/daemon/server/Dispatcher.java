@@ -18,6 +18,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.AttributeKey;
 import java.io.IOException;
+import java.nio.file.InvalidPathException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -107,7 +108,15 @@ final class Dispatcher extends SimpleChannelInboundHandler<Request> {
     private Reply runGuarded(Operation operation, Request request, Caller caller) {
         try {
             return operation.run(request, caller);
+        } catch (InvalidPathException e) {
+            // Only a peer's argument becomes a path this way (a NUL in a cwd, say): its mistake, not a bug.
+            String input = e.getInput().length() > 200 ? e.getInput().substring(0, 200) + "…" : e.getInput();
+            return Reply.error(ErrorCode.BAD_REQUEST, "'" + input.replace("\0", "\\0") + "' is not a usable path: "
+                    + e.getReason());
         } catch (RuntimeException e) {
+            return internal(request, e);
+        } catch (LinkageError e) {
+            // A library that would not load (pty4j's native code, say) fails this operation, not the daemon.
             return internal(request, e);
         } catch (Error e) {
             Fatal.halt("operation '" + request.op() + "'", e);

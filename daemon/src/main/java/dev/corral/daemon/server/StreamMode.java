@@ -1,5 +1,6 @@
 package dev.corral.daemon.server;
 
+import dev.corral.daemon.Fatal;
 import dev.corral.daemon.session.Attachment;
 import dev.corral.daemon.session.Session;
 import dev.corral.protocol.Protocol;
@@ -135,6 +136,7 @@ public final class StreamMode {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Fatal.haltIfError("an attached connection", cause);
             ctx.close();
         }
     }
