@@ -227,7 +227,7 @@ class ReliabilityProbeTest {
             sandbox.startDaemon();
             SessionLeakTest.cycles(sandbox, 100);
             long before = SessionLeakTest.heapAfterGc(sandbox);
-            int cycles = Integer.getInteger("corral.probe.cycles", 400);
+            int cycles = Integer.getInteger("corral.probe.cycles", 300);
             SessionLeakTest.cycles(sandbox, cycles);
             long after = SessionLeakTest.heapAfterGc(sandbox);
             System.out.printf("probe cycles: %d spawn/remove cycles; heap after GC %d KiB before, %d KiB after%n",
