@@ -18,7 +18,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.AttributeKey;
 import java.io.IOException;
-import java.nio.file.InvalidPathException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -94,47 +93,22 @@ final class Dispatcher extends SimpleChannelInboundHandler<Request> {
         }
         Caller caller = new Caller(ctx.channel(), ctx.channel().attr(PEER).get());
         if (operation.execution() == Operation.Execution.INLINE) {
-            answer(ctx, request, runGuarded(operation, request, caller));
+            answer(ctx, request, Guarded.run(operation, request, caller));
             return;
         }
         try {
-            CompletableFuture.supplyAsync(() -> runGuarded(operation, request, caller), workers)
+            CompletableFuture.supplyAsync(() -> Guarded.run(operation, request, caller), workers)
                     .thenAccept(reply -> ctx.executor().execute(() -> answer(ctx, request, reply)));
         } catch (RejectedExecutionException e) {
             answer(ctx, request, Reply.error(ErrorCode.BUSY, "corrald has too much work queued; try again shortly"));
         }
     }
 
-    private Reply runGuarded(Operation operation, Request request, Caller caller) {
-        try {
-            return operation.run(request, caller);
-        } catch (InvalidPathException e) {
-            // Only a peer's argument becomes a path this way (a NUL in a cwd, say): its mistake, not a bug.
-            String input = e.getInput().length() > 200 ? e.getInput().substring(0, 200) + "…" : e.getInput();
-            return Reply.error(ErrorCode.BAD_REQUEST, "'" + input.replace("\0", "\\0") + "' is not a usable path: "
-                    + e.getReason());
-        } catch (RuntimeException e) {
-            return internal(request, e);
-        } catch (LinkageError e) {
-            // A library that would not load (pty4j's native code, say) fails this operation, not the daemon.
-            return internal(request, e);
-        } catch (Error e) {
-            Fatal.halt("operation '" + request.op() + "'", e);
-            throw e;
-        }
-    }
-
-    private Reply internal(Request request, Throwable e) {
-        log.error("bug: operation '{}' failed", request.op(), e);
-        return Reply.error(ErrorCode.INTERNAL, "corrald failed on '" + request.op() + "' (" + e
-                + "); the daemon log has the details");
-    }
-
     private void answer(ChannelHandlerContext ctx, Request request, Reply reply) {
         if (reply instanceof Reply.Later later) {
             later.stage().whenComplete((value, failure) -> {
                 Fatal.haltIfError("operation '" + request.op() + "'", failure);
-                ctx.executor().execute(() -> answer(ctx, request, failure == null ? value : internal(request, failure)));
+                ctx.executor().execute(() -> answer(ctx, request, failure == null ? value : Guarded.internal(request, failure)));
             });
             return;
         }
