@@ -146,6 +146,16 @@ final class Line {
         return 0;
     }
 
+    /** Cells up to the last one written (tmux's cellused): what reflow moves and wraps. */
+    int written() {
+        for (int x = chars.length - 1; x >= 0; x--) {
+            if (chars[x] != BLANK) {
+                return x + 1;
+            }
+        }
+        return 0;
+    }
+
     /** Cells up to the last one with a visible character. */
     int usedText() {
         for (int x = chars.length - 1; x >= 0; x--) {

@@ -233,8 +233,27 @@ public final class Screen {
         return styles;
     }
 
+    /** Row {@code y} cell by cell: its text (base and combining marks, a space if blank), null for a wide tail. */
+    synchronized String[] cellTexts(int y) {
+        Line line = grid[y];
+        String[] cells = new String[cols];
+        for (int x = 0; x < cols; x++) {
+            int c = line.chars[x];
+            if (c != Line.WIDE_TAIL) {
+                String marks = line.combining(x);
+                cells[x] = Character.toString(c == Line.BLANK ? ' ' : c) + (marks == null ? "" : marks);
+            }
+        }
+        return cells;
+    }
+
     synchronized int underlineColour(int x, int y) {
         return grid[y].underline(x);
+    }
+
+    /** The cursor stands in the last column waiting to wrap (xterm's last-column flag). */
+    synchronized boolean wrapPending() {
+        return wrapPending;
     }
 
     public synchronized void resize(int newCols, int newRows) {
@@ -438,6 +457,7 @@ public final class Screen {
             if (reflow) {
                 reflow(newCols);
             } else {
+                wrapPending = false;
                 for (int y = 0; y < grid.length; y++) {
                     grid[y] = grid[y].resized(newCols);
                 }
@@ -450,7 +470,6 @@ public final class Screen {
         bottom = rows - 1;
         cx = Math.min(cx, cols - 1);
         cy = Math.max(0, Math.min(cy, rows - 1));
-        wrapPending = false;
     }
 
     /** tmux's screen_resize_y: shrink by dropping rows below the cursor, then into the scrollback; grow by pulling scrolled lines back. */
@@ -513,13 +532,14 @@ public final class Screen {
         int wrapX = 0;
         for (int y = 0; y < absY; y++) {
             if (all.get(y).wrapped) {
-                wrapX += all.get(y).used();
+                wrapX += all.get(y).written();
             } else {
                 wrapX = 0;
                 wrapY++;
             }
         }
-        wrapX = cx >= all.get(absY).used() ? Integer.MAX_VALUE : wrapX + cx;
+        int cursorX = wrapPending ? cols : cx;
+        wrapX = cursorX >= all.get(absY).written() ? Integer.MAX_VALUE : wrapX + cursorX;
 
         List<Line> out = new ArrayList<>(all.size());
         int i = 0;
@@ -532,7 +552,7 @@ public final class Screen {
             i++;
             if (start + 1 == i) {
                 // One physical line: unchanged if it fits, else split.
-                if (logical.used() <= newCols) {
+                if (logical.written() <= newCols) {
                     Line moved = logical.resized(newCols);
                     out.add(moved);
                     continue;
@@ -575,20 +595,22 @@ public final class Screen {
             while (laid.get(y).wrapped && y < laid.size() - 1) {
                 y++;
             }
-            x = laid.get(y).used();
+            x = laid.get(y).written();
         } else {
             x = wrapX;
             while (laid.get(y).wrapped && y < laid.size() - 1) {
-                if (x < laid.get(y).used()) {
+                if (x < laid.get(y).written()) {
                     break;
                 }
-                x -= laid.get(y).used();
+                x -= laid.get(y).written();
                 y++;
             }
         }
         int history = scrollback.size();
         if (y >= history) {
+            // tmux leaves the cursor one past a full line: waiting to wrap.
             cx = Math.min(x, cols - 1);
+            wrapPending = x >= cols && autowrap;
             cy = y - history;
         } else {
             cx = 0;
@@ -602,7 +624,7 @@ public final class Screen {
         int x = 0;
         for (int p = 0; p < physical.size(); p++) {
             Line source = physical.get(p);
-            int used = source.used();
+            int used = source.written();
             for (int sx = 0; sx < used; sx++) {
                 int c = source.chars[sx];
                 if (c == Line.WIDE_TAIL) {
@@ -619,6 +641,10 @@ public final class Screen {
                     continue;
                 }
                 row.copyCell(source, sx, x);
+                if (c == Line.BLANK) {
+                    // A gap inside the written part is a space once moved, as in tmux's grid.
+                    row.chars[x] = ' ';
+                }
                 if (w == 2) {
                     row.copyCell(source, sx + 1, x + 1);
                 }
@@ -653,7 +679,8 @@ public final class Screen {
         n = Math.min(n, bottom - top + 1);
         for (int i = 0; i < n; i++) {
             Line gone = grid[top];
-            if (top == 0 && !alternate) {
+            // As tmux: on the primary screen the top line of any scroll region goes to the scrollback.
+            if (!alternate) {
                 pushScrollback(gone);
                 scrolled = Math.min(scrolled + 1, scrollback.size());
             }
