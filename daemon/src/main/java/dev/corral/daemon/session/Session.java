@@ -1,5 +1,6 @@
 package dev.corral.daemon.session;
 
+import dev.corral.daemon.screen.Screen;
 import dev.corral.protocol.Protocol;
 import dev.corral.protocol.Stream;
 import io.netty.channel.Channel;
@@ -51,6 +52,8 @@ public abstract class Session {
     private final String id;
     private final Instant createdAt;
     private final ReplayBuffer replay;
+    /** What the terminal shows, fed with every output byte under this session's lock; attach redraws from it. */
+    private final Screen screen;
     private final Context context;
     private final List<Attachment> attachments = new ArrayList<>();
     /** Completes with the exit status, or null when the program was lost without one. */
@@ -72,6 +75,7 @@ public abstract class Session {
         this.createdAt = createdAt;
         this.context = context;
         this.replay = new ReplayBuffer(context.replayBytes());
+        this.screen = new Screen(spec.cols(), spec.rows(), scrollbackLines());
     }
 
     public final String name() {
@@ -160,8 +164,27 @@ public abstract class Session {
     public void resize(int cols, int rows) {
         Pty current = terminal;
         if (current != null && running()) {
-            current.resize(Math.min(cols, Protocol.MAX_TERMINAL_SIZE), Math.min(rows, Protocol.MAX_TERMINAL_SIZE));
+            cols = Math.max(1, Math.min(cols, Protocol.MAX_TERMINAL_SIZE));
+            rows = Math.max(1, Math.min(rows, Protocol.MAX_TERMINAL_SIZE));
+            synchronized (this) {
+                // The model takes the new size before the program hears of it, as a tmux pane does.
+                screen.resize(cols, rows);
+            }
+            current.resize(cols, rows);
         }
+    }
+
+    /**
+     * The session's screen model: what its terminal shows now (text, cells, cursor, modes, title).
+     * Readers may call it from any thread; its {@link Screen#version()} moves with every output.
+     */
+    public final Screen screen() {
+        return screen;
+    }
+
+    /** Scrollback lines each session's screen keeps: {@code -Dcorral.scrollback=N}, default 2,000. */
+    static int scrollbackLines() {
+        return Math.max(0, Math.min(100_000, Integer.getInteger("corral.scrollback", Screen.DEFAULT_SCROLLBACK)));
     }
 
     /** The most recent output, at most {@code bytes} of it. */
@@ -322,6 +345,7 @@ public abstract class Session {
         synchronized (this) {
             outputSeen();
             replay.append(buffer, 0, n);
+            screen.feed(buffer, 0, n);
             attachments.removeIf(a -> !a.send(StreamFrames.data(buffer, 0, n)));
         }
         context.listener().output(this, buffer, n);
@@ -386,19 +410,24 @@ public abstract class Session {
         exit.complete(code);
     }
 
-    /**
-     * Adds a client: the replay first (unless skipped), then live output, with nothing lost or
-     * repeated at the seam because both happen under the lock the output path takes.
-     */
     public final Attachment attach(Channel channel, boolean readOnly, boolean withReplay) {
+        return attach(channel, readOnly, withReplay, 0);
+    }
+
+    /**
+     * Adds a client: a redraw made from the screen model first (the last {@code scrollbackLines}
+     * scrollback lines, the cells, the modes and the cursor; only the modes without the replay),
+     * then live output, with nothing lost or repeated at the seam because both happen under the
+     * lock the output path takes. Raw bytes are never replayed, so a query a program once wrote
+     * is never asked of a later client.
+     */
+    public final Attachment attach(Channel channel, boolean readOnly, boolean withReplay, int scrollbackLines) {
         Attachment attachment = new Attachment(this, channel, readOnly, context.maxQueuedBytes());
         synchronized (this) {
-            if (withReplay) {
-                byte[] screen = replay.snapshot();
-                for (int offset = 0; offset < screen.length; offset += Stream.MAX_PAYLOAD) {
-                    int length = Math.min(Stream.MAX_PAYLOAD, screen.length - offset);
-                    attachment.send(StreamFrames.data(screen, offset, length));
-                }
+            byte[] redraw = withReplay ? screen.redraw(scrollbackLines) : screen.modesOnly();
+            for (int offset = 0; offset < redraw.length; offset += Stream.MAX_PAYLOAD) {
+                int length = Math.min(Stream.MAX_PAYLOAD, redraw.length - offset);
+                attachment.send(StreamFrames.data(redraw, offset, length));
             }
             if (!running()) {
                 attachment.finish(StreamFrames.exit(exitCode == null ? -1 : exitCode));
