@@ -33,7 +33,7 @@ public abstract class Session {
     /**
      * What the program is doing, from its output: {@code ACTIVE} (output within the idle time),
      * {@code IDLE} (none for that long), {@code NEEDS_INPUT} (something on its screen asks for
-     * input, see {@link #needsInput}) or {@code EXITED}. Listeners hear every change.
+     * input, see {@link #inputWanted}) or {@code EXITED}. Listeners hear every change.
      */
     public enum Status {
         ACTIVE, IDLE, NEEDS_INPUT, EXITED;
@@ -68,6 +68,8 @@ public abstract class Session {
     private volatile String agent;
     private volatile String readiness;
     private volatile String stuckOn;
+    /** Set by the agent's watcher; see {@link #inputWanted}. */
+    private boolean inputWanted;
 
     Session(SessionSpec spec, String id, Instant createdAt, Context context) {
         this.spec = spec;
@@ -106,13 +108,13 @@ public abstract class Session {
         this.agent = profile;
     }
 
-    /** starting, awaiting-input, ready or stuck for an agent session; null for others. */
+    /** starting, awaiting-input, ready, stuck or exited (before it was ready) for an agent session; null for others. */
     public final String readiness() {
         return readiness;
     }
 
     /**
-     * Moves the readiness on; {@code screen} is the text on screen when it is {@code stuck}.
+     * Moves the readiness on; {@code screen} is the text on screen when it is {@code stuck} or {@code exited}.
      * Listeners hear of every change.
      */
     public final void readiness(String state, String screen) {
@@ -125,10 +127,6 @@ public abstract class Session {
         }
         log.info("session {} is {}", name(), state);
         context.listener().readinessChanged(this);
-        if (!state.equals("starting")) {
-            // A dialog or a ready prompt on screen: the agent waits for input until it writes again.
-            needsInput();
-        }
     }
 
     /** The program's process id, or -1 when it has none (yet, or any more). */
@@ -287,19 +285,29 @@ public abstract class Session {
     }
 
     /**
-     * Something on the program's screen asks for input (an auto-responder's pattern, a ready
-     * prompt): the status is needs-input until the program writes again. For the readiness work.
+     * Whether the program's screen waits for a person (a question nobody answers, an empty ready
+     * prompt), as the agent's watcher reads it: the status is needs-input for as long as it does,
+     * whatever the program redraws meanwhile.
      */
-    public final synchronized void needsInput() {
-        if (running() && status != Status.NEEDS_INPUT) {
+    public final synchronized void inputWanted(boolean wanted) {
+        inputWanted = wanted;
+        if (!running()) {
+            return;
+        }
+        if (wanted && status != Status.NEEDS_INPUT) {
             changeStatus(Status.NEEDS_INPUT);
+        } else if (!wanted && status == Status.NEEDS_INPUT) {
+            changeStatus(Status.ACTIVE);
+            if (idleTimer == null) {
+                armIdleTimer(context.idleAfter().toNanos() - (System.nanoTime() - lastOutputNanos));
+            }
         }
     }
 
     /** Output makes the program active; the one idle timer is armed only if none is pending. */
     private void outputSeen() {
         lastOutputNanos = System.nanoTime();
-        if (status == Status.IDLE || status == Status.NEEDS_INPUT) {
+        if (status == Status.IDLE || (status == Status.NEEDS_INPUT && !inputWanted)) {
             changeStatus(Status.ACTIVE);
         }
         if (status == Status.ACTIVE && idleTimer == null && running()) {
