@@ -181,22 +181,9 @@ public final class Agents implements SessionListener {
         };
     }
 
-    /**
-     * STOPGAP until sessions keep their screen: tmux's own screen of a tmux session (its last
-     * {@code rows} lines), else the plain text of the recent output ({@link StreamText}).
-     */
+    /** What the session's screen shows now: its model's visible text, trimmed of blank lines. */
     private static String screenText(Session session, StreamText stream) {
-        if (session.kind().equals("tmux")) {
-            try {
-                String captured = OutputWatcher.trim(new String(session.tail(1024 * 1024), StandardCharsets.UTF_8));
-                List<String> lines = captured.lines().toList();
-                int rows = Math.max(1, session.spec().rows());
-                return OutputWatcher.trim(String.join("\n", lines.subList(Math.max(0, lines.size() - rows), lines.size())));
-            } catch (SessionException e) {
-                log.debug("session {}: no tmux screen ({}); reading its output instead", session.name(), e.getMessage());
-            }
-        }
-        return stream.text();
+        return OutputWatcher.trim(session.screen().text());
     }
 
     /** The MCP config agents read: {@code {"mcpServers": {...}}} from the profile's {@code mcp.servers} (or the whole table). */
