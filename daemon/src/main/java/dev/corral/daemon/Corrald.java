@@ -5,6 +5,7 @@ import dev.corral.daemon.container.ContainerSettings;
 import dev.corral.daemon.server.CorralServer;
 import dev.corral.daemon.server.SocketOwnership;
 import dev.corral.daemon.session.SessionRegistry;
+import dev.corral.daemon.state.OwnedFiles;
 import dev.corral.daemon.workspace.MetadataLock;
 import dev.corral.daemon.workspace.Workspaces;
 import java.time.Duration;
@@ -110,9 +111,11 @@ public final class Corrald implements Callable<Integer> {
         }
         DaemonPaths paths = DaemonPaths.resolve(socket, stateDir, System.getenv());
         try {
-            Files.createDirectories(paths.logDir());
-            Files.createDirectories(paths.stateDir().resolve("native"));
-            Files.setPosixFilePermissions(paths.stateDir(), PosixFilePermissions.fromString("rwx------"));
+            paths.prepareStateDir();
+        } catch (OwnedFiles.UnsafePathException e) {
+            System.err.println("corrald: [UNSAFE_PATH] refusing the state directory " + paths.stateDir() + ": "
+                    + e.getMessage());
+            return EXIT_FAILED;
         } catch (IOException e) {
             System.err.println("corrald: cannot create the state directory " + paths.stateDir() + ": " + e
                     + "; set CORRAL_STATE_DIR to a writable directory");

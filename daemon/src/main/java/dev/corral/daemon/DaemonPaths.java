@@ -1,7 +1,13 @@
 package dev.corral.daemon;
 
+import dev.corral.daemon.state.OwnedFiles;
 import dev.corral.protocol.Endpoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,6 +29,34 @@ public record DaemonPaths(Path socket, boolean socketIsDefault, Path stateDir) {
             state = Path.of(System.getProperty("user.home"), ".local", "state", "corral");
         }
         return new DaemonPaths(endpoint.socket(), endpoint.isDefault(), state.toAbsolutePath());
+    }
+
+    /** The state directory's folders; each must be a real directory of the daemon's user where it is there. */
+    static final List<String> STATE_FOLDERS = List.of("log", "native", "sessions", "events", "agents", "tmux", "containers",
+            "image-builds");
+    /** Files kept directly in the state directory or its log folder. */
+    static final List<String> STATE_FILES = List.of("workspaces.json", "log/corrald.log", "log/corrald.1.log",
+            "log/corrald.2.log", "log/corrald.3.log", "log/corrald.4.log");
+
+    /**
+     * Creates the state directory (0700) with its log and native folders, and refuses one that
+     * corral could be led out of: the directory, one of its folders or files a symlink, not of its
+     * kind, or another user's ({@link OwnedFiles.UnsafePathException}).
+     */
+    public void prepareStateDir() throws IOException {
+        OwnedFiles.directory(stateDir);
+        Files.setPosixFilePermissions(stateDir, PosixFilePermissions.fromString("rwx------"));
+        for (String folder : STATE_FOLDERS) {
+            Path dir = stateDir.resolve(folder);
+            if (folder.equals("log") || folder.equals("native")) {
+                OwnedFiles.directory(dir);
+            } else if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                OwnedFiles.requireDirectory(dir);
+            }
+        }
+        for (String file : STATE_FILES) {
+            OwnedFiles.requirePlainOrMissing(stateDir.resolve(file));
+        }
     }
 
     public Path logDir() {
