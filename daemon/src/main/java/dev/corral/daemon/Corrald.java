@@ -31,6 +31,10 @@ public final class Corrald implements Callable<Integer> {
     @Option(names = "--socket", paramLabel = "PATH", description = "Socket path (default: $CORRAL_SOCKET, then $XDG_RUNTIME_DIR/corral/corral.sock).")
     String socket;
 
+    @Option(names = "--socket-dir-shared", description = "Allow a socket directory that others can write to (not 0700);"
+            + " they could then plant links beside the socket. Default: refuse it.")
+    boolean socketDirShared;
+
     @Option(names = "--state-dir", paramLabel = "DIR", description = "State directory (default: $CORRAL_STATE_DIR, then $XDG_STATE_HOME/corral).")
     String stateDir;
 
@@ -109,7 +113,7 @@ public final class Corrald implements Callable<Integer> {
                     + "below --lease-ttl-seconds (" + leaseTtlSeconds + "), or live leases would look stale");
             return EXIT_USAGE;
         }
-        DaemonPaths paths = DaemonPaths.resolve(socket, stateDir, System.getenv());
+        DaemonPaths paths = DaemonPaths.resolve(socket, socketDirShared, stateDir, System.getenv());
         try {
             paths.prepareStateDir();
         } catch (OwnedFiles.UnsafePathException e) {
@@ -144,6 +148,9 @@ public final class Corrald implements Callable<Integer> {
         } catch (SocketOwnership.AlreadyRunningException e) {
             System.err.println("corrald: " + e.getMessage());
             return EXIT_CONFLICT;
+        } catch (OwnedFiles.UnsafePathException e) {
+            System.err.println("corrald: [UNSAFE_PATH] " + e.getMessage());
+            return EXIT_FAILED;
         } catch (IOException e) {
             System.err.println("corrald: " + e.getMessage());
             return EXIT_FAILED;

@@ -14,10 +14,15 @@ import java.util.Map;
  * Where the daemon keeps its socket and state: flag, then {@code CORRAL_*} variable, then the
  * XDG default ({@code $XDG_STATE_HOME/corral}, else {@code ~/.local/state/corral}).
  */
-public record DaemonPaths(Path socket, boolean socketIsDefault, Path stateDir) {
+public record DaemonPaths(Endpoint endpoint, Path stateDir) {
 
     public static DaemonPaths resolve(String socketFlag, String stateDirFlag, Map<String, String> env) {
-        Endpoint endpoint = Endpoint.resolve(socketFlag, env);
+        return resolve(socketFlag, false, stateDirFlag, env);
+    }
+
+    /** {@code socketDirShared}: the --socket-dir-shared flag (see {@link Endpoint#directoryProblem}). */
+    public static DaemonPaths resolve(String socketFlag, boolean socketDirShared, String stateDirFlag, Map<String, String> env) {
+        Endpoint endpoint = Endpoint.resolve(socketFlag, env).allowingSharedDirectory(socketDirShared);
         Path state;
         if (present(stateDirFlag)) {
             state = Path.of(stateDirFlag);
@@ -28,7 +33,15 @@ public record DaemonPaths(Path socket, boolean socketIsDefault, Path stateDir) {
         } else {
             state = Path.of(System.getProperty("user.home"), ".local", "state", "corral");
         }
-        return new DaemonPaths(endpoint.socket(), endpoint.isDefault(), state.toAbsolutePath());
+        return new DaemonPaths(endpoint, state.toAbsolutePath());
+    }
+
+    public Path socket() {
+        return endpoint.socket();
+    }
+
+    public boolean socketIsDefault() {
+        return endpoint.isDefault();
     }
 
     /** The state directory's folders; each must be a real directory of the daemon's user where it is there. */
@@ -70,7 +83,7 @@ public record DaemonPaths(Path socket, boolean socketIsDefault, Path stateDir) {
 
     /** Held for the daemon's whole life: whoever holds it owns the socket. */
     public Path lockFile() {
-        return socket.resolveSibling(socket.getFileName() + ".lock");
+        return socket().resolveSibling(socket().getFileName() + ".lock");
     }
 
     private static boolean present(String value) {

@@ -204,4 +204,33 @@ class WorkspaceSafetyTest {
             }
         }
     }
+
+    @Test
+    void aSharedSocketDirectoryIsRefusedUnlessSaidAndLinksPlantedBesideTheSocketAreNeverWrittenThrough() throws IOException {
+        Path home = Files.createDirectories(dir.resolve("shared-socket"));
+        Path run = Files.createDirectories(home.resolve("run"));
+        Files.setPosixFilePermissions(run, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path victim = Files.writeString(dir.resolve("victim"), "precious\n");
+        Path victim2 = Files.writeString(dir.resolve("victim2"), "precious too\n");
+        Files.createSymbolicLink(run.resolve("corral.sock.lock"), victim);
+        Files.createSymbolicLink(run.resolve("corral.sock.start.log"), victim2);
+        try (Sandbox own = new Sandbox(home)) {
+            Run.Result refused = own.corral("ping");
+            assertEquals(1, refused.exit(), refused.toString());
+            assertTrue(refused.err().contains("[UNSAFE_PATH]") && refused.err().contains("others can write to it"), refused.toString());
+
+            // Said: the client goes ahead, but the daemon still refuses the planted lock, and no victim is touched.
+            Run.Result linked = own.corral("--socket-dir-shared", "ping");
+            assertEquals(5, linked.exit(), linked.toString());
+            assertTrue(linked.err().contains("[UNSAFE_PATH]") && linked.err().contains("corral.sock.lock is a symbolic link"),
+                    linked.toString());
+            assertEquals("precious\n", Files.readString(victim));
+            assertEquals("precious too\n", Files.readString(victim2));
+            assertFalse(Files.isSymbolicLink(run.resolve("corral.sock.start.log")), "the planted start log was unlinked, not followed");
+
+            Files.delete(run.resolve("corral.sock.lock"));
+            own.ok("--socket-dir-shared", "ping");
+            assertEquals("precious\n", Files.readString(victim));
+        }
+    }
 }
