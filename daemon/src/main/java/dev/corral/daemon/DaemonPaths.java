@@ -31,7 +31,7 @@ public record DaemonPaths(Endpoint endpoint, Path stateDir) {
         } else if (present(env.get("XDG_STATE_HOME"))) {
             state = Path.of(env.get("XDG_STATE_HOME"), "corral");
         } else {
-            state = Path.of(System.getProperty("user.home"), ".local", "state", "corral");
+            state = home(env).resolve(".local/state/corral");
         }
         return new DaemonPaths(endpoint, state.toAbsolutePath());
     }
@@ -70,6 +70,12 @@ public record DaemonPaths(Endpoint endpoint, Path stateDir) {
         for (String file : STATE_FILES) {
             OwnedFiles.requirePlainOrMissing(stateDir.resolve(file));
         }
+    }
+
+    /** The user's home: {@code $HOME} as the shell and every XDG tool take it, else Java's {@code user.home}. */
+    public static Path home(Map<String, String> env) {
+        String home = env.get("HOME");
+        return Path.of(present(home) ? home : System.getProperty("user.home"));
     }
 
     public Path logDir() {
