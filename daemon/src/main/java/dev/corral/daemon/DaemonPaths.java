@@ -48,7 +48,7 @@ public record DaemonPaths(Endpoint endpoint, Path stateDir) {
     static final List<String> STATE_FOLDERS = List.of("log", "native", "sessions", "events", "agents", "tmux", "containers",
             "image-builds");
     /** Files kept directly in the state directory or its log folder. */
-    static final List<String> STATE_FILES = List.of("workspaces.json", "log/corrald.log", "log/corrald.1.log",
+    static final List<String> STATE_FILES = List.of("workspaces.json", "corrald.lock", "log/corrald.log", "log/corrald.1.log",
             "log/corrald.2.log", "log/corrald.3.log", "log/corrald.4.log");
 
     /**
