@@ -6,6 +6,7 @@ import dev.corral.daemon.server.CorralServer;
 import dev.corral.daemon.server.SocketOwnership;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.daemon.state.OwnedFiles;
+import dev.corral.daemon.workspace.Manifest;
 import dev.corral.daemon.workspace.MetadataLock;
 import dev.corral.daemon.workspace.Workspaces;
 import java.time.Duration;
@@ -106,6 +107,18 @@ public final class Corrald implements Callable<Integer> {
             description = "Let --web listen on an address that is not loopback: anyone who reaches it and has the token gets in.")
     boolean webInsecureBind;
 
+    @Option(names = "--manifest-max-files", paramLabel = "N", defaultValue = "200000",
+            description = "A workspace with more entries runs without a manifest (no diff in its summary) (default: ${DEFAULT-VALUE}).")
+    int manifestMaxFiles;
+
+    @Option(names = "--manifest-max-depth", paramLabel = "N", defaultValue = "64",
+            description = "A workspace nested deeper runs without a manifest (default: ${DEFAULT-VALUE}).")
+    int manifestMaxDepth;
+
+    @Option(names = "--manifest-max-seconds", paramLabel = "S", defaultValue = "10",
+            description = "A workspace whose files take longer to list runs without a manifest (default: ${DEFAULT-VALUE}).")
+    long manifestMaxSeconds;
+
     @Option(names = "--detached", hidden = true,
             description = "Started in the background by a client: once ready, log to the state directory only.")
     boolean detached;
@@ -154,7 +167,8 @@ public final class Corrald implements Callable<Integer> {
                     new EventHub.Limits(journalMaxEvents, Duration.ofSeconds(journalMaxAgeSeconds), subscriberQueue),
                     ContainerSettings.resolve(dockerHost, containerCredentials, containerNetwork, System.getenv()),
                     new Workspaces.Settings(Duration.ofSeconds(leaseTtlSeconds), Duration.ofSeconds(leaseHeartbeatSeconds),
-                            MetadataLock.DEFAULT_TIMEOUT), manager);
+                            MetadataLock.DEFAULT_TIMEOUT, new Manifest.Bounds(manifestMaxFiles, manifestMaxDepth,
+                            Duration.ofSeconds(manifestMaxSeconds))), manager);
         } catch (SocketOwnership.AlreadyRunningException e) {
             System.err.println("corrald: " + e.getMessage());
             manager.status("not started: " + e.getMessage());

@@ -82,6 +82,7 @@ class WorkspaceSafetyTest {
         assertTrue(lease.get("lease") instanceof Map<?, ?> held && "ws-b".equals(held.get("session")),
                 "B keeps its lease: " + lease);
         sandbox.ok("rm", "--force", "ws-b");
+        sandbox.ok("lease", "show", b);
     }
 
     @Test
@@ -232,5 +233,31 @@ class WorkspaceSafetyTest {
             own.ok("--socket-dir-shared", "ping");
             assertEquals("precious\n", Files.readString(victim));
         }
+    }
+
+    @Test
+    void aWorkspaceOverTheManifestBoundRunsWithoutOneAndItsBannerSaysSo() throws IOException {
+        Path ws = Files.createDirectories(dir.resolve("big")).toRealPath();
+        for (int i = 0; i < 120; i++) {
+            Files.writeString(ws.resolve("f" + i), "x");
+        }
+        try (Sandbox own = new Sandbox(Files.createDirectories(dir.resolve("bounded")))) {
+            own.startDaemon("--manifest-max-files", "50");
+            Run.Result spawned = own.ok("spawn", "--name", "big", "--workspace", ws, "--", "true");
+            assertTrue(spawned.err().contains("is over the manifest bound (more than 50 files"), spawned.toString());
+            assertEquals(0, own.corral("wait", "big").exit());
+            Map<String, Object> shown = json(own.ok("--json", "lease", "show", ws));
+            assertTrue(String.valueOf(shown.get("lastSessionBanner")).contains("files: not compared (over the manifest bound"),
+                    shown.toString());
+        }
+    }
+
+    @Test
+    void aWorkspaceInProcIsNotHashedForLong() {
+        long began = System.nanoTime();
+        Run.Result spawned = sandbox.corral("spawn", "--name", "in-proc", "--workspace", "/proc/self", "--", "true");
+        long seconds = (System.nanoTime() - began) / 1_000_000_000L;
+        assertEquals(0, spawned.exit(), spawned.toString());
+        assertTrue(seconds < 15, "the spawn took " + seconds + " s: " + spawned);
     }
 }

@@ -47,7 +47,11 @@ public final class Workspaces implements SessionListener, AutoCloseable {
     private static final Duration ENDING_WAIT = Duration.ofSeconds(30);
 
     /** The daemon's flags for leases. */
-    public record Settings(Duration leaseTtl, Duration heartbeat, Duration lockTimeout) {
+    public record Settings(Duration leaseTtl, Duration heartbeat, Duration lockTimeout, Manifest.Bounds manifestBounds) {
+        public Settings(Duration leaseTtl, Duration heartbeat, Duration lockTimeout) {
+            this(leaseTtl, heartbeat, lockTimeout, Manifest.Bounds.defaults());
+        }
+
         public static Settings defaults() {
             return new Settings(Duration.ofSeconds(60), Duration.ofSeconds(15), MetadataLock.DEFAULT_TIMEOUT);
         }
@@ -148,12 +152,18 @@ public final class Workspaces implements SessionListener, AutoCloseable {
         Lease coexisting = claim.shared();
         Manifest start = null;
         String manifestFailure = null;
+        String overBound = null;
         try {
-            start = Manifest.capture(workspace.root(), lastManifest);
+            start = Manifest.capture(workspace.root(), lastManifest, settings.manifestBounds());
+        } catch (Manifest.OverBound e) {
+            overBound = e.getMessage();
+            log.info("workspace {} is over the manifest bound ({}): its session runs without a manifest", workspace.root(),
+                    overBound);
         } catch (IOException | RuntimeException e) {
             manifestFailure = e.toString();
         }
         Launch launch = new Launch(meta, workspace.launchDir(), token, workspace.created(), request.agent(), request.mode(), now, start);
+        launch.noManifest(overBound != null ? "over the manifest bound: " + overBound : manifestFailure);
         launch.ownsLease(claim.owned());
         if (claim.cleaned() != null) {
             launch.notice("info", "cleaned a stale lease in " + workspace.root() + ": " + claim.cleaned());
@@ -168,7 +178,10 @@ public final class Workspaces implements SessionListener, AutoCloseable {
             launch.notice("warning", "workspace " + workspace.root() + " is leased by " + coexisting.describeHolder(now)
                     + "; --force: this session shares it without a lease");
         }
-        if (manifestFailure != null) {
+        if (overBound != null) {
+            launch.notice("warning", "workspace " + workspace.root() + " is over the manifest bound (" + overBound
+                    + "): this session runs without a manifest, so its summary will have no diff");
+        } else if (manifestFailure != null) {
             launch.notice("warning", "could not list the files of " + workspace.root() + " (" + manifestFailure
                     + "); this session's summary will have no diff");
         } else if (lastManifest != null && coexisting == null && last != null) {
@@ -501,7 +514,9 @@ public final class Workspaces implements SessionListener, AutoCloseable {
         Instant endedAt = session.endedAt() == null ? Instant.now() : session.endedAt();
         Manifest end = null;
         try {
-            end = Manifest.capture(root, launch.startManifest());
+            if (launch.startManifest() != null || launch.noManifest() == null) {
+                end = Manifest.capture(root, launch.startManifest(), settings.manifestBounds());
+            }
         } catch (IOException | RuntimeException e) {
             log.warn("could not list the files of {} at the end of session {}: {}; its summary has no diff", root,
                     session.name(), e.toString());
