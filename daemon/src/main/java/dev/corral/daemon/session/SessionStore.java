@@ -50,6 +50,35 @@ final class SessionStore {
      * Answers a warning for the user when the record could not be written, else null.
      */
     synchronized String save(Session session) {
+        Map<String, Object> object = object(session);
+        String name = session.spec().name();
+        try {
+            OwnedFiles.directory(dir);
+            AtomicFiles.write(file(name), mapper.writeValueAsBytes(object));
+            return null;
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not record session {} in {}: {}; it will not be found again after a restart",
+                    name, dir, e.toString());
+            return "could not record session " + name + " in " + dir + " (" + e.getMessage()
+                    + "); it will not be found again after a daemon restart";
+        }
+    }
+
+    /** The session's record as JSON text: what a tmux session carries as its marker. */
+    String record(Session session) {
+        try {
+            return mapper.writeValueAsString(object(session));
+        } catch (IOException e) {
+            throw new IllegalStateException("a session record did not serialize", e);
+        }
+    }
+
+    /** A record carried by a tmux session (see {@link #record}). */
+    Entry parseRecord(String json) throws IOException {
+        return parse(mapper.readTree(json));
+    }
+
+    private Map<String, Object> object(Session session) {
         Map<String, Object> object = new LinkedHashMap<>();
         SessionSpec spec = session.spec();
         object.put("name", spec.name());
@@ -74,16 +103,7 @@ final class SessionStore {
         object.put("exitCode", session.exitCode());
         Instant ended = session.endedAt();
         object.put("endedAt", ended == null ? null : ended.toString());
-        try {
-            OwnedFiles.directory(dir);
-            AtomicFiles.write(file(spec.name()), mapper.writeValueAsBytes(object));
-            return null;
-        } catch (IOException | RuntimeException e) {
-            log.warn("could not record session {} in {}: {}; it will not be found again after a restart",
-                    spec.name(), dir, e.toString());
-            return "could not record session " + spec.name() + " in " + dir + " (" + e.getMessage()
-                    + "); it will not be found again after a daemon restart";
-        }
+        return object;
     }
 
     /** Deletes the record; answers a warning for the user when it could not be, else null. */
