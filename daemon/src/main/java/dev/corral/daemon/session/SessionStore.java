@@ -29,7 +29,7 @@ final class SessionStore {
 
     /** One session as it was last written. */
     record Entry(SessionSpec spec, String id, Instant createdAt, Session.State state, Integer exitCode, Instant endedAt,
-            String agent) {}
+            String agent, Long pid) {}
 
     /** Where records that are not corral's are moved. */
     static final String REJECTED = "rejected";
@@ -101,15 +101,45 @@ final class SessionStore {
         object.put("agent", session.agent());
         object.put("state", session.state().name());
         object.put("exitCode", session.exitCode());
+        long pid = session.pid();
+        object.put("pid", pid > 0 ? pid : null);
         Instant ended = session.endedAt();
         object.put("endedAt", ended == null ? null : ended.toString());
         return object;
+    }
+
+    /**
+     * A PTY session's recent output, beside its record ({@code NAME.output}), so a daemon that
+     * finds the session lost after a crash can still show what it last wrote.
+     */
+    void saveOutput(String name, byte[] output) {
+        try {
+            OwnedFiles.directory(dir);
+            AtomicFiles.write(outputFile(name), output);
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not keep the output of session {} in {}: {}", name, dir, e.toString());
+        }
+    }
+
+    /** The output kept by {@link #saveOutput}, or null. */
+    byte[] loadOutput(String name) {
+        Path file = outputFile(name);
+        try {
+            OwnedFiles.requireDirectory(dir);
+            return OwnedFiles.read(file, MAX_RECORD_BYTES);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not read the kept output of session {}: {}", name, e.toString());
+            return null;
+        }
     }
 
     /** Deletes the record; answers a warning for the user when it could not be, else null. */
     String delete(String name) {
         try {
             OwnedFiles.requireDirectory(dir);
+            Files.deleteIfExists(outputFile(name));
             Files.deleteIfExists(file(name));
             return null;
         } catch (java.nio.file.NoSuchFileException e) {
@@ -220,7 +250,8 @@ final class SessionStore {
         Instant ended = node.path("endedAt").isTextual() ? Instant.parse(node.path("endedAt").asText()) : null;
         return new Entry(spec, node.path("id").asText(), Instant.parse(node.path("createdAt").asText()),
                 Session.State.valueOf(node.path("state").asText("RUNNING")), code, ended,
-                node.path("agent").isTextual() ? node.path("agent").asText() : null);
+                node.path("agent").isTextual() ? node.path("agent").asText() : null,
+                node.path("pid").canConvertToLong() && node.path("pid").isIntegralNumber() ? node.path("pid").asLong() : null);
     }
 
     private Path file(String name) {
@@ -228,5 +259,9 @@ final class SessionStore {
             throw new IllegalArgumentException("bug: '" + name + "' is not a session name, so not a record's file");
         }
         return dir.resolve(name + ".json");
+    }
+
+    private Path outputFile(String name) {
+        return file(name).resolveSibling(name + ".output");
     }
 }
