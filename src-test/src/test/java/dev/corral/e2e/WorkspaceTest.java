@@ -349,7 +349,8 @@ class WorkspaceTest {
         Path provisional = dir.resolve("made/by/spawn");
         ok("spawn", "--name", "gave-up", "--workspace", provisional, "--", "sh", "-c", "exit 3");
         assertEquals(3, sandbox.corral("wait", "gave-up").exit());
-        Deadline.await(LIMIT, () -> dir.resolve("made") + " to be removed", () -> !Files.exists(dir.resolve("made")));
+        Deadline.await(LIMIT, () -> provisional + " to be removed", () -> !Files.exists(provisional));
+        assertTrue(Files.isDirectory(dir.resolve("made/by")), "only the workspace itself goes, never a parent the spawn made");
 
         Path worked = dir.resolve("worked");
         ok("spawn", "--name", "failed-after-work", "--workspace", worked, "--", "sh", "-c", "echo draft > notes.txt; exit 3");

@@ -58,6 +58,7 @@ public abstract class Session {
     private final List<Attachment> attachments = new ArrayList<>();
     /** Completes with the exit status, or null when the program was lost without one. */
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
     private State state = State.STARTING;
     private Integer exitCode;
     private Instant endedAt;
@@ -215,9 +216,13 @@ public abstract class Session {
     /** The last attached client has gone (detached or disconnected). */
     void lastClientLeft() {}
 
-    /** Warnings for whoever spawned the session (a stale image, say); empty for most. */
+    /** Warnings for whoever spawned the session (a stale image, its record not written); empty for most. */
     public List<String> warnings() {
-        return List.of();
+        return List.copyOf(warnings);
+    }
+
+    void warn(String warning) {
+        warnings.add(warning);
     }
 
     /** The daemon is stopping: a PTY program is hung up, a tmux or container session is left running. */
