@@ -78,6 +78,7 @@ public final class Daemon {
             EventHub hub = daemon.events;
             daemon.workspaces.publishTo((type, data) -> hub.publish(dev.corral.protocol.Events.LEASES, type, data));
             daemon.sessions.listen(sessionEvents);
+            daemon.sessions.publishContainerEvents((type, data) -> hub.publish(dev.corral.protocol.Events.CONTAINERS, type, data));
             daemon.sessions.restore();
             sessionEvents.restored();
             daemon.workspaces.serving();

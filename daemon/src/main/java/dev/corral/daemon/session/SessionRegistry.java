@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pty4j.PtyProcessBuilder;
 import dev.corral.daemon.container.AgentImage;
 import dev.corral.daemon.container.ContainerEngine;
+import dev.corral.daemon.container.ContainerEvents;
 import dev.corral.daemon.container.ContainerLaunch;
 import dev.corral.daemon.container.ContainerSettings;
 import dev.corral.daemon.container.EngineException;
@@ -64,6 +65,8 @@ public final class SessionRegistry implements AutoCloseable {
         return thread;
     });
     private int generated;
+    /** The engine's events about this daemon's containers; null until the daemon asks for them. */
+    private volatile ContainerEvents containerEvents;
 
     /**
      * @param stateDir where session records live ({@code sessions/}) and tmux's config
@@ -97,6 +100,19 @@ public final class SessionRegistry implements AutoCloseable {
 
     public Limits limits() {
         return limits;
+    }
+
+    /** Publishes the engine's events about this daemon's containers to {@code sink}, from the first container session on. */
+    public void publishContainerEvents(ContainerEvents.Sink sink) {
+        containerEvents = new ContainerEvents(engine, owner, sink,
+                () -> list(false).stream().anyMatch(s -> s instanceof ContainerSession && s.running()));
+    }
+
+    private void containersInUse() {
+        ContainerEvents events = containerEvents;
+        if (events != null) {
+            events.ensureRunning();
+        }
     }
 
     /** The Docker engine container sessions run in. */
@@ -156,6 +172,7 @@ public final class SessionRegistry implements AutoCloseable {
                 for (ContainerEngine.Listed listed : engine.listOwned(owner)) {
                     containers.put(listed.name(), listed);
                 }
+                containersInUse();
             } catch (EngineException e) {
                 engineAnswered = false;
                 log.warn("the Docker engine did not answer while adopting containers ({}); they stay unknown until it does",
@@ -237,7 +254,7 @@ public final class SessionRegistry implements AutoCloseable {
      */
     public Session spawn(SessionSpec requested, Preparation preparation) throws SessionException {
         if (requested.kind() == SessionSpec.Kind.CONTAINER && requested.container().memory() == null) {
-            requested = requested.withContainer(requested.container().withMemory(ContainerLaunch.automaticMemory()));
+            requested = requested.withContainer(requested.container().withMemory(ContainerLaunch.automaticMemory(engine.memoryTotal())));
         }
         Session session;
         Session replaced = null;
@@ -269,6 +286,9 @@ public final class SessionRegistry implements AutoCloseable {
             };
             replaced = existing;
             sessions.put(spec.name(), session);
+        }
+        if (session instanceof ContainerSession) {
+            containersInUse();
         }
         try {
             if (replaced != null) {
@@ -543,6 +563,10 @@ public final class SessionRegistry implements AutoCloseable {
     @Override
     public void close() {
         timers.shutdownNow();
+        ContainerEvents events = containerEvents;
+        if (events != null) {
+            events.close();
+        }
         for (Session session : list(false)) {
             session.daemonStopping();
         }
