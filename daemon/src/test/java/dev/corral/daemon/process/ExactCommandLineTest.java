@@ -86,6 +86,22 @@ class ExactCommandLineTest {
         assertThrows(UnsupportedOperationException.class, () -> line.addArguments("a b"));
     }
 
+    /** commons-exec's own CommandLine trims arguments: only ExactCommandLine may build one. */
+    @Test
+    void noDaemonCodeBuildsACommonsExecCommandLineOfItsOwn() throws IOException {
+        java.nio.file.Path sources = java.nio.file.Path.of("src/main/java");
+        List<String> offenders = new ArrayList<>();
+        try (var files = java.nio.file.Files.walk(sources)) {
+            for (java.nio.file.Path file : (Iterable<java.nio.file.Path>) files.filter(f -> f.toString().endsWith(".java"))::iterator) {
+                String text = java.nio.file.Files.readString(file);
+                if (!file.endsWith("ExactCommandLine.java") && text.contains("import org.apache.commons.exec.CommandLine;")) {
+                    offenders.add(sources.relativize(file).toString());
+                }
+            }
+        }
+        assertEquals(List.of(), offenders, "use ExactCommandLine: commons-exec's CommandLine trims every argument");
+    }
+
     @Test
     void aTimedOutProgramIsKilledAndSaysSo() throws IOException {
         long start = System.nanoTime();

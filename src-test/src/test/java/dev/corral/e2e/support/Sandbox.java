@@ -26,11 +26,40 @@ public final class Sandbox implements AutoCloseable {
     private final Path stateDir;
     private final List<Process> daemons = new ArrayList<>();
     private final Map<String, String> extraEnv = new HashMap<>();
+    /** Sandboxes of the running test or class, open or closed during it, for the failure report. */
+    private static final java.util.Set<Sandbox> RECENT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The sessions' screens as they were when the sandbox closed (a timeout closes it before the report). */
+    private volatile String screensAtClose;
+    private volatile boolean closing;
 
     public Sandbox(Path dir) throws IOException {
         this.dir = dir;
         this.socket = dir.resolve("run").resolve("corral.sock");
         this.stateDir = dir.resolve("state");
+        RECENT.add(this);
+    }
+
+    /** The sandboxes of the running test or class. */
+    static List<Sandbox> recent() {
+        return List.copyOf(RECENT);
+    }
+
+    /** Forgets the sandboxes already closed: a new test or class begins. */
+    static void forgetClosed() {
+        RECENT.removeIf(sandbox -> sandbox.screensAtClose != null);
+    }
+
+    /** Its sessions' screens now, or as they were when it closed. */
+    String screens() {
+        if (closing) {
+            // A timed-out test's thread is closing it right now: its capture comes before the stop.
+            long end = System.nanoTime() + Duration.ofSeconds(25).toNanos();
+            while (screensAtClose == null && System.nanoTime() < end) {
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+            }
+        }
+        String saved = screensAtClose;
+        return saved != null ? saved : FailureReport.screens(this);
     }
 
     /** Sets a variable for every command and daemon this sandbox starts from now on. */
@@ -184,6 +213,10 @@ public final class Sandbox implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
+        if (screensAtClose == null) {
+            screensAtClose = FailureReport.screens(this);
+        }
         for (Process daemon : daemons) {
             stop(daemon.toHandle());
         }
