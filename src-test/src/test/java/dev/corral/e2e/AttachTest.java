@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -121,14 +122,27 @@ class AttachTest {
         try (TerminalDriver watcher = TerminalDriver.start(sandbox, attach("watched --read-only"))) {
             Deadline.await(LIMIT, () -> "the read-only attach", () -> attachedCount("watched") == 1);
             watcher.type("from-watcher\r");
-            // The watcher's keys left first; two sends later, whatever of them got through has been read.
-            sandbox.ok("send", "watched", "from-send");
-            watcher.await("got:from-send", LIMIT);
-            sandbox.ok("send", "watched", "second-send");
-            watcher.await("got:second-send", LIMIT);
-            assertFalse(watcher.text().contains("from-watcher"),
-                    "a read-only client's keys reached the program (echoed or read): " + watcher.text());
-            assertFalse(sandbox.ok("tail", "watched").out().contains("from-watcher"), "the program's output holds the watcher's keys");
+            // A peer that asked for read-only and sends keys anyway (the client never would):
+            // the daemon, not the client, must drop them.
+            try (RawPeer raw = RawPeer.connect(sandbox.socket())) {
+                raw.hello();
+                Map<String, Object> attached = raw.request(dev.corral.protocol.Op.ATTACH,
+                        Map.of("name", "watched", "readOnly", true, "noReplay", true));
+                assertTrue(attached.containsKey("result"), attached.toString());
+                byte[] keys = "from-raw-peer\r".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                raw.send(java.nio.ByteBuffer.allocate(dev.corral.protocol.Stream.HEADER_BYTES + keys.length)
+                        .put(dev.corral.protocol.Stream.DATA).putInt(keys.length).put(keys).array());
+                // The watcher's and the raw peer's keys left first; two sends later, whatever of them got through has been read.
+                sandbox.ok("send", "watched", "from-send");
+                watcher.await("got:from-send", LIMIT);
+                sandbox.ok("send", "watched", "second-send");
+                watcher.await("got:second-send", LIMIT);
+                assertFalse(watcher.text().contains("from-watcher"),
+                        "a read-only client's keys reached the program (echoed or read): " + watcher.text());
+                assertFalse(sandbox.ok("tail", "watched").out().contains("from-watcher"), "the program's output holds the watcher's keys");
+                assertFalse(sandbox.ok("tail", "watched").out().contains("from-raw-peer"),
+                        "the daemon let a read-only peer's keys through: " + sandbox.ok("tail", "watched").out());
+            }
             watcher.type(new byte[] {0x1c});
             watcher.await("STATUS[0]", LIMIT);
         }
