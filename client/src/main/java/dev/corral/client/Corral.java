@@ -39,6 +39,8 @@ public final class Corral {
         SUBCOMMANDS.put("profile", ProfileCommands.class);
         SUBCOMMANDS.put("image", ImageCommand.class);
         SUBCOMMANDS.put("container", ContainerCommand.class);
+        SUBCOMMANDS.put("web", WebCommand.class);
+        SUBCOMMANDS.put("completion", CompletionCommand.class);
         SUBCOMMANDS.put("help", CommandLine.HelpCommand.class);
     }
 
@@ -52,6 +54,7 @@ public final class Corral {
     public static void main(String[] args) {
         CommandLine commandLine = new CommandLine(new Corral())
                 .setExecutionExceptionHandler(Corral::onFailure);
+        commandLine.setParameterExceptionHandler(CliFailure::onUsageError);
         String named = subcommandNamed(args);
         if (named != null && !named.equals("help") && SUBCOMMANDS.containsKey(named)) {
             commandLine.addSubcommand(named, SUBCOMMANDS.get(named));
@@ -60,6 +63,13 @@ public final class Corral {
             SUBCOMMANDS.forEach(commandLine::addSubcommand);
         }
         System.exit(commandLine.execute(args));
+    }
+
+    /** The whole command model, every subcommand registered: what completion scripts are made from. */
+    static CommandLine withAllSubcommands() {
+        CommandLine commandLine = new CommandLine(new Corral());
+        SUBCOMMANDS.forEach(commandLine::addSubcommand);
+        return commandLine;
     }
 
     /** The first word that is not a root option (nor --socket's value), or null. */
@@ -81,6 +91,11 @@ public final class Corral {
     private static int onFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
         PrintWriter err = commandLine.getErr();
         if (e instanceof CliFailure failure) {
+            if (CliFailure.jsonRequested(parseResult.originalArgs().toArray(String[]::new))) {
+                err.println(failure.toJson());
+                err.flush();
+                return failure.exitStatus();
+            }
             err.println("corral: " + failure.describe());
             err.flush();
             return failure.exitStatus();

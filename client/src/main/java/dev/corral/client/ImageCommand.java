@@ -24,7 +24,7 @@ final class ImageCommand {
         @Option(names = "--dockerfile", paramLabel = "FILE", description = "Build from this Dockerfile, with its directory as the build context.")
         Path dockerfile;
 
-        @Option(names = "--tag", paramLabel = "TAG", defaultValue = "latest", description = "The image's tag (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--tag", paramLabel = "TAG", defaultValue = "latest", converter = Values.ImageTag.class, description = "The image's tag (default: ${DEFAULT-VALUE}).")
         String tag;
 
         @Option(names = "--force", description = "Build without the engine's cache.")

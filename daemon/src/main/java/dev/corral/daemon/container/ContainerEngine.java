@@ -352,7 +352,7 @@ public final class ContainerEngine {
             log.debug("docker {} exited {}: {}", args.get(0), outcome.code(), result.err().strip());
             if (engineDown(result.err())) {
                 throw new EngineException(ErrorCode.UNAVAILABLE, "no Docker engine answers at " + address() + " (from "
-                        + settings.hostSource() + "): " + firstLine(result.err()) + "; start the engine, or point corrald "
+                        + settings.hostSource() + "): " + errorLine(result.err()) + "; start the engine, or point corrald "
                         + "at one with DOCKER_HOST or --docker-host");
             }
         }
@@ -365,9 +365,33 @@ public final class ContainerEngine {
                 || (err.contains("dial unix") && (err.contains("no such file") || err.contains("connection refused")));
     }
 
-    private static String firstLine(String text) {
-        String stripped = text.strip();
-        int end = stripped.indexOf('\n');
-        return end < 0 ? stripped : stripped.substring(0, end);
+    /**
+     * The line of docker's stderr that says what went wrong: the one naming the engine it could
+     * not reach, else the last line that is not a deprecation notice (the legacy builder prints one
+     * first, and indented lines after it) or a logrus-style debug line.
+     */
+    static String errorLine(String text) {
+        List<String> lines = text.strip().lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
+        for (String line : lines) {
+            if (engineDown(line)) {
+                return line;
+            }
+        }
+        List<String> useful = new ArrayList<>();
+        boolean inNotice = false;
+        for (String line : text.strip().lines().toList()) {
+            if (line.startsWith("DEPRECATED:")) {
+                inNotice = true;
+                continue;
+            }
+            if (inNotice && (line.isBlank() || Character.isWhitespace(line.charAt(0)))) {
+                continue;
+            }
+            inNotice = false;
+            if (!line.isBlank() && !line.startsWith("time=\"")) {
+                useful.add(line.strip());
+            }
+        }
+        return !useful.isEmpty() ? useful.get(useful.size() - 1) : lines.isEmpty() ? "(docker printed nothing)" : lines.get(lines.size() - 1);
     }
 }
