@@ -62,6 +62,26 @@ public final class Sandbox implements AutoCloseable {
         return saved != null ? saved : FailureReport.screens(this);
     }
 
+    /** Folders of links made by {@link #pathWithout}, emptied at close. */
+    private final List<Path> linkFarms = new ArrayList<>();
+
+    /**
+     * A PATH folder with every tool of /usr/bin except {@code tool}: a machine where it is not
+     * installed. The links are removed at close (the temporary-directory clean-up warns about each).
+     */
+    public Path pathWithout(String tool) throws IOException {
+        Path bin = Files.createDirectories(dir.resolve("path-without-" + tool));
+        try (var tools = Files.list(Path.of("/usr/bin"))) {
+            for (Path found : (Iterable<Path>) tools::iterator) {
+                if (!found.getFileName().toString().equals(tool)) {
+                    Files.createSymbolicLink(bin.resolve(found.getFileName()), found);
+                }
+            }
+        }
+        linkFarms.add(bin);
+        return bin;
+    }
+
     /** Sets a variable for every command and daemon this sandbox starts from now on. */
     public Sandbox withEnv(String name, String value) {
         extraEnv.put(name, value);
@@ -227,6 +247,16 @@ public final class Sandbox implements AutoCloseable {
         if (Files.exists(tmuxSocket(), LinkOption.NOFOLLOW_LINKS)) {
             tmux("kill-server");
         }
+        for (Path bin : linkFarms) {
+            try (var links = Files.list(bin)) {
+                for (Path link : (Iterable<Path>) links::iterator) {
+                    Files.deleteIfExists(link);
+                }
+            } catch (IOException e) {
+                // Left for the temporary-directory clean-up.
+            }
+        }
+        linkFarms.clear();
     }
 
     private static void stop(ProcessHandle process) {
