@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +57,12 @@ class AgentTest {
         sandbox = new Sandbox(dir);
         sandbox.withEnv("CORRAL_CONFIG", config.toString());
         sandbox.startDaemon();
+    }
+
+    /** Each test starts from the fake's profiles alone, whatever the one before left in the file. */
+    @BeforeEach
+    void resetConfig() throws IOException {
+        writeConfig("");
     }
 
     @AfterAll
@@ -137,7 +144,6 @@ class AgentTest {
         assertTrue(spawn.err().contains("needs 'no-such-agent-binary', which is not installed"), spawn.err());
         assertTrue(spawn.err().contains("MISSING_DEPENDENCY"), spawn.err());
         assertEquals(3, sandbox.corral("show", "never").exit(), "nothing was started");
-        writeConfig("");
     }
 
     @Test
