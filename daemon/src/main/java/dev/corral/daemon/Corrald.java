@@ -41,6 +41,10 @@ public final class Corrald implements Callable<Integer> {
             description = "How long a frame may stay half-sent before the connection is closed (default: ${DEFAULT-VALUE}).")
     long frameTimeoutMillis;
 
+    @Option(names = "--hello-timeout-ms", paramLabel = "MS", defaultValue = "10000",
+            description = "How long a new connection may stay without a successful hello before it is closed (default: ${DEFAULT-VALUE}).")
+    long helloTimeoutMillis;
+
     @Option(names = "--max-sessions", paramLabel = "N", defaultValue = "64",
             description = "Live sessions at most; another spawn is refused (exit 4) (default: ${DEFAULT-VALUE}).")
     int maxSessions;
@@ -137,11 +141,16 @@ public final class Corrald implements Callable<Integer> {
             System.err.println("corrald: --journal-max-events, --journal-max-age-seconds and --subscriber-queue must be 1 or more");
             return EXIT_USAGE;
         }
+        if (helloTimeoutMillis < 1 || frameTimeoutMillis < 1 || maxConnections < 1) {
+            System.err.println("corrald: --hello-timeout-ms, --frame-timeout-ms and --max-connections must be 1 or more");
+            return EXIT_USAGE;
+        }
+        Fatal.install();
         ServiceManager manager = ServiceManager.fromEnvironment(System.getenv());
         Daemon daemon;
         try {
             daemon = Daemon.start(paths, new CorralServer.Limits(maxConnections, frameTimeoutMillis,
-                    CorralServer.Limits.defaults().writeBufferHighBytes()),
+                    CorralServer.Limits.defaults().writeBufferHighBytes(), helloTimeoutMillis),
                     new SessionRegistry.Limits(maxSessions, Math.max(1024, replayBytes), clientQueueBytes,
                             Duration.ofSeconds(exitGraceSeconds), Duration.ofSeconds(idleSeconds)),
                     new EventHub.Limits(journalMaxEvents, Duration.ofSeconds(journalMaxAgeSeconds), subscriberQueue),

@@ -1,5 +1,6 @@
 package dev.corral.daemon.session;
 
+import dev.corral.protocol.Protocol;
 import dev.corral.protocol.Stream;
 import io.netty.channel.Channel;
 import java.io.IOException;
@@ -155,10 +156,11 @@ public abstract class Session {
         return write((enter ? text + "\r" : text).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Held to {@link Protocol#MAX_TERMINAL_SIZE} whoever asks (stream mode, attach, the web view). */
     public void resize(int cols, int rows) {
         Pty current = terminal;
         if (current != null && running()) {
-            current.resize(cols, rows);
+            current.resize(Math.min(cols, Protocol.MAX_TERMINAL_SIZE), Math.min(rows, Protocol.MAX_TERMINAL_SIZE));
         }
     }
 
@@ -167,6 +169,20 @@ public abstract class Session {
         synchronized (this) {
             return replay.snapshot(bytes);
         }
+    }
+
+    /** All the output kept for replay, and how much the program has written in all (to tell whether it changed). */
+    final synchronized byte[] outputSnapshot() {
+        return replay.snapshot();
+    }
+
+    final synchronized long outputWritten() {
+        return replay.written();
+    }
+
+    /** Output an earlier daemon kept for this session, replayed as if the program had just written it. */
+    final synchronized void restoreOutput(byte[] kept) {
+        replay.append(kept, 0, kept.length);
     }
 
     /** Sends a signal (a canonical name, see {@link Signals}) to the program. */

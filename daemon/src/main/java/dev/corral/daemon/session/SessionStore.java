@@ -6,6 +6,7 @@ import dev.corral.daemon.state.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
@@ -26,7 +27,7 @@ final class SessionStore {
 
     /** One session as it was last written. */
     record Entry(SessionSpec spec, String id, Instant createdAt, Session.State state, Integer exitCode, Instant endedAt,
-            String agent) {}
+            String agent, Long pid) {}
 
     private final Path dir;
     private final ObjectMapper mapper;
@@ -88,13 +89,40 @@ final class SessionStore {
         object.put("agent", session.agent());
         object.put("state", session.state().name());
         object.put("exitCode", session.exitCode());
+        long pid = session.pid();
+        object.put("pid", pid > 0 ? pid : null);
         Instant ended = session.endedAt();
         object.put("endedAt", ended == null ? null : ended.toString());
         return object;
     }
 
+    /**
+     * A PTY session's recent output, beside its record ({@code NAME.output}), so a daemon that
+     * finds the session lost after a crash can still show what it last wrote.
+     */
+    void saveOutput(String name, byte[] output) {
+        try {
+            Files.createDirectories(dir);
+            AtomicFiles.write(outputFile(name), output);
+        } catch (IOException e) {
+            log.warn("could not keep the output of session {} in {}: {}", name, dir, e.toString());
+        }
+    }
+
+    /** The output kept by {@link #saveOutput}, or null. */
+    byte[] loadOutput(String name) {
+        Path file = outputFile(name);
+        try {
+            return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Files.readAllBytes(file) : null;
+        } catch (IOException e) {
+            log.warn("could not read the kept output of session {}: {}", name, e.toString());
+            return null;
+        }
+    }
+
     void delete(String name) {
         try {
+            Files.deleteIfExists(outputFile(name));
             Files.deleteIfExists(file(name));
         } catch (IOException e) {
             log.warn("could not delete the record of session {}: {}", name, e.toString());
@@ -151,10 +179,15 @@ final class SessionStore {
         Instant ended = node.path("endedAt").isTextual() ? Instant.parse(node.path("endedAt").asText()) : null;
         return new Entry(spec, node.path("id").asText(), Instant.parse(node.path("createdAt").asText()),
                 Session.State.valueOf(node.path("state").asText("RUNNING")), code, ended,
-                node.path("agent").isTextual() ? node.path("agent").asText() : null);
+                node.path("agent").isTextual() ? node.path("agent").asText() : null,
+                node.path("pid").canConvertToLong() && node.path("pid").isIntegralNumber() ? node.path("pid").asLong() : null);
     }
 
     private Path file(String name) {
         return dir.resolve(name + ".json");
+    }
+
+    private Path outputFile(String name) {
+        return dir.resolve(name + ".output");
     }
 }
