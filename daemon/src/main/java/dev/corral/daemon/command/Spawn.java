@@ -87,6 +87,11 @@ final class Spawn extends SessionOperation {
         }
         String name = request.args().hasNonNull("name") ? text(request, "name", null) : null;
         SessionSpec.Container container = null;
+        if (kind != SessionSpec.Kind.CONTAINER && (request.args().hasNonNull("image") || request.args().hasNonNull("memory")
+                || request.args().hasNonNull("issue"))) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, "image, memory and issue go with a container session: --kind"
+                    + " container, or an agent profile of kind = \"container\"");
+        }
         if (kind == SessionSpec.Kind.CONTAINER) {
             if (!request.args().hasNonNull("workspace")) {
                 throw new SessionException(ErrorCode.BAD_REQUEST, "a container session needs a workspace: corral spawn --kind container --workspace DIR");
