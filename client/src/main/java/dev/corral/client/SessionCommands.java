@@ -97,7 +97,8 @@ final class SessionCommands {
             if (kind != null && !"pty".equals(kind) && !"tmux".equals(kind) && !container) {
                 throw new CliFailure(Exit.USAGE, null, "--kind " + kind + " is not supported; use --kind pty, tmux or container");
             }
-            if (!container && (image != null || memory != null || issue != null)) {
+            // With --agent, a profile of kind = "container" is a container session: the daemon decides.
+            if (!container && agent == null && (image != null || memory != null || issue != null)) {
                 throw new CliFailure(Exit.USAGE, null, "--image, --memory and --issue go with --kind container");
             }
             if (container && workspace == null) {

@@ -449,25 +449,10 @@ class ContainerTest {
      */
     @Test
     void theShippedRecipeBuildsOnADebootstrappedBaseAndRunsAnAgentCli() throws IOException {
-        String base = engine.debianBase();
-        StringBuilder extraCas = new StringBuilder();
-        Path added = Path.of("/usr/local/share/ca-certificates");
-        if (Files.isDirectory(added)) {
-            try (var certs = Files.list(added)) {
-                for (Path cert : (Iterable<Path>) certs.filter(p -> p.toString().endsWith(".crt")).sorted()::iterator) {
-                    extraCas.append(Files.readString(cert)).append('\n');
-                }
-            }
-        }
         Path credentials = Files.writeString(dir.resolve("credentials.json"), "{\"token\":\"in-image\"}");
         sandbox.withEnv("CORRAL_CONTAINER_CREDENTIALS", credentials.toString());
         sandbox.startDaemon();
-        Run.Result built = Run.command(sandbox.env(), Duration.ofMinutes(20), Run.argv(dev.corral.e2e.support.Repo.corral(),
-                "image", "build", "--tag", "recipe-test", "--network", "host", "--build-arg", "BASE=" + base,
-                "--build-arg", "AGENT_NPM_PACKAGES=@anthropic-ai/claude-code@2.1.197",
-                "--build-arg", "EXTRA_CA_CERTS=" + extraCas.toString().strip()));
-        assertEquals(0, built.exit(), built.toString());
-        assertTrue(built.out().startsWith("built corral-agent:recipe-test"), built.toString());
+        buildRecipeImage();
 
         // The entry point gives the agent user the host user's ids (the daemon here runs as root, so ask for others).
         Run.Result ids = engine.docker("run", "--rm", "--init", "--network", "none", "--env", "HOST_UID=4321",
@@ -483,5 +468,116 @@ class ContainerTest {
         sandbox.awaitTail("agent", "ECONNREFUSED");
         String screen = tail("agent");
         assertTrue(screen.contains("Welcome") && screen.contains("Unable") && screen.contains("Anthropic"), screen);
+    }
+
+    /**
+     * {@code corral image build --tag recipe-test} of the shipped recipe on a debootstrapped Debian
+     * base with Claude Code 2.1.197 from the npm registry (the daemon must be up). The engine keeps
+     * its images and build cache between runs, so a second build is quick.
+     */
+    private void buildRecipeImage() throws IOException {
+        String base = engine.debianBase();
+        StringBuilder extraCas = new StringBuilder();
+        Path added = Path.of("/usr/local/share/ca-certificates");
+        if (Files.isDirectory(added)) {
+            try (var certs = Files.list(added)) {
+                for (Path cert : (Iterable<Path>) certs.filter(p -> p.toString().endsWith(".crt")).sorted()::iterator) {
+                    extraCas.append(Files.readString(cert)).append('\n');
+                }
+            }
+        }
+        Run.Result built = Run.command(sandbox.env(), Duration.ofMinutes(20), Run.argv(dev.corral.e2e.support.Repo.corral(),
+                "image", "build", "--tag", "recipe-test", "--network", "host", "--build-arg", "BASE=" + base,
+                "--build-arg", "AGENT_NPM_PACKAGES=@anthropic-ai/claude-code@2.1.197",
+                "--build-arg", "EXTRA_CA_CERTS=" + extraCas.toString().strip()));
+        assertEquals(0, built.exit(), built.toString());
+        assertTrue(built.out().startsWith("built corral-agent:recipe-test"), built.toString());
+    }
+
+    /** The recipe-test image, built only when the engine does not hold it yet. */
+    private void recipeImage() throws IOException {
+        if (engine.docker("image", "inspect", "corral-agent:recipe-test").exit() != 0) {
+            buildRecipeImage();
+        }
+    }
+
+    private void awaitShown(String name, String what, java.util.function.Predicate<Map<String, Object>> test) {
+        Deadline.await(Duration.ofSeconds(90), () -> what + "; show says " + sandbox.show(name) + "\nscreen:\n"
+                + tail(name) + sandbox.logTail(30), () -> test.test(sandbox.show(name)));
+    }
+
+    /**
+     * {@code corral spawn --agent claude --kind container}: Claude Code runs inside the recipe image
+     * (no network), with the workspace's KICKOFF.md as its prompt when no --prompt-file is given,
+     * mounted read-only at /run/corral/prompt.md; ls and show report the agent, its readiness and
+     * status, read from the container's screen as on the host. A fresh HOME: Claude Code cannot reach
+     * Anthropic and ends, so the session ends exited, not starting. An onboarded HOME: its
+     * folder-trust dialog is answered, or the session reads stuck on it. A CLI missing from the
+     * image is refused naming the image.
+     */
+    @Test
+    void anAgentProfileRunsInAContainerWithItsPromptMountedAndItsScreenWatched() throws IOException {
+        Path config = Files.writeString(dir.resolve("config.toml"), """
+                [profile.absent]
+                command = ["no-such-agent-cli"]
+                requires = ["no-such-agent-cli"]
+                kind = "container"
+                prompt = "env"
+                """);
+        sandbox.withEnv("CORRAL_CONFIG", config.toString());
+        sandbox.startDaemon();
+        recipeImage();
+        Files.writeString(workspace.resolve("KICKOFF.md"), "Kick off issue 21: say hello.\n");
+        Files.createDirectories(workspace.resolve("fresh-home"));
+        Path onboarded = Files.createDirectories(workspace.resolve("onboarded-home"));
+        Files.writeString(onboarded.resolve(".claude.json"), "{\"hasCompletedOnboarding\": true}");
+        String inside = "/workspaces/" + workspace.getFileName();
+
+        // A fresh HOME, the prompt from KICKOFF.md (the spawn says so).
+        Run.Result fresh = sandbox.ok("spawn", "--agent", "claude", "--kind", "container", "--name", "claude-fresh",
+                "--workspace", workspace, "--force", "--image", "corral-agent:recipe-test", "--issue", "21",
+                "--env", "HOME=" + inside + "/fresh-home", "--size", "120x40");
+        assertTrue(fresh.err().contains("KICKOFF.md"), fresh.toString());
+        String container = String.valueOf(sandbox.show("claude-fresh").get("container"));
+        assertEquals("21", label(container, "dev.corral.issue"));
+        String mounts = engine.docker("inspect", "--format", "{{range .Mounts}}{{.Destination}}:{{.RW}} {{end}}", container).out();
+        assertTrue(mounts.contains("/run/corral/prompt.md:false"), mounts);
+        awaitShown("claude-fresh", "the fresh claude ended", shown -> "exited".equals(shown.get("state")));
+        Map<String, Object> shown = sandbox.show("claude-fresh");
+        assertEquals("claude", shown.get("agent"), shown.toString());
+        // Its words are placed by cursor moves: the raw tail has escapes between them.
+        String screen = tail("claude-fresh");
+        assertTrue(screen.contains("Unable") && screen.contains("Anthropic") && screen.contains("ECONNREFUSED"), screen);
+        awaitShown("claude-fresh", "readiness no longer starting", s -> !"starting".equals(s.get("readiness")));
+
+        // An onboarded HOME and an explicit prompt file: the trust dialog, answered or reported stuck.
+        Path prompt = Files.writeString(dir.resolve("prompt.md"), "Prompt from a file.\n");
+        sandbox.ok("spawn", "--agent", "claude", "--kind", "container", "--name", "claude-main", "--workspace", workspace,
+                "--force", "--image", "corral-agent:recipe-test", "--prompt-file", prompt,
+                "--env", "HOME=" + inside + "/onboarded-home", "--size", "120x40");
+        String main = String.valueOf(sandbox.show("claude-main").get("container"));
+        Run.Result seen = engine.docker("exec", main, "sh", "-c", "echo \"$CORRAL_PROMPT_FILE\"; cat \"$CORRAL_PROMPT_FILE\"");
+        assertEquals("/run/corral/prompt.md\nPrompt from a file.", seen.out().strip(), seen.toString());
+        awaitShown("claude-main", "the trust dialog answered or reported stuck", s -> {
+            String readiness = String.valueOf(s.get("readiness"));
+            return "ready".equals(readiness) || ("stuck".equals(readiness) && String.valueOf(s.get("stuckOn")).contains("trust"))
+                    || Files.exists(sandbox.log()) && logSays("session claude-main: answering");
+        });
+        String listed = sandbox.ok("ls").out();
+        assertTrue(listed.contains("claude-main") && listed.contains("claude"), listed);
+
+        // A profile (kind = "container") whose CLI the image lacks: refused, naming the image.
+        Run.Result absent = sandbox.corral("spawn", "--agent", "absent", "--name", "absent", "--workspace", workspace, "--force",
+                "--image", "corral-agent:recipe-test");
+        assertTrue(absent.exit() != 0 && absent.err().contains("no-such-agent-cli")
+                && absent.err().contains("corral-agent:recipe-test"), absent.toString());
+    }
+
+    private boolean logSays(String text) {
+        try {
+            return Files.readString(sandbox.log()).contains(text);
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

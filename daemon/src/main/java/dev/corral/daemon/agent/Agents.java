@@ -35,6 +35,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Agents implements SessionListener {
     private static final Logger log = LoggerFactory.getLogger(Agents.class);
+    /** Where an agent's rendered prompt appears inside its container (also in {@code CORRAL_PROMPT_FILE}). */
+    public static final String PROMPT_INSIDE = "/run/corral/prompt.md";
+    /** Where an agent's MCP config appears inside its container (also in {@code CORRAL_MCP_CONFIG}). */
+    public static final String MCP_INSIDE = "/run/corral/mcp.json";
+    /** The prompt a workspace gives an agent spawned in it without --prompt-file, as the earlier container tool did. */
+    public static final String KICKOFF = "KICKOFF.md";
     /** A prompt file larger than this is refused: it is text for a model, not a data set. */
     static final long MAX_PROMPT_BYTES = 16L * 1024 * 1024;
 
@@ -73,10 +79,20 @@ public final class Agents implements SessionListener {
 
     /** Spawns an agent session (blocking: call off the event loop). */
     public Session spawn(SessionRegistry sessions, Request request) throws SessionException {
+        return spawn(sessions, request, null);
+    }
+
+    /**
+     * Spawns an agent session; {@code container} (image, memory, issue) when it runs in a
+     * container: then the profile's {@code requires} is looked for in the image, the prompt and
+     * MCP files are mounted read-only at {@link #PROMPT_INSIDE} and {@link #MCP_INSIDE}, and the
+     * command and environment name those paths.
+     */
+    public Session spawn(SessionRegistry sessions, Request request, SessionSpec.Container container) throws SessionException {
         Profile profile = profiles.require(request.profile());
-        if (request.kind() == SessionSpec.Kind.CONTAINER || profile.kind() == SessionSpec.Kind.CONTAINER) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "an agent cannot run in a container session yet: spawn --agent "
-                    + profile.name() + " with --kind pty or tmux, or spawn --kind container without --agent and start the agent inside");
+        SessionSpec.Kind kind = request.kind() == null ? profile.kind() : request.kind();
+        if (kind == SessionSpec.Kind.CONTAINER) {
+            return spawnInContainer(sessions, request, profile, container);
         }
         for (String binary : profile.requires()) {
             if (!onPath(binary)) {
@@ -124,6 +140,81 @@ public final class Agents implements SessionListener {
                 watcher.started();
             });
             log.info("agent session {} spawned from profile {} ({})", session.name(), profile.name(), profile.source());
+            return session;
+        } catch (IOException e) {
+            forget(dir);
+            throw new SessionException(ErrorCode.INTERNAL, "could not write the agent's files in " + dir + ": " + e.getMessage());
+        } catch (SessionException | RuntimeException e) {
+            forget(dir);
+            throw e;
+        }
+    }
+
+    /**
+     * The container branch of {@link #spawn}: the same watcher on the container session's output
+     * as on a PTY's, so readiness, responders and status work alike.
+     */
+    private Session spawnInContainer(SessionRegistry sessions, Request request, Profile profile, SessionSpec.Container container)
+            throws SessionException {
+        if (request.workspace() == null || container == null) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, "a container session needs a workspace: corral spawn --agent "
+                    + profile.name() + " --kind container --workspace DIR");
+        }
+        List<String> missing = sessions.missingInImage(container.image(), profile.requires());
+        if (!missing.isEmpty()) {
+            throw new SessionException(ErrorCode.MISSING_DEPENDENCY, "agent profile '" + profile.name() + "' needs " + missing
+                    + ", which image " + container.image() + " does not have (not found by 'command -v' in it); install it in"
+                    + " the image (corral image build --build-arg AGENT_NPM_PACKAGES=...) or name another with --image");
+        }
+        Path promptFile = request.promptFile();
+        if (promptFile == null && !profile.prompt().equals("env")) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, "agent profile '" + profile.name() + "' takes a prompt ("
+                    + profile.prompt() + ") and none was given: pass --prompt-file FILE or put a " + KICKOFF + " at the"
+                    + " workspace root " + request.workspace());
+        }
+        String prompt = readPrompt(promptFile);
+        Path dir = sessionDir(profile.name() + "-" + UUID.randomUUID().toString().substring(0, 8));
+        try {
+            Path promptPath = dir.resolve("prompt.md");
+            AtomicFiles.write(promptPath, prompt.getBytes(StandardCharsets.UTF_8));
+            Map<String, Path> mounts = new LinkedHashMap<>();
+            mounts.put(PROMPT_INSIDE, promptPath);
+            List<String> command = new ArrayList<>(profile.command());
+            Map<String, String> env = new LinkedHashMap<>(profile.env());
+            env.putAll(request.env());
+            env.put("CORRAL_AGENT", profile.name());
+            env.put("CORRAL_PROMPT_FILE", PROMPT_INSIDE);
+            if (profile.prompt().equals("arg")) {
+                command.add(PROMPT_INSIDE);
+            } else if (profile.prompt().startsWith("flag:")) {
+                command.add(profile.prompt().substring("flag:".length()));
+                command.add(PROMPT_INSIDE);
+            }
+            if (!profile.mcp().isEmpty()) {
+                Path mcpPath = dir.resolve("mcp.json");
+                AtomicFiles.write(mcpPath, mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(mcpConfig(profile)));
+                mounts.put(MCP_INSIDE, mcpPath);
+                env.put("CORRAL_MCP_CONFIG", MCP_INSIDE);
+                if (profile.mcpFlag() != null) {
+                    command.add(profile.mcpFlag());
+                    command.add(MCP_INSIDE);
+                }
+            }
+            command.addAll(request.extraArgs());
+            SessionSpec spec = new SessionSpec(request.name(), SessionSpec.Kind.CONTAINER, command, request.cwd(), env,
+                    request.cols(), request.rows(), request.workspace(), container.withFiles(mounts));
+            String typed = profile.prompt().equals("type") ? prompt : null;
+            Session session = sessions.spawn(spec, created -> {
+                created.agent(profile.name());
+                StreamText stream = new StreamText(spec.rows());
+                streams.put(created, stream);
+                OutputWatcher watcher = new OutputWatcher(target(created, stream), profile, timers, watch, typing, typed);
+                watchers.put(created, watcher);
+                files.put(created, dir);
+                watcher.started();
+            });
+            log.info("agent session {} spawned in a container ({}) from profile {} ({})", session.name(), container.image(),
+                    profile.name(), profile.source());
             return session;
         } catch (IOException e) {
             forget(dir);

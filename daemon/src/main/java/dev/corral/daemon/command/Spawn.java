@@ -14,6 +14,7 @@ import dev.corral.protocol.Op;
 import dev.corral.protocol.Protocol;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,9 +69,8 @@ final class Spawn extends SessionOperation {
                 throw new SessionException(ErrorCode.BAD_REQUEST, "unknown session kind '" + kindName + "': use pty, tmux or container");
             }
         }
-        if (agent != null && kind == SessionSpec.Kind.CONTAINER) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "agent profiles run in pty or tmux sessions; run the agent's"
-                    + " command in a container with --kind container -- CMD");
+        if (agent != null && kind == null && agents.profiles().require(agent).kind() == SessionSpec.Kind.CONTAINER) {
+            kind = SessionSpec.Kind.CONTAINER; // the profile's kind = "container"
         }
         // A container runs its image's own command when given none; an agent its profile's.
         if (command.isEmpty() && agent == null && kind != SessionSpec.Kind.CONTAINER) {
@@ -87,6 +87,11 @@ final class Spawn extends SessionOperation {
         }
         String name = request.args().hasNonNull("name") ? text(request, "name", null) : null;
         SessionSpec.Container container = null;
+        if (kind != SessionSpec.Kind.CONTAINER && (request.args().hasNonNull("image") || request.args().hasNonNull("memory")
+                || request.args().hasNonNull("issue"))) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, "image, memory and issue go with a container session: --kind"
+                    + " container, or an agent profile of kind = \"container\"");
+        }
         if (kind == SessionSpec.Kind.CONTAINER) {
             if (!request.args().hasNonNull("workspace")) {
                 throw new SessionException(ErrorCode.BAD_REQUEST, "a container session needs a workspace: corral spawn --kind container --workspace DIR");
@@ -112,6 +117,15 @@ final class Spawn extends SessionOperation {
                 flag(request, "force"), holder, kind == null ? null : kind.wire()));
         Path launchDir = launch == null ? Path.of(cwd) : launch.launchDir();
         Path root = launch == null ? null : launch.root();
+        List<String> notices = new ArrayList<>();
+        if (agent != null && container != null && promptFile == null && root != null) {
+            // As the container tool corral replaces did: the workspace's KICKOFF.md is the prompt.
+            Path kickoff = root.resolve(Agents.KICKOFF);
+            if (Files.isRegularFile(kickoff, LinkOption.NOFOLLOW_LINKS)) {
+                promptFile = kickoff.toString();
+                notices.add("prompt: " + kickoff + " (the workspace's " + Agents.KICKOFF + "; --prompt-file FILE gives another)");
+            }
+        }
         Session session;
         try {
             if (container != null) {
@@ -119,7 +133,7 @@ final class Spawn extends SessionOperation {
             }
             if (agent != null) {
                 session = agents.spawn(sessions, new Agents.Request(name, agent, kind, command, launchDir, env, cols, rows,
-                        promptFile == null ? null : Path.of(promptFile), root));
+                        promptFile == null ? null : Path.of(promptFile), root), container);
             } else {
                 session = sessions.spawn(new SessionSpec(name, kind == null ? SessionSpec.Kind.PTY : kind, command, launchDir,
                         env, cols, rows, root, container));
@@ -131,7 +145,8 @@ final class Spawn extends SessionOperation {
             throw e;
         }
         Map<String, Object> result = new LinkedHashMap<>(session.describe());
-        result.put("warnings", session.warnings());
+        notices.addAll(session.warnings());
+        result.put("warnings", notices);
         if (launch != null) {
             workspaces.started(launch, session);
             result.put("notices", launch.notices());

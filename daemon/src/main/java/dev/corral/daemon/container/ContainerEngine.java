@@ -316,6 +316,13 @@ public final class ContainerEngine {
         return result.out().strip();
     }
 
+    /** {@code docker run ARGS}, for a short look inside an image; the caller reads the result. */
+    public Result runOnce(List<String> args) throws EngineException {
+        List<String> argv = new ArrayList<>(List.of("run"));
+        argv.addAll(args);
+        return run(argv, CALL_TIMEOUT);
+    }
+
     /** {@code docker build ARGS} with a long timeout; the caller reads the result. */
     public Result build(List<String> args) throws EngineException {
         List<String> argv = new ArrayList<>(List.of("build"));

@@ -31,7 +31,17 @@ public final class ContainerLaunch {
 
     /** What one container session asks for. {@code memory} null means automatic; {@code command} empty means the image's own. */
     public record Request(String container, String session, String sessionId, String owner, Path workspace, Path cwd,
-            String image, String memory, Integer issue, Map<String, String> env, List<String> command, Path fixups) {}
+            String image, String memory, Integer issue, Map<String, String> env, List<String> command, Path fixups,
+            Map<String, Path> files) {
+        public Request {
+            files = files == null ? Map.of() : files;
+        }
+
+        public Request(String container, String session, String sessionId, String owner, Path workspace, Path cwd,
+                String image, String memory, Integer issue, Map<String, String> env, List<String> command, Path fixups) {
+            this(container, session, sessionId, owner, workspace, cwd, image, memory, issue, env, command, fixups, Map.of());
+        }
+    }
 
     /** The arguments, and the memory limit they carry (the automatic one worked out). */
     public record Plan(List<String> args, String memory, String workdir) {}
@@ -83,6 +93,11 @@ public final class ContainerLaunch {
             args.add("--mount");
             args.add(bind(backPointer.toString(), gitDirInside + "/gitdir", true));
         }
+
+        request.files().forEach((target, source) -> {
+            args.add("--mount");
+            args.add(bind(source.toString(), target, true));
+        });
 
         Map<String, String> env = new LinkedHashMap<>(request.env());
         if (settings.credentials() != null) {

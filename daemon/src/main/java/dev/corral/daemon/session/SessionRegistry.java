@@ -454,8 +454,34 @@ public final class SessionRegistry implements AutoCloseable {
             });
             ContainerLaunch.Plan plan = ContainerLaunch.plan(new ContainerLaunch.Request(session.container(), spec.name(),
                     session.id(), owner, spec.workspace(), spec.cwd(), image, spec.container().memory(), spec.container().issue(),
-                    requested.env(), spec.command(), session.fixups()), engine.settings());
+                    requested.env(), spec.command(), session.fixups(), spec.container().files()), engine.settings());
             session.start(plan.args());
+        } catch (EngineException e) {
+            throw new SessionException(e.code(), e.getMessage());
+        }
+    }
+
+    /**
+     * The programs of {@code binaries} the image lacks, by one {@code docker run --rm} of its
+     * {@code sh}: an agent's CLI is looked for where it will run, not on the host.
+     */
+    public List<String> missingInImage(String image, List<String> binaries) throws SessionException {
+        if (binaries.isEmpty()) {
+            return List.of();
+        }
+        try {
+            engine.imageLabels(image).orElseThrow(() -> new EngineException(ErrorCode.MISSING_DEPENDENCY, "image " + image
+                    + " is not in the Docker engine at " + engine.address() + " (corral never pulls one); build it with '"
+                    + buildCommand(image) + "', or name another with --image"));
+            List<String> args = new ArrayList<>(List.of("--rm", "--pull=never", "--network", "none", "--entrypoint", "sh", image,
+                    "-c", "for b in \"$@\"; do command -v \"$b\" >/dev/null 2>&1 || echo \"$b\"; done", "sh"));
+            args.addAll(binaries);
+            ContainerEngine.Result result = engine.runOnce(args);
+            if (result.code() != 0) {
+                throw new SessionException(ErrorCode.UNAVAILABLE, "could not look for " + binaries + " in image " + image
+                        + " (docker run --entrypoint sh): " + result.output().strip());
+            }
+            return result.out().lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
         } catch (EngineException e) {
             throw new SessionException(e.code(), e.getMessage());
         }

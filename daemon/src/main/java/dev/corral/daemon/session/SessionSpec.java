@@ -38,10 +38,27 @@ public record SessionSpec(String name, Kind kind, List<String> command, Path cwd
      * @param image  the image reference
      * @param memory the memory limit as docker takes it ({@code 4g}, {@code 512m}), or null for automatic
      * @param issue  the issue the session works on, for the container's label, or null
+     * @param files  host files mounted read-only inside, by their path inside (an agent's prompt and MCP config)
      */
-    public record Container(String image, String memory, Integer issue) {
+    public record Container(String image, String memory, Integer issue, Map<String, Path> files) {
+        public Container {
+            files = files == null ? Map.of() : Map.copyOf(files);
+        }
+
+        public Container(String image, String memory, Integer issue) {
+            this(image, memory, issue, Map.of());
+        }
+
         public Container withMemory(String newMemory) {
-            return new Container(image, newMemory, issue);
+            return new Container(image, newMemory, issue, files);
+        }
+
+        public Container withImage(String newImage) {
+            return new Container(newImage, memory, issue, files);
+        }
+
+        public Container withFiles(Map<String, Path> newFiles) {
+            return new Container(image, memory, issue, newFiles);
         }
     }
 
