@@ -173,13 +173,10 @@ public final class SessionRegistry implements AutoCloseable {
      * that were running died with it and are marked lost. Call once, before serving.
      */
     public void restore() {
-        List<SessionStore.Entry> entries = store.load();
-        if (entries.isEmpty()) {
-            return;
-        }
+        List<SessionStore.Entry> entries = new ArrayList<>(store.load());
         Map<String, Tmux.Pane> panes = null;
         boolean tmuxAnswered = true;
-        if (entries.stream().anyMatch(e -> e.spec().kind() == SessionSpec.Kind.TMUX)) {
+        if (Files.exists(tmux.socket()) || entries.stream().anyMatch(e -> e.spec().kind() == SessionSpec.Kind.TMUX)) {
             try {
                 panes = new HashMap<>();
                 for (Tmux.Pane pane : tmux.panes()) {
@@ -189,6 +186,10 @@ public final class SessionRegistry implements AutoCloseable {
                 tmuxAnswered = false;
                 log.warn("tmux did not answer while adopting sessions ({}); they stay unknown until it does", e.getMessage());
             }
+            adoptUnrecorded(entries, panes);
+        }
+        if (entries.isEmpty()) {
+            return;
         }
         Map<String, ContainerEngine.Listed> containers = new HashMap<>();
         boolean engineAnswered = true;
@@ -215,8 +216,8 @@ public final class SessionRegistry implements AutoCloseable {
                 registerRestored(session);
                 adopted.agent(entry.agent());
                 Tmux.Pane pane = panes == null ? null : panes.get(spec.name());
-                if (ended && pane == null) {
-                    adopted.restoreEnded(entry.state(), entry.exitCode(), entry.endedAt());
+                if (ended && (pane == null || pane.dead())) {
+                    adopted.restoreEnded(pane, entry.state(), entry.exitCode(), entry.endedAt());
                     endedBefore = true;
                 } else if (!tmuxAnswered) {
                     adopted.unknown();
@@ -269,6 +270,33 @@ public final class SessionRegistry implements AutoCloseable {
         sessions.put(session.name(), session);
     }
 
+    /**
+     * tmux sessions that carry corral's marker but have no record (the daemon died between
+     * creating one and recording it) are adopted from the record they carry.
+     */
+    private void adoptUnrecorded(List<SessionStore.Entry> entries, Map<String, Tmux.Pane> panes) {
+        if (panes == null) {
+            return;
+        }
+        java.util.Set<String> recorded = new java.util.HashSet<>();
+        entries.forEach(entry -> recorded.add(entry.spec().name()));
+        for (Tmux.Pane pane : panes.values()) {
+            if (pane.marker().isEmpty() || recorded.contains(pane.session())) {
+                continue;
+            }
+            try {
+                SessionStore.Entry entry = store.parseRecord(pane.marker());
+                if (entry.spec().kind() == SessionSpec.Kind.TMUX && entry.spec().name().equals(pane.session())) {
+                    log.warn("tmux session {} has no record (the daemon stopped while starting it); adopted by its marker",
+                            pane.session());
+                    entries.add(entry);
+                }
+            } catch (IOException | RuntimeException e) {
+                log.warn("tmux session {} carries an unreadable marker ({}); left alone", pane.session(), e.getMessage());
+            }
+        }
+    }
+
     /** Reserves the name, then starts the program (blocking: call off the event loop). */
     public Session spawn(SessionSpec requested) throws SessionException {
         return spawn(requested, session -> {});
@@ -300,6 +328,9 @@ public final class SessionRegistry implements AutoCloseable {
             if (!NAME.matcher(spec.name()).matches()) {
                 throw new SessionException(ErrorCode.BAD_REQUEST, "session name '" + spec.name()
                         + "' is not allowed: use letters, digits, '.', '_' or '-' (at most 64)");
+            }
+            if (spec.kind() == SessionSpec.Kind.TMUX) {
+                Tmux.checkName(spec.name());
             }
             Session existing = sessions.get(spec.name());
             if (existing != null && existing.running()) {
@@ -355,8 +386,7 @@ public final class SessionRegistry implements AutoCloseable {
         try {
             if (session instanceof TmuxSession tmuxSession) {
                 tmux.binary();
-                Tmux.Pane pane = tmux.newSession(session.spec(), env);
-                tmuxSession.open(pane);
+                tmuxSession.start(env, store.record(session));
             } else if (session instanceof ContainerSession containerSession) {
                 startContainer(containerSession, requested);
             } else {
@@ -536,7 +566,9 @@ public final class SessionRegistry implements AutoCloseable {
                     : spec.workspace().getFileName().toString();
             return numbered(task);
         }
-        return numbered(Path.of(spec.command().get(0)).getFileName().toString());
+        String word = Path.of(spec.command().get(0)).getFileName().toString();
+        // tmux would rename a session with a '.' (node.js-1 to node_js-1).
+        return numbered(spec.kind() == SessionSpec.Kind.TMUX ? word.replace('.', '-') : word);
     }
 
     private String numbered(String word) {
