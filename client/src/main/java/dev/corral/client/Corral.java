@@ -31,6 +31,7 @@ public final class Corral {
         SUBCOMMANDS.put("attach", AttachCommand.class);
         SUBCOMMANDS.put("send", SessionCommands.Send.class);
         SUBCOMMANDS.put("tail", SessionCommands.Tail.class);
+        SUBCOMMANDS.put("screen", SessionCommands.Screen.class);
         SUBCOMMANDS.put("wait", SessionCommands.Wait.class);
         SUBCOMMANDS.put("kill", SessionCommands.Kill.class);
         SUBCOMMANDS.put("rm", SessionCommands.Remove.class);

@@ -69,7 +69,7 @@ class AgentTest {
                 [profile.fake]
                 command = ["%1$s", "--from-profile"]
                 requires = ["%1$s"]
-                ready_when = "READY> $"
+                ready_when = "READY>\\\\s*$"
                 post_spawn = "hello after ready"
                 responders = [ { when = "Do you trust the files\\\\s+in this\\\\s+folder", send = "1\\r", within = "20s" } ]
 
@@ -79,7 +79,7 @@ class AgentTest {
 
                 [profile.stubborn]
                 command = ["%1$s"]
-                ready_when = "READY> $"
+                ready_when = "READY>\\\\s*$"
                 responders = [ { when = "Do you trust the files\\\\s+in this\\\\s+folder", send = "no\\r", within = "1s" } ]
                 """.formatted(agent) + extra);
     }
@@ -172,11 +172,11 @@ class AgentTest {
     @Test
     void profilesAreListedAndShown() {
         String list = sandbox.ok("profile", "ls").out();
-        for (String name : List.of("claude", "codex", "generic", "fake", "stubborn")) {
+        for (String name : List.of("claude", "codex", "gemini", "generic", "fake", "stubborn")) {
             assertTrue(list.contains(name), list);
         }
         String shown = sandbox.ok("--json", "profile", "show", "fake").out();
-        assertTrue(shown.contains("\"readyWhen\":\"READY> $\""), shown);
+        assertTrue(shown.contains("\"readyWhen\":\"READY>\\\\s*$\""), shown);
         assertTrue(shown.contains("\"postSpawn\":\"hello after ready\""), shown);
     }
 

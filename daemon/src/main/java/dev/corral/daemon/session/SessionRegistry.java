@@ -265,11 +265,6 @@ public final class SessionRegistry implements AutoCloseable {
         }
     }
 
-    /** Before its state is set: a session found lost is recorded (and reaped) as a registered one. */
-    private synchronized void registerRestored(Session session) {
-        sessions.put(session.name(), session);
-    }
-
     /**
      * tmux sessions that carry corral's marker but have no record (the daemon died between
      * creating one and recording it) are adopted from the record they carry.
@@ -295,6 +290,11 @@ public final class SessionRegistry implements AutoCloseable {
                 log.warn("tmux session {} carries an unreadable marker ({}); left alone", pane.session(), e.getMessage());
             }
         }
+    }
+
+    /** Before its state is set: a session found lost is recorded (and reaped) as a registered one. */
+    private synchronized void registerRestored(Session session) {
+        sessions.put(session.name(), session);
     }
 
     /** Reserves the name, then starts the program (blocking: call off the event loop). */
