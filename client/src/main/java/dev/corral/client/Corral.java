@@ -49,6 +49,10 @@ public final class Corral {
             description = "corrald's socket (default: $CORRAL_SOCKET, then $XDG_RUNTIME_DIR/corral/corral.sock).")
     String socket;
 
+    @Option(names = "--socket-dir-shared", scope = ScopeType.INHERIT,
+            description = "Allow a socket directory others can write to (not 0700); they could plant links beside the socket.")
+    boolean socketDirShared;
+
     @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print results as JSON.")
     boolean json;
 
@@ -115,7 +119,7 @@ public final class Corral {
     }
 
     Endpoint endpoint() {
-        return Endpoint.resolve(socket, System.getenv());
+        return Endpoint.resolve(socket, System.getenv()).allowingSharedDirectory(socketDirShared);
     }
 
     static String version() {

@@ -95,7 +95,17 @@ final class DaemonConnection implements AutoCloseable {
 
     private Response exchange(Map<String, Object> request) {
         try {
-            Frames.write(channel, Json.write(request));
+            try {
+                Frames.write(channel, Json.write(request));
+            } catch (IOException writeFailed) {
+                // A daemon that refuses a connection (BUSY, PEER_REFUSED) answers and closes before
+                // reading anything: its frame is still there to read, and says more than "Broken pipe".
+                byte[] refusal = readQuietly();
+                if (refusal != null) {
+                    return Response.parse(refusal);
+                }
+                throw writeFailed;
+            }
             byte[] payload = Frames.read(channel);
             if (payload == null) {
                 throw CliFailure.unreachable("corrald on " + endpoint.socket() + " closed the connection without answering");
@@ -103,6 +113,14 @@ final class DaemonConnection implements AutoCloseable {
             return Response.parse(payload);
         } catch (IOException e) {
             throw CliFailure.unreachable("lost the connection to corrald on " + endpoint.socket() + ": " + e.getMessage());
+        }
+    }
+
+    private byte[] readQuietly() {
+        try {
+            return Frames.read(channel);
+        } catch (IOException e) {
+            return null;
         }
     }
 

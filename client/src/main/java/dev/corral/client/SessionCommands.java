@@ -287,6 +287,9 @@ final class SessionCommands {
         @Override
         public Integer call() {
             Map<String, Object> result = call(Op.REMOVE, Map.of("name", name, "force", force));
+            if (result.get("warnings") instanceof List<?> warnings) {
+                warnings.forEach(warning -> System.err.println("corral: warning: " + warning));
+            }
             print(result, "removed " + name);
             return Exit.OK;
         }

@@ -7,6 +7,10 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,9 +40,31 @@ public final class Json {
         return new String(write(value), java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    /** Parses one JSON value; trailing content is an error. */
+    /**
+     * The text of a frame payload, which must be strict UTF-8: overlong forms, encoded surrogates,
+     * code points past U+10FFFF and a byte-order mark are refused, and so, because they decode to
+     * NUL characters that JSON does not allow outside strings, are UTF-16 and UTF-32.
+     */
+    public static String strictUtf8(byte[] bytes) throws IOException {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new IOException("not strict UTF-8 (" + e.getMessage() + ")", e);
+        }
+        if (text.startsWith("\uFEFF")) {
+            throw new IOException("not strict UTF-8 (a byte-order mark begins it)");
+        }
+        return text;
+    }
+
+    /** Parses one JSON value from strict UTF-8 ({@link #strictUtf8}); trailing content is an error. */
     public static Object read(byte[] bytes) throws IOException {
-        try (JsonParser parser = FACTORY.createParser(bytes)) {
+        try (JsonParser parser = FACTORY.createParser(strictUtf8(bytes))) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 throw new IOException("empty JSON document");

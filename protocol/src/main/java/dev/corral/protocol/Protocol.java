@@ -15,5 +15,14 @@ public final class Protocol {
      */
     public static final int MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
+    /**
+     * Largest terminal a peer may ask for, in columns and in rows: at spawn, at attach and in a
+     * stream-mode RESIZE (which is clamped to it).
+     */
+    public static final int MAX_TERMINAL_SIZE = 1000;
+
+    /** Milliseconds a new connection has to send its first frame (a hello) before it is closed (corrald's default). */
+    public static final int HELLO_TIMEOUT_MILLIS = 10_000;
+
     private Protocol() {}
 }

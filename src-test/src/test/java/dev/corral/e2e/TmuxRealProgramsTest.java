@@ -266,6 +266,9 @@ class TmuxRealProgramsTest {
         sandbox.ok("spawn", "--kind", "tmux", "--name", "running", "--", "sh", "-c", "echo up; read line; exit 4");
         sandbox.ok("spawn", "--kind", "tmux", "--name", "exited", "--", "sh", "-c", "echo bye; exit 3");
         assertEquals(3, sandbox.corral("wait", "exited", "--timeout", "30").exit());
+        sandbox.ok("spawn", "--kind", "tmux", "--name", "gone", "--", "sh", "-c", "exit 5");
+        assertEquals(5, sandbox.corral("wait", "gone", "--timeout", "30").exit());
+        assertEquals(0, sandbox.tmux("kill-session", "-t", "=gone").exit(), "its tmux session ended by hand");
         sandbox.awaitTail("running", "up");
         Map<String, Object> runningBefore = sandbox.show("running");
         Map<String, Object> exitedBefore = sandbox.show("exited");
@@ -291,6 +294,11 @@ class TmuxRealProgramsTest {
         assertEquals(3, ((Number) exited.get("exitCode")).intValue());
         assertEquals(exitedBefore.get("pid"), exited.get("pid"), "the pid is kept: " + exited);
         assertEquals(exited.get("pid") + " 1 3", tmuxView.get("exited"), "tmux's view of the exited one");
+
+        Map<String, Object> gone = sandbox.show("gone");
+        assertEquals("exited", gone.get("state"));
+        assertEquals(5, ((Number) gone.get("exitCode")).intValue());
+        assertEquals("absent", gone.get("liveness"), "tmux no longer has it: " + gone);
 
         sandbox.ok("send", "running", "done");
         assertEquals(4, sandbox.corral("wait", "running", "--timeout", "30").exit());

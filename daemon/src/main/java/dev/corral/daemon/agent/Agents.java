@@ -46,6 +46,9 @@ public final class Agents implements SessionListener {
     private final Map<Session, Path> files = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "agent-timers"));
     private final ExecutorService typing = Executors.newSingleThreadExecutor(r -> thread(r, "agent-typing"));
+    /** Reads agents' screens (a tmux session's costs a tmux call), off the reader threads. */
+    private final ExecutorService watch = Executors.newSingleThreadExecutor(r -> thread(r, "agent-watch"));
+    private final Map<Session, StreamText> streams = new ConcurrentHashMap<>();
 
     public Agents(Profiles profiles, Path stateDir, Map<String, String> environment, ObjectMapper mapper) {
         this.profiles = profiles;
@@ -71,6 +74,10 @@ public final class Agents implements SessionListener {
     /** Spawns an agent session (blocking: call off the event loop). */
     public Session spawn(SessionRegistry sessions, Request request) throws SessionException {
         Profile profile = profiles.require(request.profile());
+        if (request.kind() == SessionSpec.Kind.CONTAINER || profile.kind() == SessionSpec.Kind.CONTAINER) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, "an agent cannot run in a container session yet: spawn --agent "
+                    + profile.name() + " with --kind pty or tmux, or spawn --kind container without --agent and start the agent inside");
+        }
         for (String binary : profile.requires()) {
             if (!onPath(binary)) {
                 throw new SessionException(ErrorCode.MISSING_DEPENDENCY, "agent profile '" + profile.name() + "' needs '" + binary
@@ -109,7 +116,9 @@ public final class Agents implements SessionListener {
             String typed = profile.prompt().equals("type") ? prompt : null;
             Session session = sessions.spawn(spec, created -> {
                 created.agent(profile.name());
-                OutputWatcher watcher = new OutputWatcher(target(created), profile, timers, typing, typed);
+                StreamText stream = new StreamText(spec.rows());
+                streams.put(created, stream);
+                OutputWatcher watcher = new OutputWatcher(target(created, stream), profile, timers, watch, typing, typed);
                 watchers.put(created, watcher);
                 files.put(created, dir);
                 watcher.started();
@@ -130,6 +139,7 @@ public final class Agents implements SessionListener {
         files.entrySet().removeIf(entry -> {
             if (entry.getValue().equals(dir)) {
                 watchers.remove(entry.getKey());
+                streams.remove(entry.getKey());
                 return true;
             }
             return false;
@@ -137,7 +147,7 @@ public final class Agents implements SessionListener {
         deleteTree(dir);
     }
 
-    private static OutputWatcher.Target target(Session session) {
+    private static OutputWatcher.Target target(Session session, StreamText stream) {
         return new OutputWatcher.Target() {
             @Override
             public String name() {
@@ -155,10 +165,25 @@ public final class Agents implements SessionListener {
             }
 
             @Override
+            public void inputWanted(boolean wanted) {
+                session.inputWanted(wanted);
+            }
+
+            @Override
             public boolean send(String text, boolean enter) throws SessionException {
                 return session.send(text, enter);
             }
+
+            @Override
+            public String screen() {
+                return screenText(session, stream);
+            }
         };
+    }
+
+    /** What the session's screen shows now: its model's visible text, trimmed of blank lines. */
+    private static String screenText(Session session, StreamText stream) {
+        return OutputWatcher.trim(session.screen().text());
     }
 
     /** The MCP config agents read: {@code {"mcpServers": {...}}} from the profile's {@code mcp.servers} (or the whole table). */
@@ -225,7 +250,11 @@ public final class Agents implements SessionListener {
     public void output(Session session, byte[] buffer, int length) {
         OutputWatcher watcher = watchers.get(session);
         if (watcher != null) {
-            watcher.feed(buffer, length);
+            StreamText stream = streams.get(session);
+            if (stream != null) {
+                stream.feed(buffer, length);
+            }
+            watcher.changed();
         }
     }
 
@@ -233,13 +262,17 @@ public final class Agents implements SessionListener {
     public void ended(Session session) {
         OutputWatcher watcher = watchers.remove(session);
         if (watcher != null) {
-            watcher.close();
+            watcher.ended();
         }
     }
 
     @Override
     public void removed(Session session) {
-        ended(session);
+        OutputWatcher watcher = watchers.remove(session);
+        if (watcher != null) {
+            watcher.close();
+        }
+        streams.remove(session);
         Path dir = files.remove(session);
         if (dir != null) {
             deleteTree(dir);
@@ -258,6 +291,7 @@ public final class Agents implements SessionListener {
 
     public void close() {
         timers.shutdownNow();
+        watch.shutdownNow();
         typing.shutdownNow();
     }
 

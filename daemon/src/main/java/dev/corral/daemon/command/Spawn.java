@@ -11,6 +11,7 @@ import dev.corral.daemon.workspace.Launch;
 import dev.corral.daemon.workspace.Workspaces;
 import dev.corral.protocol.ErrorCode;
 import dev.corral.protocol.Op;
+import dev.corral.protocol.Protocol;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,8 +93,8 @@ final class Spawn extends SessionOperation {
             }
             container = container(request);
         }
-        int cols = number(request, "cols", 80, 1, 1000);
-        int rows = number(request, "rows", 24, 1, 1000);
+        int cols = number(request, "cols", 80, 1, Protocol.MAX_TERMINAL_SIZE);
+        int rows = number(request, "rows", 24, 1, Protocol.MAX_TERMINAL_SIZE);
         String promptFile = request.args().hasNonNull("promptFile") ? text(request, "promptFile", null) : null;
         if (promptFile != null && !Path.of(promptFile).isAbsolute()) {
             throw new SessionException(ErrorCode.BAD_REQUEST, "args.promptFile must be an absolute path");

@@ -2,6 +2,7 @@ package dev.corral.daemon.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.daemon.command.OperationTable;
+import dev.corral.protocol.Protocol;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -34,9 +35,9 @@ public final class CorralServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CorralServer.class);
 
     /** Limits a peer can run into; each is documented in PROTOCOL.md. */
-    public record Limits(int maxConnections, long frameStallMillis, int writeBufferHighBytes) {
+    public record Limits(int maxConnections, long frameStallMillis, int writeBufferHighBytes, long helloTimeoutMillis) {
         public static Limits defaults() {
-            return new Limits(512, 10_000, 1024 * 1024);
+            return new Limits(512, 10_000, 1024 * 1024, Protocol.HELLO_TIMEOUT_MILLIS);
         }
     }
 
@@ -88,7 +89,7 @@ public final class CorralServer implements AutoCloseable {
                                     .addLast("frame-encoder", encoder)
                                     .addLast("frame-decoder", new FrameDecoder(mapper, limits.frameStallMillis()))
                                     .addLast("request-decoder", new RequestDecoder(mapper))
-                                    .addLast("dispatcher", new Dispatcher(operations, workers, mapper));
+                                    .addLast("dispatcher", new Dispatcher(operations, workers, mapper, limits.helloTimeoutMillis()));
                         }
                     });
             if (inheritedFd.isPresent()) {

@@ -6,9 +6,12 @@ import dev.corral.daemon.command.Operation;
 import dev.corral.daemon.command.OperationTable;
 import dev.corral.daemon.command.Reply;
 import dev.corral.daemon.command.Request;
+import dev.corral.daemon.Fatal;
 import dev.corral.protocol.ErrorCode;
 import dev.corral.protocol.Op;
+import dev.corral.protocol.Protocol;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -18,12 +21,15 @@ import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Routes each request of one connection to its operation and writes the reply. Holds the
- * connection's handshake state: nothing but a hello is served before a hello succeeded.
+ * connection's handshake state: nothing but a hello is served before a hello succeeded, and a
+ * connection without one after the hello timeout is closed.
  */
 final class Dispatcher extends SimpleChannelInboundHandler<Request> {
     static final AttributeKey<String> PEER = AttributeKey.valueOf("corral.peer");
@@ -32,12 +38,43 @@ final class Dispatcher extends SimpleChannelInboundHandler<Request> {
     private final OperationTable operations;
     private final Executor workers;
     private final ObjectMapper mapper;
+    private final long helloTimeoutMillis;
     private boolean greeted;
+    private ScheduledFuture<?> helloTimer;
 
-    Dispatcher(OperationTable operations, Executor workers, ObjectMapper mapper) {
+    Dispatcher(OperationTable operations, Executor workers, ObjectMapper mapper, long helloTimeoutMillis) {
         this.operations = operations;
         this.workers = workers;
         this.mapper = mapper;
+        this.helloTimeoutMillis = helloTimeoutMillis;
+    }
+
+    /** A connection that holds a slot without saying hello is closed, so silent peers cannot fill the cap. */
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        helloTimer = ctx.executor().schedule(() -> {
+            if (!greeted && ctx.channel().isActive()) {
+                log.info("closed a connection from {}: no hello within {} ms", ctx.channel().attr(PEER).get(),
+                        helloTimeoutMillis);
+                ctx.channel().config().setAutoRead(false);
+                ctx.writeAndFlush(Responses.error(mapper, null, ErrorCode.HELLO_REQUIRED, "no hello within "
+                        + helloTimeoutMillis + " ms of connecting; closing the connection"))
+                        .addListener(ChannelFutureListener.CLOSE);
+            }
+        }, helloTimeoutMillis, TimeUnit.MILLISECONDS);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelHelloTimer();
+    }
+
+    private void cancelHelloTimer() {
+        if (helloTimer != null) {
+            helloTimer.cancel(false);
+            helloTimer = null;
+        }
     }
 
     @Override
@@ -56,35 +93,23 @@ final class Dispatcher extends SimpleChannelInboundHandler<Request> {
         }
         Caller caller = new Caller(ctx.channel(), ctx.channel().attr(PEER).get());
         if (operation.execution() == Operation.Execution.INLINE) {
-            answer(ctx, request, runGuarded(operation, request, caller));
+            answer(ctx, request, Guarded.run(operation, request, caller));
             return;
         }
         try {
-            CompletableFuture.supplyAsync(() -> runGuarded(operation, request, caller), workers)
+            CompletableFuture.supplyAsync(() -> Guarded.run(operation, request, caller), workers)
                     .thenAccept(reply -> ctx.executor().execute(() -> answer(ctx, request, reply)));
         } catch (RejectedExecutionException e) {
             answer(ctx, request, Reply.error(ErrorCode.BUSY, "corrald has too much work queued; try again shortly"));
         }
     }
 
-    private Reply runGuarded(Operation operation, Request request, Caller caller) {
-        try {
-            return operation.run(request, caller);
-        } catch (RuntimeException e) {
-            return internal(request, e);
-        }
-    }
-
-    private Reply internal(Request request, Throwable e) {
-        log.error("bug: operation '{}' failed", request.op(), e);
-        return Reply.error(ErrorCode.INTERNAL, "corrald failed on '" + request.op() + "' (" + e
-                + "); the daemon log has the details");
-    }
-
     private void answer(ChannelHandlerContext ctx, Request request, Reply reply) {
         if (reply instanceof Reply.Later later) {
-            later.stage().whenComplete((value, failure) -> ctx.executor().execute(() ->
-                    answer(ctx, request, failure == null ? value : internal(request, failure))));
+            later.stage().whenComplete((value, failure) -> {
+                Fatal.haltIfError("operation '" + request.op() + "'", failure);
+                ctx.executor().execute(() -> answer(ctx, request, failure == null ? value : Guarded.internal(request, failure)));
+            });
             return;
         }
         if (!ctx.channel().isActive()) {
@@ -93,8 +118,10 @@ final class Dispatcher extends SimpleChannelInboundHandler<Request> {
         if (reply instanceof Reply.Ok ok) {
             if (Op.HELLO.equals(request.op())) {
                 greeted = true;
+                cancelHelloTimer();
             }
-            ctx.writeAndFlush(Responses.ok(mapper, request.id(), ok.result()));
+            ctx.writeAndFlush(Responses.ok(mapper, request.id(), ok.result()))
+                    .addListener(written -> replyFailed(ctx, request, (ChannelFuture) written));
         } else if (reply instanceof Reply.Upgrade upgrade) {
             ctx.writeAndFlush(Responses.ok(mapper, request.id(), upgrade.result()));
             upgrade.handOver().accept(ctx.channel());
@@ -108,6 +135,27 @@ final class Dispatcher extends SimpleChannelInboundHandler<Request> {
         // A peer that sends requests without reading the answers stops being read until it catches up.
         if (!ctx.channel().isWritable()) {
             ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    /**
+     * A reply that could not be written: one over the frame limit is answered with
+     * REPLY_TOO_LARGE instead (the peer gets an answer, never silence); any other failure is logged.
+     */
+    private void replyFailed(ChannelHandlerContext ctx, Request request, ChannelFuture written) {
+        if (written.isSuccess()) {
+            return;
+        }
+        Throwable cause = written.cause();
+        if (cause instanceof FrameEncoder.TooLargeException tooLarge) {
+            log.warn("reply to {} (id {}) for {} is {} bytes, over the frame limit of {}; answered REPLY_TOO_LARGE",
+                    request.op(), request.id(), ctx.channel().attr(PEER).get(), tooLarge.length(), Protocol.MAX_FRAME_BYTES);
+            ctx.writeAndFlush(Responses.error(mapper, request.id(), ErrorCode.REPLY_TOO_LARGE, "the reply to "
+                    + request.op() + " would be " + tooLarge.length() + " bytes, over the frame limit of "
+                    + Protocol.MAX_FRAME_BYTES + "; ask for less (one session with 'corral show', fewer bytes of tail)"));
+        } else if (ctx.channel().isActive()) {
+            log.warn("reply to {} (id {}) for {} could not be written: {}", request.op(), request.id(),
+                    ctx.channel().attr(PEER).get(), cause.toString());
         }
     }
 
@@ -130,6 +178,7 @@ final class Dispatcher extends SimpleChannelInboundHandler<Request> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Fatal.haltIfError("a connection from " + ctx.channel().attr(PEER).get(), cause);
         if (cause instanceof IOException) {
             log.debug("connection from {} failed: {}", ctx.channel().attr(PEER).get(), cause.toString());
         } else {

@@ -1,5 +1,6 @@
 package dev.corral.daemon.server;
 
+import dev.corral.daemon.Fatal;
 import dev.corral.daemon.event.EventHub;
 import dev.corral.daemon.event.Subscription;
 import io.netty.channel.Channel;
@@ -66,6 +67,7 @@ public final class EventMode {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Fatal.haltIfError("a subscribed connection", cause);
             ctx.close();
         }
     }

@@ -2,6 +2,7 @@ package dev.corral.daemon.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.corral.protocol.Message;
 import dev.corral.protocol.Protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
@@ -9,11 +10,28 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.EncoderException;
 import io.netty.handler.codec.MessageToByteEncoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Writes a JSON message as one frame: 4-byte big-endian length, then the UTF-8 JSON. */
 @ChannelHandler.Sharable
 final class FrameEncoder extends MessageToByteEncoder<JsonNode> {
+    private static final Logger log = LoggerFactory.getLogger(FrameEncoder.class);
     private final ObjectMapper mapper;
+
+    /** A message whose JSON would exceed {@link Protocol#MAX_FRAME_BYTES}; nothing of it was written. */
+    static final class TooLargeException extends EncoderException {
+        private final int length;
+
+        TooLargeException(int length) {
+            super("message of " + length + " bytes exceeds the frame limit of " + Protocol.MAX_FRAME_BYTES);
+            this.length = length;
+        }
+
+        int length() {
+            return length;
+        }
+    }
 
     FrameEncoder(ObjectMapper mapper) {
         this.mapper = mapper;
@@ -27,7 +45,11 @@ final class FrameEncoder extends MessageToByteEncoder<JsonNode> {
         int length = out.writerIndex() - start - Protocol.HEADER_BYTES;
         if (length > Protocol.MAX_FRAME_BYTES) {
             out.writerIndex(start);
-            throw new EncoderException("response of " + length + " bytes exceeds the frame limit");
+            if (!message.has(Message.ID)) {
+                // Not a reply (an event): no dispatcher answers for it, so say it here.
+                log.warn("a message of {} bytes for {} exceeds the frame limit and was not sent", length, ctx.channel());
+            }
+            throw new TooLargeException(length);
         }
         out.setInt(start, length);
     }

@@ -6,9 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.corral.daemon.command.Request;
 import dev.corral.protocol.ErrorCode;
+import dev.corral.protocol.Json;
 import dev.corral.protocol.Message;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageDecoder;
 import java.io.IOException;
@@ -29,12 +30,13 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
     protected void decode(ChannelHandlerContext ctx, ByteBuf payload, List<Object> out) {
         JsonNode tree;
         try {
-            tree = mapper.readTree((java.io.InputStream) new ByteBufInputStream(payload));
+            // Strict UTF-8 first: Jackson alone would take a BOM, UTF-16/32 and some malformed forms.
+            tree = mapper.readTree(Json.strictUtf8(ByteBufUtil.getBytes(payload)));
         } catch (JacksonException e) {
             refuse(ctx, null, ErrorCode.BAD_JSON, "frame payload is not valid UTF-8 JSON: " + e.getOriginalMessage());
             return;
         } catch (IOException e) {
-            refuse(ctx, null, ErrorCode.BAD_JSON, "frame payload could not be read: " + e.getMessage());
+            refuse(ctx, null, ErrorCode.BAD_JSON, "frame payload is " + e.getMessage() + "; send UTF-8 JSON");
             return;
         }
         if (tree == null || tree.isMissingNode()) {

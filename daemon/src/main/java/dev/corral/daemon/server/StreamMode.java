@@ -1,7 +1,9 @@
 package dev.corral.daemon.server;
 
+import dev.corral.daemon.Fatal;
 import dev.corral.daemon.session.Attachment;
 import dev.corral.daemon.session.Session;
+import dev.corral.protocol.Protocol;
 import dev.corral.protocol.Stream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -75,6 +77,18 @@ public final class StreamMode {
     private static final class Client extends ChannelInboundHandlerAdapter {
         private Attachment attachment;
         private boolean warnedOfDroppedInput;
+        private boolean warnedOfClamp;
+
+        /** Held to the spawn's limit: a terminal of 65535×65535 would make tmux allocate gigabytes. */
+        private void resize(int cols, int rows) {
+            int max = Protocol.MAX_TERMINAL_SIZE;
+            if ((cols > max || rows > max) && !warnedOfClamp) {
+                warnedOfClamp = true;
+                log.warn("a client of session {} asked for a {}x{} terminal: clamped to {}x{}, the largest a session may have",
+                        attachment.session().name(), cols, rows, Math.min(cols, max), Math.min(rows, max));
+            }
+            attachment.session().resize(Math.min(cols, max), Math.min(rows, max));
+        }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -92,8 +106,7 @@ public final class StreamMode {
                     }
                     case Stream.RESIZE -> {
                         if (!attachment.readOnly() && message.payload().readableBytes() == 4) {
-                            attachment.session().resize(message.payload().getUnsignedShort(0),
-                                    message.payload().getUnsignedShort(2));
+                            resize(message.payload().getUnsignedShort(0), message.payload().getUnsignedShort(2));
                         }
                     }
                     case Stream.DETACH -> {
@@ -128,6 +141,7 @@ public final class StreamMode {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Fatal.haltIfError("an attached connection", cause);
             ctx.close();
         }
     }

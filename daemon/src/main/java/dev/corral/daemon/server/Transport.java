@@ -42,7 +42,7 @@ enum Transport {
         @Override
         Peer peer(Channel channel) throws IOException {
             var credentials = ((EpollDomainSocketChannel) channel).peerCredentials();
-            return new Peer(credentials.uid() == OWN_UID, "uid " + credentials.uid() + " pid " + credentials.pid());
+            return new Peer(credentials.uid() == OWN_UID, "uid " + credentials.uid(), "uid " + credentials.uid() + " pid " + credentials.pid());
         }
     },
     NIO {
@@ -66,14 +66,14 @@ enum Transport {
             UnixDomainPrincipal principal =
                     channel.config().getOption(NioChannelOption.of(ExtendedSocketOptions.SO_PEERCRED));
             String user = principal.user().getName();
-            return new Peer(user.equals(System.getProperty("user.name")), "user " + user);
+            return new Peer(user.equals(System.getProperty("user.name")), "user " + user, "user " + user);
         }
     };
 
     private static final int OWN_UID = dev.corral.daemon.DaemonPaths.currentUid();
 
-    /** Who connected, and whether it is the user the daemon runs as. */
-    record Peer(boolean sameUser, String description) {}
+    /** Who connected ({@code user}: its uid or name, {@code description}: with its pid), and whether it is the daemon's user. */
+    record Peer(boolean sameUser, String user, String description) {}
 
     abstract IoHandlerFactory ioHandlerFactory();
 

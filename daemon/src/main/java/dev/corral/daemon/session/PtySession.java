@@ -6,6 +6,11 @@ import java.util.Map;
 
 /** A program running in a PTY that the daemon owns; it lives and dies with the daemon. */
 final class PtySession extends Session {
+    /** The pid an earlier daemon recorded, for a session restored from its record; -1 otherwise. */
+    private volatile long keptPid = -1;
+    /** {@link #outputWritten} when the output was last kept on disk (only the registry's timer touches it). */
+    private volatile long keptWritten;
+
     PtySession(SessionSpec spec, String id, Instant createdAt, Context context) {
         super(spec, id, createdAt, context);
     }
@@ -25,7 +30,27 @@ final class PtySession extends Session {
     @Override
     public long pid() {
         Pty current = terminal();
-        return current == null ? -1 : current.pid();
+        return current == null ? keptPid : current.pid();
+    }
+
+    /** A session an earlier daemon recorded: its program's pid and last output, as that daemon kept them. */
+    void restoreKept(Long pid, byte[] output) {
+        keptPid = pid == null ? -1 : pid;
+        if (output != null) {
+            restoreOutput(output);
+        }
+        keptWritten = outputWritten();
+    }
+
+    /** True when the program wrote since {@link #keepOutput} last ran. */
+    boolean outputChangedSinceKept() {
+        return outputWritten() != keptWritten;
+    }
+
+    /** The output to keep on disk now. */
+    byte[] keepOutput() {
+        keptWritten = outputWritten();
+        return outputSnapshot();
     }
 
     @Override

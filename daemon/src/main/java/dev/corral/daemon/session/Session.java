@@ -1,6 +1,7 @@
 package dev.corral.daemon.session;
 
 import dev.corral.daemon.screen.Screen;
+import dev.corral.protocol.Protocol;
 import dev.corral.protocol.Stream;
 import io.netty.channel.Channel;
 import java.io.IOException;
@@ -32,7 +33,7 @@ public abstract class Session {
     /**
      * What the program is doing, from its output: {@code ACTIVE} (output within the idle time),
      * {@code IDLE} (none for that long), {@code NEEDS_INPUT} (something on its screen asks for
-     * input, see {@link #needsInput}) or {@code EXITED}. Listeners hear every change.
+     * input, see {@link #inputWanted}) or {@code EXITED}. Listeners hear every change.
      */
     public enum Status {
         ACTIVE, IDLE, NEEDS_INPUT, EXITED;
@@ -57,6 +58,7 @@ public abstract class Session {
     private final List<Attachment> attachments = new ArrayList<>();
     /** Completes with the exit status, or null when the program was lost without one. */
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
     private State state = State.STARTING;
     private Integer exitCode;
     private Instant endedAt;
@@ -67,6 +69,8 @@ public abstract class Session {
     private volatile String agent;
     private volatile String readiness;
     private volatile String stuckOn;
+    /** Set by the agent's watcher; see {@link #inputWanted}. */
+    private boolean inputWanted;
 
     Session(SessionSpec spec, String id, Instant createdAt, Context context) {
         this.spec = spec;
@@ -105,13 +109,13 @@ public abstract class Session {
         this.agent = profile;
     }
 
-    /** starting, awaiting-input, ready or stuck for an agent session; null for others. */
+    /** starting, awaiting-input, ready, stuck or exited (before it was ready) for an agent session; null for others. */
     public final String readiness() {
         return readiness;
     }
 
     /**
-     * Moves the readiness on; {@code screen} is the text on screen when it is {@code stuck}.
+     * Moves the readiness on; {@code screen} is the text on screen when it is {@code stuck} or {@code exited}.
      * Listeners hear of every change.
      */
     public final void readiness(String state, String screen) {
@@ -124,10 +128,6 @@ public abstract class Session {
         }
         log.info("session {} is {}", name(), state);
         context.listener().readinessChanged(this);
-        if (!state.equals("starting")) {
-            // A dialog or a ready prompt on screen: the agent waits for input until it writes again.
-            needsInput();
-        }
     }
 
     /** The program's process id, or -1 when it has none (yet, or any more). */
@@ -159,9 +159,12 @@ public abstract class Session {
         return write((enter ? text + "\r" : text).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Held to {@link Protocol#MAX_TERMINAL_SIZE} whoever asks (stream mode, attach, the web view). */
     public void resize(int cols, int rows) {
         Pty current = terminal;
         if (current != null && running()) {
+            cols = Math.max(1, Math.min(cols, Protocol.MAX_TERMINAL_SIZE));
+            rows = Math.max(1, Math.min(rows, Protocol.MAX_TERMINAL_SIZE));
             synchronized (this) {
                 // The model takes the new size before the program hears of it, as a tmux pane does.
                 screen.resize(cols, rows);
@@ -190,6 +193,20 @@ public abstract class Session {
         }
     }
 
+    /** All the output kept for replay, and how much the program has written in all (to tell whether it changed). */
+    final synchronized byte[] outputSnapshot() {
+        return replay.snapshot();
+    }
+
+    final synchronized long outputWritten() {
+        return replay.written();
+    }
+
+    /** Output an earlier daemon kept for this session, replayed as if the program had just written it. */
+    final synchronized void restoreOutput(byte[] kept) {
+        replay.append(kept, 0, kept.length);
+    }
+
     /** Sends a signal (a canonical name, see {@link Signals}) to the program. */
     abstract void signal(String signal) throws IOException;
 
@@ -199,9 +216,13 @@ public abstract class Session {
     /** The last attached client has gone (detached or disconnected). */
     void lastClientLeft() {}
 
-    /** Warnings for whoever spawned the session (a stale image, say); empty for most. */
+    /** Warnings for whoever spawned the session (a stale image, its record not written); empty for most. */
     public List<String> warnings() {
-        return List.of();
+        return List.copyOf(warnings);
+    }
+
+    void warn(String warning) {
+        warnings.add(warning);
     }
 
     /** The daemon is stopping: a PTY program is hung up, a tmux or container session is left running. */
@@ -269,19 +290,29 @@ public abstract class Session {
     }
 
     /**
-     * Something on the program's screen asks for input (an auto-responder's pattern, a ready
-     * prompt): the status is needs-input until the program writes again. For the readiness work.
+     * Whether the program's screen waits for a person (a question nobody answers, an empty ready
+     * prompt), as the agent's watcher reads it: the status is needs-input for as long as it does,
+     * whatever the program redraws meanwhile.
      */
-    public final synchronized void needsInput() {
-        if (running() && status != Status.NEEDS_INPUT) {
+    public final synchronized void inputWanted(boolean wanted) {
+        inputWanted = wanted;
+        if (!running()) {
+            return;
+        }
+        if (wanted && status != Status.NEEDS_INPUT) {
             changeStatus(Status.NEEDS_INPUT);
+        } else if (!wanted && status == Status.NEEDS_INPUT) {
+            changeStatus(Status.ACTIVE);
+            if (idleTimer == null) {
+                armIdleTimer(context.idleAfter().toNanos() - (System.nanoTime() - lastOutputNanos));
+            }
         }
     }
 
     /** Output makes the program active; the one idle timer is armed only if none is pending. */
     private void outputSeen() {
         lastOutputNanos = System.nanoTime();
-        if (status == Status.IDLE || status == Status.NEEDS_INPUT) {
+        if (status == Status.IDLE || (status == Status.NEEDS_INPUT && !inputWanted)) {
             changeStatus(Status.ACTIVE);
         }
         if (status == Status.ACTIVE && idleTimer == null && running()) {

@@ -23,9 +23,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -61,16 +61,35 @@ public final class SessionRegistry implements AutoCloseable {
     private final String owner;
     /** Per container session, the files it mounts (git pointers), by session id. */
     private final Path containerFiles;
-    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "session-timers");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledThreadPoolExecutor timers = timers();
+    /**
+     * The reaper of each ended session, cancelled when the session is forgotten sooner: a reaper
+     * left in the queue would hold the session (and its replay) for the whole grace period.
+     */
+    private final Map<Session, ScheduledFuture<?>> reapers = new HashMap<>();
+    /**
+     * Taken around every write and delete of a session's record, with the check that the session
+     * is still registered: so a removed session's record is never written again (by its exit
+     * handler, say), and {@code rm} stays final across a restart. Not the registry's own lock,
+     * which event loops take to list sessions and must not wait for a disk.
+     */
+    private final Object records = new Object();
     private int generated;
     /** The daemon's environment as its sessions inherit it. */
     private final Map<String, String> environment;
     /** The engine's events about this daemon's containers; null until the daemon asks for them. */
     private volatile ContainerEvents containerEvents;
+
+    private static ScheduledThreadPoolExecutor timers() {
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread thread = new Thread(r, "session-timers");
+            thread.setDaemon(true);
+            return thread;
+        });
+        // A cancelled timer (a reaper, an idle check) leaves the queue at once, and what it refers to with it.
+        timers.setRemoveOnCancelPolicy(true);
+        return timers;
+    }
 
     /**
      * @param stateDir where session records live ({@code sessions/}) and tmux's config
@@ -93,6 +112,7 @@ public final class SessionRegistry implements AutoCloseable {
         if (Files.isDirectory(Path.of("/proc/self"))) {
             timers.scheduleWithFixedDelay(this::watchTmuxPrograms, 2, 2, TimeUnit.SECONDS);
         }
+        timers.scheduleWithFixedDelay(this::keepPtyOutput, 1, 1, TimeUnit.SECONDS);
     }
 
     private void watchTmuxPrograms() {
@@ -193,6 +213,7 @@ public final class SessionRegistry implements AutoCloseable {
             if (spec.kind() == SessionSpec.Kind.TMUX) {
                 TmuxSession adopted = new TmuxSession(spec, entry.id(), entry.createdAt(), context, tmux, timers);
                 session = adopted;
+                registerRestored(session);
                 adopted.agent(entry.agent());
                 Tmux.Pane pane = panes == null ? null : panes.get(spec.name());
                 if (ended && (pane == null || pane.dead())) {
@@ -209,6 +230,7 @@ public final class SessionRegistry implements AutoCloseable {
                 ContainerSession adopted = new ContainerSession(spec, entry.id(), entry.createdAt(), context, engine, timers,
                         containerFiles);
                 session = adopted;
+                registerRestored(session);
                 ContainerEngine.Listed listed = containers.get(adopted.container());
                 if (ended && (listed == null || !listed.running())) {
                     adopted.restoreEnded(entry.state(), entry.exitCode(), entry.endedAt());
@@ -223,7 +245,9 @@ public final class SessionRegistry implements AutoCloseable {
             } else {
                 PtySession lost = new PtySession(spec, entry.id(), entry.createdAt(), context);
                 session = lost;
+                registerRestored(session);
                 lost.agent(entry.agent());
+                lost.restoreKept(entry.pid(), store.loadOutput(spec.name()));
                 if (ended) {
                     lost.restoreEnded(entry.state(), entry.exitCode(), entry.endedAt());
                     endedBefore = true;
@@ -231,13 +255,10 @@ public final class SessionRegistry implements AutoCloseable {
                     lost.ended(Session.State.LOST, null, Instant.now());
                 }
             }
-            synchronized (this) {
-                sessions.put(spec.name(), session);
-            }
             if (session.running()) {
                 log.info("session {} ({}) adopted again, pid {}", spec.name(), spec.kind().wire(), session.pid());
                 listeners.forEach(l -> l.adopted(session));
-                store.save(session);
+                saveIfRegistered(session);
             } else if (endedBefore) {
                 scheduleReap(session);
             }
@@ -269,6 +290,11 @@ public final class SessionRegistry implements AutoCloseable {
                 log.warn("tmux session {} carries an unreadable marker ({}); left alone", pane.session(), e.getMessage());
             }
         }
+    }
+
+    /** Before its state is set: a session found lost is recorded (and reaped) as a registered one. */
+    private synchronized void registerRestored(Session session) {
+        sessions.put(session.name(), session);
     }
 
     /** Reserves the name, then starts the program (blocking: call off the event loop). */
@@ -330,6 +356,7 @@ public final class SessionRegistry implements AutoCloseable {
         try {
             if (replaced != null) {
                 // An ended session of that name gives way to the new one.
+                cancelReaper(replaced);
                 replaced.discard();
                 log.info("session {} replaced: the earlier one had ended", spec.name());
                 Session gone = replaced;
@@ -344,7 +371,10 @@ public final class SessionRegistry implements AutoCloseable {
             session.discard();
             throw e;
         }
-        store.save(session);
+        String unrecorded = saveIfRegistered(session);
+        if (unrecorded != null) {
+            session.warn(unrecorded);
+        }
         log.info("session {} started: {} {} (pid {})", session.name(), spec.kind().wire(), spec.command(), session.pid());
         listeners.forEach(l -> l.spawned(session));
         return session;
@@ -558,6 +588,11 @@ public final class SessionRegistry implements AutoCloseable {
         return name;
     }
 
+    /** Whether {@code name} is one a session may have. */
+    static boolean validName(String name) {
+        return name != null && NAME.matcher(name).matches();
+    }
+
     private static String newId() {
         return UUID.randomUUID().toString().substring(0, 8);
     }
@@ -591,39 +626,136 @@ public final class SessionRegistry implements AutoCloseable {
         try {
             session.signal(name);
         } catch (IOException e) {
+            // The program may have ended between the check above and the signal: its exit is on its way.
+            if (endsWithin(session, Duration.ofSeconds(2))) {
+                throw new SessionException(ErrorCode.CONFLICT, "session '" + session.name() + "' has already exited"
+                        + (session.exitCode() == null ? "" : " with status " + session.exitCode()));
+            }
             throw new SessionException(ErrorCode.INTERNAL, "could not signal session '" + session.name() + "': " + e.getMessage());
         }
     }
 
-    /** Forgets an exited session; a live one only with force (then it is killed first). */
-    public void remove(Session session, boolean force) throws SessionException {
+    private static boolean endsWithin(Session session, Duration limit) {
+        try {
+            session.exit().get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Forgets an exited session; a live one only with force (then it is killed first). Answers
+     * warnings for the user (its record could not be deleted), usually none.
+     */
+    public List<String> remove(Session session, boolean force) throws SessionException {
         if (session.running()) {
             if (!force) {
                 throw new SessionException(ErrorCode.CONFLICT, "session '" + session.name()
                         + "' is still running; end it with 'corral kill' or use 'corral rm --force'");
             }
-            kill(session, "KILL");
+            try {
+                kill(session, "KILL");
+            } catch (SessionException e) {
+                if (session.running()) {
+                    throw e;
+                }
+                // It exited just before the KILL: nothing left to kill, so only the removal remains.
+            }
             session.exit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> -1).join();
         }
-        forget(session, "removed");
+        String undeleted = forget(session, "removed");
+        return undeleted == null ? List.of() : List.of(undeleted);
     }
 
-    private void forget(Session session, String how) {
-        synchronized (this) {
-            if (!sessions.remove(session.name(), session)) {
-                return;
+    /** Answers a warning when the session's record could not be deleted, else null. */
+    private String forget(Session session, String how) {
+        String undeleted;
+        synchronized (records) {
+            synchronized (this) {
+                if (!sessions.remove(session.name(), session)) {
+                    return null;
+                }
             }
+            undeleted = store.delete(session.name());
         }
+        cancelReaper(session);
         session.discard();
-        store.delete(session.name());
         log.info("session {} {}", session.name(), how);
         listeners.forEach(l -> l.removed(session));
+        return undeleted;
+    }
+
+    /** Writes the session's record, unless it was removed (or replaced) meanwhile; answers a warning when it could not be. */
+    private String saveIfRegistered(Session session) {
+        synchronized (records) {
+            if (registered(session)) {
+                String unrecorded = store.save(session);
+                if (session instanceof PtySession && !session.running()) {
+                    store.saveOutput(session.name(), session.outputSnapshot());
+                }
+                return unrecorded;
+            }
+            return null;
+        }
+    }
+
+    private synchronized boolean registered(Session session) {
+        return sessions.get(session.name()) == session;
     }
 
     private void scheduleReap(Session session) {
         Instant ended = session.endedAt() == null ? Instant.now() : session.endedAt();
         long delay = Math.max(0, Duration.between(Instant.now(), ended.plus(limits.exitGrace())).toMillis());
-        timers.schedule(() -> forget(session, "reaped " + limits.exitGrace() + " after it ended"), delay, TimeUnit.MILLISECONDS);
+        synchronized (this) {
+            if (sessions.get(session.name()) != session || timers.isShutdown()) {
+                return;
+            }
+            try {
+                reapers.put(session, timers.schedule(() -> forget(session, "reaped " + limits.exitGrace() + " after it ended"),
+                        delay, TimeUnit.MILLISECONDS));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // The daemon is stopping; the next one reaps it from its record.
+            }
+        }
+    }
+
+    private void cancelReaper(Session session) {
+        ScheduledFuture<?> reaper;
+        synchronized (this) {
+            reaper = reapers.remove(session);
+        }
+        if (reaper != null) {
+            reaper.cancel(false);
+        }
+    }
+
+    /**
+     * Writes the recent output of each running PTY session that wrote since the last time, so a
+     * session lost with a crashed daemon keeps its last screen (at most a second old).
+     */
+    private void keepPtyOutput() {
+        try {
+            keepEachPtyOutput();
+        } catch (RuntimeException e) {
+            // A periodic task that throws is never run again: log, and go on next second.
+            log.warn("bug: keeping the output of PTY sessions failed", e);
+        }
+    }
+
+    private void keepEachPtyOutput() {
+        for (Session session : list(false)) {
+            if (session instanceof PtySession pty && pty.outputChangedSinceKept()) {
+                synchronized (records) {
+                    if (registered(session)) {
+                        store.saveOutput(session.name(), pty.keepOutput());
+                    }
+                }
+            }
+        }
     }
 
     @Override
@@ -699,10 +831,8 @@ public final class SessionRegistry implements AutoCloseable {
 
         @Override
         public void ended(Session session) {
-            store.save(session);
-            if (!timers.isShutdown()) {
-                scheduleReap(session);
-            }
+            saveIfRegistered(session);
+            scheduleReap(session);
             each(l -> l.ended(session));
         }
     }

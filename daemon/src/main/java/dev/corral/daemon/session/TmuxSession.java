@@ -108,7 +108,7 @@ final class TmuxSession extends Session {
             liveness = Liveness.DEAD;
             showScreen();
         } else {
-            liveness = how == State.LOST ? Liveness.ABSENT : Liveness.DEAD;
+            liveness = Liveness.ABSENT; // tmux no longer has it
         }
         restoreEnded(how, code, when);
     }

@@ -187,12 +187,7 @@ final class WebApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private static Reply guarded(Operation operation, Request call, Caller caller) {
-        try {
-            return operation.run(call, caller);
-        } catch (RuntimeException e) {
-            log.error("bug: operation '{}' failed for the web view", call.op(), e);
-            return Reply.error(ErrorCode.INTERNAL, "corrald failed on '" + call.op() + "'; the daemon log has the details");
-        }
+        return dev.corral.daemon.server.Guarded.run(operation, call, caller);
     }
 
     private void answer(ChannelHandlerContext ctx, FullHttpRequest request, Reply reply) {
