@@ -137,6 +137,10 @@ corral_run_jar() {
         fi
         exec "$java" "${flags[@]}" -jar "$jar" "$@"
     fi
+    # JDK 25 records at exit what to cache, and the cache is assembled afterwards in the
+    # background: assembling it at exit (AOTCacheOutput) would keep the exiting daemon alive
+    # for seconds, and `daemon stop` waits for that.
+    (( feature >= 25 )) && dump=(-XX:AOTMode=record -XX:AOTConfiguration="$tmp.config")
     "$java" "${flags[@]}" "${dump[@]}" -jar "$jar" "$@" &
     local child=$! status
     trap 'kill -TERM $child 2>/dev/null' TERM INT HUP
@@ -145,6 +149,21 @@ corral_run_jar() {
         kill -0 "$child" 2>/dev/null || break
     done
     trap - TERM INT HUP
-    if [[ -s $tmp ]]; then printf '%s\n' "$stamp" >"$stamp_file" && mv -f -- "$tmp" "$archive"; else rm -f -- "$tmp"; fi
+    if (( feature >= 25 )); then
+        if [[ -s $tmp.config ]]; then
+            (
+                trap 'rm -f -- "$tmp" "$tmp.config"' EXIT
+                "$java" "${flags[@]}" -XX:AOTMode=create -XX:AOTConfiguration="$tmp.config" -XX:AOTCache="$tmp" -jar "$jar"
+                if [[ -s $tmp ]]; then printf '%s\n' "$stamp" >"$stamp_file" && mv -f -- "$tmp" "$archive"; fi
+            ) >/dev/null 2>&1 </dev/null &
+            disown
+        else
+            rm -f -- "$tmp.config"
+        fi
+    elif [[ -s $tmp ]]; then
+        printf '%s\n' "$stamp" >"$stamp_file" && mv -f -- "$tmp" "$archive"
+    else
+        rm -f -- "$tmp"
+    fi
     exit "$status"
 }
