@@ -7,6 +7,9 @@
 #                         static busybox, and prints DOCKER_HOST=unix://DIR/docker.sock
 #   engine.sh stop DIR    stops that dockerd by its pid (its containers with it) and removes DIR
 # Containers on this engine need --network none: there is no bridge network.
+# With CORRAL_ENGINE_CACHE=PATH, the engine keeps its images and build cache in PATH/data between
+# runs (so the agent image's layers are built once), held by one engine at a time through a lock
+# on PATH/lock that dockerd keeps open; when another engine holds it, this one uses DIR/data.
 set -euo pipefail
 
 usage() { echo "usage: engine.sh start|stop DIR" >&2; exit 2; }
@@ -44,10 +47,23 @@ await_engine() {
     return 1
 }
 
+data_root="$dir/data"
+if [[ $action == start && -n ${CORRAL_ENGINE_CACHE:-} ]]; then
+    mkdir -p "$CORRAL_ENGINE_CACHE"
+    # Inherited by dockerd, which holds the lock for as long as it lives.
+    exec {cache_lock}>>"$CORRAL_ENGINE_CACHE/lock"
+    if flock --nonblock "$cache_lock"; then
+        data_root="$CORRAL_ENGINE_CACHE/data"
+    else
+        say "another engine holds $CORRAL_ENGINE_CACHE; this one starts empty"
+        exec {cache_lock}>&-
+    fi
+fi
+
 launch() {
     # setsid: the engine lives apart from the test's process group; it is stopped by its pid.
     "${sudo[@]}" setsid dockerd --iptables=false --bridge=none --shutdown-timeout=2 \
-        --host "unix://$dir/docker.sock" --data-root "$dir/data" --exec-root "$dir/exec" \
+        --host "unix://$dir/docker.sock" --data-root "$data_root" --exec-root "$dir/exec" \
         --pidfile "$dir/dockerd.pid" "$@" >>"$dir/dockerd.log" 2>&1 </dev/null &
     echo $!
 }
@@ -68,6 +84,8 @@ start() {
             exit 1
         fi
     fi
+    # What an earlier run's tests left in a kept data root goes (images stay).
+    docker_cli container prune --force >/dev/null 2>&1 || true
     local context="$dir/busybox-image"
     mkdir -p "$context"
     cp "$(dpkg -L busybox-static | grep -m1 '/busybox$')" "$context/busybox"

@@ -1,5 +1,6 @@
 package dev.corral.client;
 
+import dev.corral.protocol.ErrorCode;
 import dev.corral.protocol.Json;
 import dev.corral.protocol.Op;
 import dev.corral.protocol.Stream;
@@ -30,7 +31,7 @@ final class AttachCommand implements Callable<Integer> {
     @ParentCommand
     Corral corral;
 
-    @Parameters(paramLabel = "NAME")
+    @Parameters(paramLabel = "NAME", completionCandidates = CompletionCommand.SessionNames.class)
     String name;
 
     @Option(names = "--read-only", description = "Watch only: keys and resizes are not sent.")
@@ -64,7 +65,9 @@ final class AttachCommand implements Callable<Integer> {
             if (!response.ok()) {
                 terminal.close();
                 daemon.close();
-                throw new CliFailure(Exit.CORRAL_FAILED, response.errorCode().name(), response.errorMessage());
+                // No such session is exit 3, as for every session command; the rest is corral failing.
+                throw new CliFailure(response.errorCode() == ErrorCode.NO_SUCH_SESSION ? Exit.NO_SUCH_SESSION : Exit.CORRAL_FAILED,
+                        response.errorCode().name(), response.errorMessage());
             }
             socket = daemon.handOver();
             onSignals();
@@ -122,8 +125,12 @@ final class AttachCommand implements Callable<Integer> {
                         case Stream.EXIT -> {
                             write(stdout, out, batch);
                             Object code = ((Map<?, ?>) Json.read(text(payload).getBytes(StandardCharsets.UTF_8))).get("exitCode");
-                            int status = code instanceof Number n ? n.intValue() : Exit.CORRAL_FAILED;
-                            return end("[" + name + " exited with status " + status + "]", status);
+                            if (!(code instanceof Number n) || n.intValue() < 0) {
+                                // No status: the session was lost; the same words and status as wait's.
+                                CliFailure lost = SessionCommands.lost(name);
+                                return end("corral: " + lost.describe(), lost.exitStatus());
+                            }
+                            return end("[" + name + " exited with status " + n.intValue() + "]", n.intValue());
                         }
                         case Stream.DETACH -> {
                             write(stdout, out, batch);

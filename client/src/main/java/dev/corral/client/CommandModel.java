@@ -146,6 +146,11 @@ final class CommandModel {
         described.put("label", arg.paramLabel());
         described.put("default", arg.defaultValue());
         described.put("required", arg.required());
+        List<String> converters = new ArrayList<>();
+        for (CommandLine.ITypeConverter<?> converter : arg.converters()) {
+            converters.add(converter.getClass().getName());
+        }
+        described.put("converters", converters);
         return described;
     }
 
@@ -236,7 +241,7 @@ final class CommandModel {
 
     /** What an option and a positional parameter share (picocli's common builder is not public). */
     private record Arg(Class<?> type, Class<?>[] aux, String arity, String label, boolean required,
-                       String defaultValue, Object initial, Binding binding) {
+                       String defaultValue, Object initial, Binding binding, CommandLine.ITypeConverter<?>[] converters) {
         @SuppressWarnings("unchecked")
         static Arg of(Map<String, Object> arg, Object instance) throws ReflectiveOperationException {
             List<String> aux = (List<String>) arg.get("aux");
@@ -245,9 +250,16 @@ final class CommandModel {
                 auxTypes[i] = typeNamed(aux.get(i));
             }
             Field field = field((String) arg.get("field"));
+            List<String> names = (List<String>) arg.get("converters");
+            CommandLine.ITypeConverter<?>[] converters = new CommandLine.ITypeConverter<?>[names.size()];
+            for (int i = 0; i < converters.length; i++) {
+                var constructor = Class.forName(names.get(i)).getDeclaredConstructor();
+                constructor.setAccessible(true);
+                converters[i] = (CommandLine.ITypeConverter<?>) constructor.newInstance();
+            }
             return new Arg(field.getType(), auxTypes, (String) arg.get("arity"), (String) arg.get("label"),
                     Boolean.TRUE.equals(arg.get("required")), (String) arg.get("default"), field.get(instance),
-                    new Binding(instance, field));
+                    new Binding(instance, field), converters);
         }
     }
 
@@ -260,7 +272,8 @@ final class CommandModel {
         }
         // Like the annotated model: the field's own initial value (an empty list, say) is its default.
         builder.type(arg.type()).auxiliaryTypes(arg.aux()).paramLabel(arg.label()).required(arg.required())
-                .getter(arg.binding()).setter(arg.binding()).initialValue(arg.initial()).hasInitialValue(true);
+                .getter(arg.binding()).setter(arg.binding()).initialValue(arg.initial()).hasInitialValue(true)
+                .converters(arg.converters());
     }
 
     private static void configure(PositionalParamSpec.Builder builder, Arg arg) {
@@ -271,7 +284,8 @@ final class CommandModel {
             builder.defaultValue(arg.defaultValue());
         }
         builder.type(arg.type()).auxiliaryTypes(arg.aux()).paramLabel(arg.label()).required(arg.required())
-                .getter(arg.binding()).setter(arg.binding()).initialValue(arg.initial()).hasInitialValue(true);
+                .getter(arg.binding()).setter(arg.binding()).initialValue(arg.initial()).hasInitialValue(true)
+                .converters(arg.converters());
     }
 
     private static Class<?> typeNamed(String name) throws ClassNotFoundException {

@@ -60,13 +60,13 @@ final class ContainerCommand {
         @ParentCommand
         ContainerCommand group;
 
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", completionCandidates = CompletionCommand.SessionNames.class)
         String name;
 
         @Option(names = "--follow", description = "Keep printing new output until the container exits (Ctrl-C stops).")
         boolean follow;
 
-        @Option(names = "--tail", paramLabel = "N", description = "Only the last N lines (default: all).")
+        @Option(names = "--tail", paramLabel = "N", converter = Values.NonNegative.class, description = "Only the last N lines (default: all).")
         Integer tail;
 
         @Override
@@ -148,7 +148,7 @@ final class ContainerCommand {
         @ParentCommand
         ContainerCommand group;
 
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", completionCandidates = CompletionCommand.SessionNames.class)
         String name;
 
         @Option(names = "--detach-key", paramLabel = "KEY", defaultValue = "^\\",
@@ -172,10 +172,10 @@ final class ContainerCommand {
         @ParentCommand
         ContainerCommand group;
 
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", completionCandidates = CompletionCommand.SessionNames.class)
         String name;
 
-        @Option(names = "--tag", paramLabel = "TAG", description = "The image's tag (default: snapshot-NAME).")
+        @Option(names = "--tag", paramLabel = "TAG", converter = Values.ImageTag.class, description = "The image's tag (default: snapshot-NAME).")
         String tag;
 
         @Override

@@ -39,6 +39,8 @@ public final class Corral {
         SUBCOMMANDS.put("profile", ProfileCommands.class);
         SUBCOMMANDS.put("image", ImageCommand.class);
         SUBCOMMANDS.put("container", ContainerCommand.class);
+        SUBCOMMANDS.put("web", WebCommand.class);
+        SUBCOMMANDS.put("completion", CompletionCommand.class);
         SUBCOMMANDS.put("help", CommandLine.HelpCommand.class);
     }
 
@@ -93,6 +95,7 @@ public final class Corral {
             // No subcommand, help, or a name that is not one: all of them, for the usage message.
             SUBCOMMANDS.forEach(commandLine::addSubcommand);
         }
+        commandLine.setParameterExceptionHandler(CliFailure::onUsageError);
         return commandLine.setExecutionExceptionHandler(Corral::onFailure);
     }
 
@@ -107,6 +110,13 @@ public final class Corral {
             }
         }
         return false;
+    }
+
+    /** The whole command model, every subcommand registered: what completion scripts are made from. */
+    static CommandLine withAllSubcommands() {
+        CommandLine commandLine = new CommandLine(new Corral());
+        SUBCOMMANDS.forEach(commandLine::addSubcommand);
+        return commandLine;
     }
 
     /** The first word that is not a root option (nor --socket's value), or null. */
@@ -128,6 +138,11 @@ public final class Corral {
     private static int onFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
         PrintWriter err = commandLine.getErr();
         if (e instanceof CliFailure failure) {
+            if (CliFailure.jsonRequested(parseResult.originalArgs().toArray(String[]::new))) {
+                err.println(failure.toJson());
+                err.flush();
+                return failure.exitStatus();
+            }
             err.println("corral: " + failure.describe());
             err.flush();
             return failure.exitStatus();

@@ -24,11 +24,18 @@ final class ImageCommand {
         @Option(names = "--dockerfile", paramLabel = "FILE", description = "Build from this Dockerfile, with its directory as the build context.")
         Path dockerfile;
 
-        @Option(names = "--tag", paramLabel = "TAG", defaultValue = "latest", description = "The image's tag (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--tag", paramLabel = "TAG", defaultValue = "latest", converter = Values.ImageTag.class, description = "The image's tag (default: ${DEFAULT-VALUE}).")
         String tag;
 
         @Option(names = "--force", description = "Build without the engine's cache.")
         boolean force;
+
+        @Option(names = "--build-arg", paramLabel = "NAME=VALUE", description = "A build argument, repeatable; the shipped "
+                + "recipe takes BASE (its base image, default debian:bookworm-slim) and AGENT_NPM_PACKAGES.")
+        Map<String, String> buildArgs = new LinkedHashMap<>();
+
+        @Option(names = "--network", paramLabel = "NETWORK", description = "The network the build's steps run in, e.g. host.")
+        String network;
 
         @Override
         public Integer call() {
@@ -38,6 +45,12 @@ final class ImageCommand {
             }
             args.put("tag", tag);
             args.put("force", force);
+            if (!buildArgs.isEmpty()) {
+                args.put("buildArgs", buildArgs);
+            }
+            if (network != null) {
+                args.put("network", network);
+            }
             Corral corral = image.corral;
             if (!corral.json) {
                 System.err.println("building corral-agent:" + tag + " from "

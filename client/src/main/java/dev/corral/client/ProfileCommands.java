@@ -51,7 +51,7 @@ final class ProfileCommands {
         @ParentCommand
         ProfileCommands parent;
 
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", completionCandidates = CompletionCommand.ProfileNames.class)
         String name;
 
         @Override

@@ -55,13 +55,13 @@ final class SessionCommands {
         @Option(names = "--image", paramLabel = "IMAGE", description = "Containers: the image (default: corral-agent:latest, made by 'corral image build'). Never pulled.")
         String image;
 
-        @Option(names = "--memory", paramLabel = "SIZE", description = "Containers: memory limit such as 4g or 512m (default: host RAM less 2 GiB, at least 4 GiB).")
+        @Option(names = "--memory", paramLabel = "SIZE", converter = Values.MemorySize.class, description = "Containers: memory limit such as 4g or 512m (default: host RAM less 2 GiB, at least 4 GiB).")
         String memory;
 
         @Option(names = "--issue", paramLabel = "N", description = "Containers: the issue worked on, recorded in the container's labels.")
         Integer issue;
 
-        @Option(names = "--agent", paramLabel = "PROFILE",
+        @Option(names = "--agent", paramLabel = "PROFILE", completionCandidates = CompletionCommand.ProfileNames.class,
                 description = "Start an agent from its profile ('corral profile ls'); CMD, if given, adds arguments.")
         String agent;
 
@@ -84,8 +84,9 @@ final class SessionCommands {
         @Option(names = "--env", paramLabel = "K=V", description = "Extra environment variable (repeatable).")
         List<String> env = new ArrayList<>();
 
-        @Option(names = "--size", paramLabel = "COLSxROWS", defaultValue = "80x24", description = "Terminal size (default: ${DEFAULT-VALUE}).")
-        String size;
+        @Option(names = "--size", paramLabel = "COLSxROWS", defaultValue = "80x24", converter = Values.TerminalSizeConverter.class,
+                description = "Terminal size, columns and rows each 1 to 1000 (default: ${DEFAULT-VALUE}).")
+        Values.TerminalSize size;
 
         @Parameters(paramLabel = "CMD", description = "Command and arguments, after -- (default: $SHELL; for a container, its image's command).")
         List<String> command = new ArrayList<>();
@@ -102,9 +103,9 @@ final class SessionCommands {
             if (container && workspace == null) {
                 throw new CliFailure(Exit.USAGE, null, "--kind container needs --workspace DIR (mounted as the container's working directory)");
             }
-            String[] dims = size.toLowerCase().split("x");
-            if (dims.length != 2 || !dims[0].matches("[0-9]{1,4}") || !dims[1].matches("[0-9]{1,4}")) {
-                throw new CliFailure(Exit.USAGE, null, "--size takes COLSxROWS, for example 120x40");
+            if (workspace == null && cwd != null && !java.nio.file.Files.isDirectory(cwd)) {
+                throw new CliFailure(Exit.USAGE, null, "--cwd " + cwd + (java.nio.file.Files.exists(cwd) ? " is not a directory"
+                        : " does not exist") + "; give the directory the command should start in");
             }
             Map<String, String> environment = new LinkedHashMap<>();
             for (String pair : env) {
@@ -155,8 +156,8 @@ final class SessionCommands {
             if (promptFile != null) {
                 args.put("promptFile", promptFile.toAbsolutePath().normalize().toString());
             }
-            args.put("cols", Integer.parseInt(dims[0]));
-            args.put("rows", Integer.parseInt(dims[1]));
+            args.put("cols", size.cols());
+            args.put("rows", size.rows());
             Map<String, Object> session = call(Op.SPAWN, args);
             if (session.get("warnings") instanceof List<?> warnings) {
                 warnings.forEach(warning -> System.err.println("corral: warning: " + warning));
@@ -175,14 +176,18 @@ final class SessionCommands {
         @Override
         @SuppressWarnings("unchecked")
         public Integer call() {
-            List<Map<String, Object>> sessions = (List<Map<String, Object>>) call(Op.LIST, Map.of("all", all)).get("sessions");
+            List<Map<String, Object>> sessions = new ArrayList<>(
+                    (List<Map<String, Object>>) call(Op.LIST, Map.of("all", all)).get("sessions"));
+            // Oldest first, the same after a restart: by creation time (ISO-8601 sorts as text), then name.
+            sessions.sort(java.util.Comparator.comparing((Map<String, Object> s) -> String.valueOf(s.get("createdAt")))
+                    .thenComparing(s -> String.valueOf(s.get("name"))));
             if (corral.json) {
                 System.out.println(Json.writeString(sessions));
                 return Exit.OK;
             }
-            StringBuilder table = new StringBuilder(row("NAME", "STATE", "PID", "EXIT", "STATUS", "ATTACHED", "COMMAND"));
+            StringBuilder table = new StringBuilder(row("NAME", "KIND", "STATE", "PID", "EXIT", "STATUS", "ATTACHED", "COMMAND"));
             for (Map<String, Object> s : sessions) {
-                table.append(row(s.get("name"), s.get("state"), s.get("pid") == null ? "-" : s.get("pid"),
+                table.append(row(s.get("name"), s.get("kind"), s.get("state"), s.get("pid") == null ? "-" : s.get("pid"),
                         s.get("exitCode") == null ? "-" : s.get("exitCode"),
                         s.get("status"), s.get("attached"), String.join(" ", (List<String>) s.get("command"))));
             }
@@ -190,8 +195,9 @@ final class SessionCommands {
             return Exit.OK;
         }
 
-        private static String row(Object name, Object state, Object pid, Object exit, Object status, Object attached, Object command) {
-            return pad(name, 16) + pad(state, 9) + pad(pid, 8) + pad(exit, 6) + pad(status, 8) + pad(attached, 9) + command + "\n";
+        private static String row(Object name, Object kind, Object state, Object pid, Object exit, Object status, Object attached,
+                Object command) {
+            return pad(name, 16) + pad(kind, 10) + pad(state, 9) + pad(pid, 8) + pad(exit, 6) + pad(status, 8) + pad(attached, 9) + command + "\n";
         }
 
         /** A table column: the value, then spaces up to the width (at least one). */
@@ -203,22 +209,60 @@ final class SessionCommands {
 
     @Command(name = "show", description = "Show one session.")
     static final class Show extends Base {
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", completionCandidates = CompletionCommand.SessionNames.class)
         String name;
 
         @Override
         public Integer call() {
             Map<String, Object> session = call(Op.SHOW, Map.of("name", name));
+            if (corral.json) {
+                print(session, null);
+                return Exit.OK;
+            }
             StringBuilder text = new StringBuilder();
-            session.forEach((key, value) -> text.append(String.format("%-10s %s%n", key, value)));
-            print(session, text.toString().stripTrailing());
+            session.forEach((key, value) -> text.append(key).append(": ").append(readable(key, value)).append('\n'));
+            System.out.print(text);
             return Exit.OK;
         }
     }
 
+    /** One value of {@code show} as a person reads it: "-" for none, sizes as COLSxROWS, lists as words. */
+    static String readable(String key, Object value) {
+        if (value == null) {
+            return "-";
+        }
+        if (value instanceof Map<?, ?> map) {
+            if ("size".equals(key) && map.containsKey("cols") && map.containsKey("rows")) {
+                return map.get("cols") + "x" + map.get("rows");
+            }
+            StringBuilder pairs = new StringBuilder();
+            map.forEach((k, v) -> pairs.append(pairs.isEmpty() ? "" : ", ").append(k).append('=').append(readable(String.valueOf(k), v)));
+            return pairs.isEmpty() ? "-" : pairs.toString();
+        }
+        if (value instanceof List<?> list) {
+            StringBuilder words = new StringBuilder();
+            for (Object item : list) {
+                String word = String.valueOf(item);
+                words.append(words.isEmpty() ? "" : " ").append(word.isEmpty() || word.matches(".*[\\s'\"].*")
+                        ? "'" + word.replace("'", "'\\''") + "'" : word);
+            }
+            return words.isEmpty() ? "-" : words.toString();
+        }
+        return String.valueOf(value);
+    }
+
+    /**
+     * What {@code attach} and {@code wait} both say, with {@link Exit#CORRAL_FAILED}, about a
+     * session that was lost: its program ended while no daemon watched it, so it has no status.
+     */
+    static CliFailure lost(String name) {
+        return new CliFailure(Exit.CORRAL_FAILED, "LOST", "session " + name + " was lost: its program ended while no daemon"
+                + " watched it, so its exit status is unknown");
+    }
+
     @Command(name = "kill", description = "Send a signal to a session's program (default TERM).")
     static final class Kill extends Base {
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", completionCandidates = CompletionCommand.SessionNames.class)
         String name;
 
         @Option(names = "--signal", paramLabel = "SIG", defaultValue = "TERM", description = "Signal name or number (default: ${DEFAULT-VALUE}).")
@@ -234,7 +278,7 @@ final class SessionCommands {
 
     @Command(name = "rm", description = "Remove an exited session (--force: kill a running one first).")
     static final class Remove extends Base {
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", completionCandidates = CompletionCommand.SessionNames.class)
         String name;
 
         @Option(names = "--force", description = "Kill the session if it is still running.")
@@ -250,10 +294,11 @@ final class SessionCommands {
 
     @Command(name = "wait", description = "Wait for a session to exit; exits with its status (124 on timeout).")
     static final class Wait extends Base {
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", completionCandidates = CompletionCommand.SessionNames.class)
         String name;
 
-        @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up after this long (exit 124).")
+        @Option(names = "--timeout", paramLabel = "SECONDS", converter = Values.NonNegative.class,
+                description = "Give up after this long (exit 124); 0: do not wait, only look.")
         Integer timeout;
 
         @Override
@@ -265,17 +310,26 @@ final class SessionCommands {
             }
             Map<String, Object> result;
             try {
+                if (timeout != null && timeout == 0) {
+                    // The daemon takes 0 as "no limit"; here it means what the help says: look once, do not wait.
+                    args.remove("timeoutSeconds");
+                    Map<String, Object> session = call(Op.SHOW, Map.of("name", name));
+                    if ("running".equals(session.get("state")) || "starting".equals(session.get("state"))) {
+                        print(Map.of("name", name, "timedOut", true), "timed out after 0 s waiting for " + name);
+                        return Exit.TIMED_OUT;
+                    }
+                }
                 result = call(Op.WAIT, args);
             } catch (CliFailure failure) {
-                throw new CliFailure(Exit.CORRAL_FAILED, null, failure.describe());
+                // No such session keeps its own status (3), as for every session command; anything else is corral failing.
+                throw failure.exitStatus() == Exit.NO_SUCH_SESSION ? failure : new CliFailure(Exit.CORRAL_FAILED, null, failure.describe());
             }
             if (Boolean.TRUE.equals(result.get("timedOut"))) {
                 print(result, "timed out after " + timeout + " s waiting for " + name);
                 return Exit.TIMED_OUT;
             }
-            if (!(result.get("exitCode") instanceof Number exitCode)) {
-                print(result, name + " was lost: its program ended while no daemon watched it, status unknown");
-                return Exit.CORRAL_FAILED;
+            if (!(result.get("exitCode") instanceof Number exitCode) || exitCode.intValue() < 0) {
+                throw lost(name);
             }
             int code = exitCode.intValue();
             print(result, name + " exited with status " + code);
@@ -285,7 +339,7 @@ final class SessionCommands {
 
     @Command(name = "send", description = "Type text into a session without attaching (Enter follows unless --no-enter).")
     static final class Send extends Base {
-        @Parameters(index = "0", paramLabel = "NAME")
+        @Parameters(index = "0", paramLabel = "NAME", completionCandidates = CompletionCommand.SessionNames.class)
         String name;
 
         @Parameters(index = "1..*", paramLabel = "TEXT", description = "Words, joined by spaces.")
@@ -306,10 +360,10 @@ final class SessionCommands {
 
     @Command(name = "tail", description = "Print a session's recent output without attaching.")
     static final class Tail extends Base {
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", completionCandidates = CompletionCommand.SessionNames.class)
         String name;
 
-        @Option(names = "--bytes", paramLabel = "N", description = "At most this many of the newest bytes (default: the whole replay buffer).")
+        @Option(names = "--bytes", paramLabel = "N", converter = Values.NonNegative.class, description = "At most this many of the newest bytes (default: the whole replay buffer).")
         Integer bytes;
 
         @Override

@@ -22,7 +22,7 @@ class CommandModelTest {
 
     @Test
     void theHotCommandsAreInTheModel() {
-        for (String name : List.of("ping", "ls", "spawn", "attach", "show", "send", "tail", "wait", "kill", "rm", "daemon")) {
+        for (String name : List.of("ping", "ls", "spawn", "attach", "show", "send", "tail", "wait", "kill", "rm")) {
             assertNotNull(CommandModel.commandLine(new Corral(), name), name);
         }
         assertNull(CommandModel.commandLine(new Corral(), "no-such-command"));
@@ -43,6 +43,7 @@ class CommandModelTest {
             {"kill", "web"},
             {"rm", "--force", "web"},
             {"--socket=/y.sock", "ping"},
+            {"spawn", "--kind", "container", "--workspace", "w", "--memory", "4g", "--size", "120x40"},
         };
         for (String[] line : lines) {
             Object fast = leaf(CommandModel.commandLine(new Corral(), Corral.subcommandNamed(line)), line);

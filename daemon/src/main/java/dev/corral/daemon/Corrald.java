@@ -93,6 +93,14 @@ public final class Corrald implements Callable<Integer> {
             description = "How often the daemon renews the leases of its live sessions; below the TTL (default: ${DEFAULT-VALUE}).")
     long leaseHeartbeatSeconds;
 
+    @Option(names = "--web", paramLabel = "ADDRESS:PORT",
+            description = "Serve the web view on this loopback address (port 0: any free port); off by default. 'corral web' prints its URL.")
+    String web;
+
+    @Option(names = "--web-insecure-bind",
+            description = "Let --web listen on an address that is not loopback: anyone who reaches it and has the token gets in.")
+    boolean webInsecureBind;
+
     @Option(names = "--detached", hidden = true,
             description = "Started in the background by a client: once ready, log to the state directory only.")
     boolean detached;
@@ -123,11 +131,13 @@ public final class Corrald implements Callable<Integer> {
         // pty4j and JNA unpack native code; keep it in the state directory, not in /tmp and ~/.cache.
         System.setProperty("pty4j.tmpdir", paths.stateDir().resolve("native").toString());
         System.setProperty("jna.tmpdir", paths.stateDir().resolve("native").toString());
+        System.setProperty("org.newsclub.net.unix.library.tmpdir", paths.stateDir().resolve("native").toString());
 
         if (journalMaxEvents < 1 || journalMaxAgeSeconds < 1 || subscriberQueue < 1) {
             System.err.println("corrald: --journal-max-events, --journal-max-age-seconds and --subscriber-queue must be 1 or more");
             return EXIT_USAGE;
         }
+        ServiceManager manager = ServiceManager.fromEnvironment(System.getenv());
         Daemon daemon;
         try {
             daemon = Daemon.start(paths, new CorralServer.Limits(maxConnections, frameTimeoutMillis,
@@ -137,13 +147,24 @@ public final class Corrald implements Callable<Integer> {
                     new EventHub.Limits(journalMaxEvents, Duration.ofSeconds(journalMaxAgeSeconds), subscriberQueue),
                     ContainerSettings.resolve(dockerHost, containerCredentials, containerNetwork, System.getenv()),
                     new Workspaces.Settings(Duration.ofSeconds(leaseTtlSeconds), Duration.ofSeconds(leaseHeartbeatSeconds),
-                            MetadataLock.DEFAULT_TIMEOUT));
+                            MetadataLock.DEFAULT_TIMEOUT), manager);
         } catch (SocketOwnership.AlreadyRunningException e) {
             System.err.println("corrald: " + e.getMessage());
+            manager.status("not started: " + e.getMessage());
             return EXIT_CONFLICT;
         } catch (IOException e) {
             System.err.println("corrald: " + e.getMessage());
+            manager.status("not started: " + e.getMessage());
             return EXIT_FAILED;
+        }
+        if (web != null) {
+            try {
+                System.err.println("corrald: web view at " + daemon.startWeb(web, webInsecureBind));
+            } catch (IOException | IllegalArgumentException e) {
+                System.err.println("corrald: " + e.getMessage());
+                daemon.shutdown("the web view could not start");
+                return EXIT_USAGE;
+            }
         }
         if (detached) {
             Logging.stopStderr();

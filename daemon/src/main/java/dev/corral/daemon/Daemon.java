@@ -13,7 +13,10 @@ import dev.corral.daemon.server.SocketOwnership;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.daemon.workspace.Workspaces;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -44,15 +47,22 @@ public final class Daemon {
     private final EventHub.Limits eventLimits;
     private EventHub events;
     private final Workspaces workspaces;
+    private final ServiceManager manager;
+    private StateDirectoryLock stateLock;
     private SocketOwnership ownership;
     private CorralServer server;
+    /** The web view, once started; guarded by this. */
+    private dev.corral.daemon.server.web.WebServer web;
+    private Thread watchdog;
 
     private Daemon(DaemonPaths paths, SessionRegistry.Limits sessionLimits, EventHub.Limits eventLimits,
-            ContainerSettings containers, Workspaces.Settings workspaceSettings) {
+            ContainerSettings containers, Workspaces.Settings workspaceSettings, ServiceManager manager) {
         this.paths = paths;
         this.eventLimits = eventLimits;
-        this.sessions = new SessionRegistry(sessionLimits, paths.stateDir(), paths.socket(), mapper, System.getenv(), containers);
-        this.agents = new Agents(new Profiles(Profiles.configPath(System.getenv())), paths.stateDir(), System.getenv(), mapper);
+        this.manager = manager;
+        Map<String, String> environment = sessionEnvironment(System.getenv());
+        this.sessions = new SessionRegistry(sessionLimits, paths.stateDir(), paths.socket(), mapper, environment, containers);
+        this.agents = new Agents(new Profiles(Profiles.configPath(environment)), paths.stateDir(), environment, mapper);
         this.sessions.listen(agents);
         this.workspaces = new Workspaces(workspaceSettings, paths.stateDir(), mapper);
         // Before restore: sessions found again (or found lost) there carry on in their workspaces.
@@ -65,12 +75,26 @@ public final class Daemon {
                 });
     }
 
+    /** What the daemon's sessions inherit: its own environment less what the service manager meant for corrald alone. */
+    static Map<String, String> sessionEnvironment(Map<String, String> own) {
+        Map<String, String> environment = new HashMap<>(own);
+        environment.keySet().removeAll(ServiceManager.VARIABLES);
+        return Map.copyOf(environment);
+    }
+
     public static Daemon start(DaemonPaths paths, CorralServer.Limits limits, SessionRegistry.Limits sessionLimits,
-            EventHub.Limits eventLimits, ContainerSettings containers, Workspaces.Settings workspaceSettings)
-            throws IOException, SocketOwnership.AlreadyRunningException {
-        Daemon daemon = new Daemon(paths, sessionLimits, eventLimits, containers, workspaceSettings);
+            EventHub.Limits eventLimits, ContainerSettings containers, Workspaces.Settings workspaceSettings,
+            ServiceManager manager) throws IOException, SocketOwnership.AlreadyRunningException {
+        Daemon daemon = new Daemon(paths, sessionLimits, eventLimits, containers, workspaceSettings, manager);
         daemon.sessions.warmUp();
-        daemon.ownership = SocketOwnership.claim(paths);
+        daemon.ownership = SocketOwnership.claim(paths, manager.listenFd().isPresent());
+        try {
+            // Before anything in the state directory is read: another daemon's sessions there are not ours to mark lost.
+            daemon.stateLock = StateDirectoryLock.claim(paths);
+        } catch (IOException | SocketOwnership.AlreadyRunningException e) {
+            daemon.ownership.close();
+            throw e;
+        }
         try {
             // Before the sessions are restored, so that sessions lost with the last daemon are evented.
             daemon.events = EventHub.open(paths.eventsDir(), daemon.mapper, eventLimits);
@@ -78,10 +102,11 @@ public final class Daemon {
             EventHub hub = daemon.events;
             daemon.workspaces.publishTo((type, data) -> hub.publish(dev.corral.protocol.Events.LEASES, type, data));
             daemon.sessions.listen(sessionEvents);
+            daemon.sessions.publishContainerEvents((type, data) -> hub.publish(dev.corral.protocol.Events.CONTAINERS, type, data));
             daemon.sessions.restore();
             sessionEvents.restored();
             daemon.workspaces.serving();
-            daemon.server = CorralServer.bind(paths.socket(), OperationTable.standard(daemon),
+            daemon.server = CorralServer.bind(paths.socket(), manager.listenFd(), OperationTable.standard(daemon),
                     daemon.workers, daemon.mapper, limits);
             daemon.ownership.restrictSocket();
         } catch (IOException | RuntimeException e) {
@@ -91,11 +116,42 @@ public final class Daemon {
             if (daemon.events != null) {
                 daemon.events.close();
             }
+            daemon.stateLock.close();
             daemon.ownership.close();
             throw e;
         }
         log.info("corrald {} ready (pid {}, state in {})", daemon.version(), daemon.pid(), paths.stateDir());
+        manager.ready("serving " + paths.socket() + " (" + daemon.sessions.list(false).size() + " live sessions)");
+        manager.watchdogInterval().ifPresent(daemon::startWatchdog);
         return daemon;
+    }
+
+    /**
+     * WATCHDOG=1 at half the manager's timeout, but only while every event loop still runs a
+     * task: a daemon whose loops are stuck stops vouching for itself and the manager restarts it.
+     */
+    private void startWatchdog(Duration interval) {
+        log.info("service watchdog: telling the service manager every {} ms that corrald is alive", interval.toMillis());
+        manager.watchdog();
+        watchdog = new Thread(() -> {
+            while (!stopping.get()) {
+                try {
+                    Thread.sleep(interval.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (stopping.get()) {
+                    return;
+                }
+                if (server.responsive(interval)) {
+                    manager.watchdog();
+                } else {
+                    log.warn("an event loop did not run a task within {} ms; not sending WATCHDOG=1", interval.toMillis());
+                }
+            }
+        }, "corral-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
     }
 
     public String version() {
@@ -153,7 +209,16 @@ public final class Daemon {
             return;
         }
         log.info("stopping: {}", reason);
+        manager.stopping("stopping: " + reason);
+        if (watchdog != null) {
+            watchdog.interrupt();
+        }
         try {
+            synchronized (this) {
+                if (web != null) {
+                    web.close();
+                }
+            }
             server.close();
             workers.shutdownNow();
             sessions.close();
@@ -161,10 +226,52 @@ public final class Daemon {
             events.close();
             workspaces.close();
         } finally {
+            stateLock.close();
             ownership.close();
-            log.info("stopped; socket {} removed", paths.socket());
+            manager.close();
+            log.info(manager.listenFd().isPresent() ? "stopped; socket {} stays with the service manager that made it"
+                    : "stopped; socket {} removed", paths.socket());
             stopped.countDown();
         }
+    }
+
+    /**
+     * Starts the web view on {@code address} ({@code HOST:PORT}) unless it runs; answers its URL,
+     * with the token. A second call returns the running one's URL.
+     */
+    public synchronized String startWeb(String address, boolean insecureBind) throws IOException {
+        if (web == null) {
+            web = dev.corral.daemon.server.web.WebServer.start(webAddress(address), insecureBind, server,
+                    OperationTable.standard(this), workers, sessions, events, mapper, paths.stateDir().resolve("web").resolve("token"));
+        }
+        return web.url();
+    }
+
+    /** The running web view, if any. */
+    public synchronized java.util.Optional<dev.corral.daemon.server.web.WebServer> web() {
+        return java.util.Optional.ofNullable(web);
+    }
+
+    static java.net.InetSocketAddress webAddress(String address) {
+        int colon = address.lastIndexOf(':');
+        if (colon <= 0 || colon == address.length() - 1) {
+            throw new IllegalArgumentException("--web takes ADDRESS:PORT, e.g. 127.0.0.1:7681, not '" + address + "'");
+        }
+        String host = address.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(address.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("the web view's port must be 0 to 65535 (0: any free one), not '"
+                    + address.substring(colon + 1) + "'");
+        }
+        return new java.net.InetSocketAddress(host, port);
     }
 
     public void awaitStopped() {

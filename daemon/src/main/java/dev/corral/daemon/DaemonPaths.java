@@ -20,9 +20,15 @@ public record DaemonPaths(Path socket, boolean socketIsDefault, Path stateDir) {
         } else if (present(env.get("XDG_STATE_HOME"))) {
             state = Path.of(env.get("XDG_STATE_HOME"), "corral");
         } else {
-            state = Path.of(System.getProperty("user.home"), ".local", "state", "corral");
+            state = home(env).resolve(".local/state/corral");
         }
         return new DaemonPaths(endpoint.socket(), endpoint.isDefault(), state.toAbsolutePath());
+    }
+
+    /** The user's home: {@code $HOME} as the shell and every XDG tool take it, else Java's {@code user.home}. */
+    public static Path home(Map<String, String> env) {
+        String home = env.get("HOME");
+        return Path.of(present(home) ? home : System.getProperty("user.home"));
     }
 
     public Path logDir() {

@@ -46,6 +46,12 @@ public final class Events {
     public static final String LEASE_RELEASED = "lease.released";
     public static final String LEASE_STALE = "lease.stale";
 
+    public static final String CONTAINER_CREATED = "container.created";
+    public static final String CONTAINER_STARTED = "container.started";
+    public static final String CONTAINER_DIED = "container.died";
+    public static final String CONTAINER_REMOVED = "container.removed";
+    public static final String CONTAINER_HEALTH = "container.health";
+
     /** Not an event of the daemon but of one subscription: events it will not get. No id, no channel. */
     public static final String GAP = "gap";
     /** Gap data: how many events were missed, the range of their ids, and why. */

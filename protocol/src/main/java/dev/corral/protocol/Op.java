@@ -30,6 +30,7 @@ public final class Op {
     public static final String LEASE_LIST = "lease.list";
     public static final String LEASE_SHOW = "lease.show";
     public static final String LEASE_RELEASE = "lease.release";
+    public static final String WEB_START = "web.start";
 
     private Op() {}
 }

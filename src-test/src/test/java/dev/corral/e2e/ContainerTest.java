@@ -42,6 +42,8 @@ class ContainerTest {
     @BeforeAll
     static void startEngine() throws IOException {
         engine = DockerEngine.start();
+        // The engine keeps its images between runs; the tests of a missing image need the default one absent.
+        engine.docker("image", "rm", "--force", "corral-agent:latest");
     }
 
     @AfterAll
@@ -69,8 +71,12 @@ class ContainerTest {
      * lease (WorkspaceTest covers leases).
      */
     private Run.Result spawn(String name, Object... rest) {
+        return spawnFrom(BUSYBOX, name, rest);
+    }
+
+    private Run.Result spawnFrom(String image, String name, Object... rest) {
         List<Object> args = new java.util.ArrayList<>(List.of("spawn", "--kind", "container", "--name", name,
-                "--workspace", workspace, "--force", "--image", BUSYBOX));
+                "--workspace", workspace, "--force", "--image", image));
         args.addAll(List.of(rest));
         return sandbox.ok(args.toArray());
     }
@@ -387,5 +393,107 @@ class ContainerTest {
         assertEquals(1, ps.exit(), ps.toString());
         assertTrue(ps.err().contains("docker is not installed"), ps.err());
         assertEquals(3, show.exit(), "nothing was started: " + show);
+    }
+
+    @Test
+    void aQuickProgramIsASessionThatExitedWithItsStatusAndOutput() throws IOException {
+        sandbox.startDaemon();
+        // Runs and ends at once: a session that exited with 5, not a failed spawn.
+        assertEquals("quick\n", spawn("quick", "--", "sh", "-c", "echo hi; exit 5").out());
+        assertEquals(5, sandbox.corral("wait", "quick").exit());
+        Map<String, Object> shown = sandbox.show("quick");
+        assertEquals("exited", shown.get("state"));
+        assertEquals(5, ((Number) shown.get("exitCode")).intValue());
+        sandbox.awaitTail("quick", "hi");
+
+        // A command not found by the program (sh's own 127) ran: it is a session too.
+        assertEquals("nosuch\n", spawn("nosuch", "--", "sh", "-c", "no-such-tool").out());
+        assertEquals(127, sandbox.corral("wait", "nosuch").exit());
+        sandbox.awaitTail("nosuch", "not found");
+    }
+
+    @Test
+    void aProgramThatEndsWithin100msKeepsItsOutputAndStatus() throws IOException {
+        sandbox.startDaemon();
+        for (int i = 0; i < 3; i++) {
+            String name = "blink" + i;
+            assertEquals(name + "\n", spawn(name, "--", "echo", "gone-" + i).out());
+            assertEquals(0, sandbox.corral("wait", name).exit());
+            assertEquals("exited", sandbox.show(name).get("state"));
+            sandbox.awaitTail(name, "gone-" + i);
+        }
+    }
+
+    @Test
+    void aContainerTheEngineCannotStartIsASpawnErrorWithDockersOwnWords() throws IOException {
+        sandbox.startDaemon();
+        Run.Result spawn = sandbox.corral("spawn", "--kind", "container", "--name", "badentry", "--workspace", workspace, "--force",
+                "--image", BUSYBOX, "--", "/not/a/program");
+        assertEquals(1, spawn.exit(), spawn.toString());
+        assertTrue(spawn.err().contains("died at start") && spawn.err().contains("exec /not/a/program failed"), spawn.err());
+        assertEquals(3, sandbox.corral("show", "badentry").exit(), "nothing was started");
+    }
+
+    @Test
+    void theEngineTellsTheContainersChannelOfCreateStartDeathAndRemoval() throws IOException {
+        sandbox.startDaemon();
+        try (dev.corral.e2e.support.EventWatcher events = dev.corral.e2e.support.EventWatcher.start(sandbox,
+                "--json", "events", "--channel", "containers")) {
+            spawn("evented", "--", "sh", "-c", "echo up; exit 7");
+            assertEquals(7, sandbox.corral("wait", "evented").exit());
+            Map<String, Object> died = events.await("container.died", "evented");
+            assertEquals(7, ((Number) dev.corral.e2e.support.EventWatcher.data(died).get("exitCode")).intValue(), died.toString());
+            assertEquals(false, dev.corral.e2e.support.EventWatcher.data(died).get("oomKilled"), died.toString());
+            events.await("container.created", "evented");
+            events.await("container.started", "evented");
+            sandbox.ok("rm", "evented");
+            events.await("container.removed", "evented");
+            assertTrue(events.events().stream().allMatch(e -> "containers".equals(e.get("channel"))), events.lines().toString());
+        }
+    }
+
+    /**
+     * The recipe shipped in corrald, built by {@code corral image build} on a Debian base made here
+     * with debootstrap (no registry), with a real agent CLI from the npm registry, then run as a
+     * session: the credentials file in place, the agent CLI's first screen. The build's steps
+     * reach Debian's mirror and the npm registry through the host's network, trusting the
+     * authorities this machine added (its proxy re-signs TLS).
+     */
+    @Test
+    void theShippedRecipeBuildsOnADebootstrappedBaseAndRunsAnAgentCli() throws IOException {
+        String base = engine.debianBase();
+        StringBuilder extraCas = new StringBuilder();
+        Path added = Path.of("/usr/local/share/ca-certificates");
+        if (Files.isDirectory(added)) {
+            try (var certs = Files.list(added)) {
+                for (Path cert : (Iterable<Path>) certs.filter(p -> p.toString().endsWith(".crt")).sorted()::iterator) {
+                    extraCas.append(Files.readString(cert)).append('\n');
+                }
+            }
+        }
+        Path credentials = Files.writeString(dir.resolve("credentials.json"), "{\"token\":\"in-image\"}");
+        sandbox.withEnv("CORRAL_CONTAINER_CREDENTIALS", credentials.toString());
+        sandbox.startDaemon();
+        Run.Result built = Run.command(sandbox.env(), Duration.ofMinutes(20), Run.argv(dev.corral.e2e.support.Repo.corral(),
+                "image", "build", "--tag", "recipe-test", "--network", "host", "--build-arg", "BASE=" + base,
+                "--build-arg", "AGENT_NPM_PACKAGES=@anthropic-ai/claude-code@2.1.197",
+                "--build-arg", "EXTRA_CA_CERTS=" + extraCas.toString().strip()));
+        assertEquals(0, built.exit(), built.toString());
+        assertTrue(built.out().startsWith("built corral-agent:recipe-test"), built.toString());
+
+        // The entry point gives the agent user the host user's ids (the daemon here runs as root, so ask for others).
+        Run.Result ids = engine.docker("run", "--rm", "--init", "--network", "none", "--env", "HOST_UID=4321",
+                "--env", "HOST_GID=4322", "corral-agent:recipe-test", "sh", "-c", "echo \"ids=$(id -u):$(id -g) home=$HOME\"");
+        assertEquals("ids=4321:4322 home=/home/agent", ids.out().strip(), ids.toString());
+
+        spawnFrom("corral-agent:recipe-test", "agent", "--", "sh", "-c",
+                "echo \"creds=$(cat $HOME/.claude/.credentials.json 2>/dev/null || cat $CORRAL_CREDENTIALS)\"; "
+                        + "echo \"cli=$(claude --version)\"; exec claude");
+        sandbox.awaitTail("agent", "creds={\"token\":\"in-image\"}");
+        sandbox.awaitTail("agent", "cli=2.1.197 (Claude Code)");
+        // No network in the container: Claude Code's first screen says so (its words placed by cursor moves), then it ends.
+        sandbox.awaitTail("agent", "ECONNREFUSED");
+        String screen = tail("agent");
+        assertTrue(screen.contains("Welcome") && screen.contains("Unable") && screen.contains("Anthropic"), screen);
     }
 }

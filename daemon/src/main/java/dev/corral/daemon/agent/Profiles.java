@@ -45,7 +45,7 @@ public final class Profiles {
             return Path.of(env.get("CORRAL_CONFIG")).toAbsolutePath();
         }
         Path base = present(env.get("XDG_CONFIG_HOME")) ? Path.of(env.get("XDG_CONFIG_HOME"))
-                : Path.of(System.getProperty("user.home"), ".config");
+                : dev.corral.daemon.DaemonPaths.home(env).resolve(".config");
         return base.resolve("corral").resolve("config.toml").toAbsolutePath();
     }
 

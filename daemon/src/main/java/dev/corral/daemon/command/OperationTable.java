@@ -34,7 +34,8 @@ public final class OperationTable {
                 .add(new SnapshotContainer(daemon.sessions()))
                 .add(new ListLeases(daemon.sessions(), daemon.workspaces()))
                 .add(new ShowLease(daemon.sessions(), daemon.workspaces()))
-                .add(new ReleaseLease(daemon.sessions(), daemon.workspaces()));
+                .add(new ReleaseLease(daemon.sessions(), daemon.workspaces()))
+                .add(new StartWeb(daemon));
     }
 
     public OperationTable add(Operation operation) {

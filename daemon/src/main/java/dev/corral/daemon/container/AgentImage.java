@@ -46,6 +46,11 @@ public final class AgentImage {
     /** What an image is built from, and its digest. {@code covers}: "context", or "dockerfile" for a context too large to hash. */
     record Recipe(String source, Path dockerfile, Path context, String hash, String covers) {}
 
+    /** What a build is given besides its recipe: {@code --build-arg}s (the shipped recipe takes BASE and AGENT_NPM_PACKAGES) and the steps' network. */
+    public record Options(Map<String, String> buildArgs, String network) {
+        public static final Options NONE = new Options(Map.of(), null);
+    }
+
     /** A finished build. */
     public record Built(String image, String id, String recipe, String hash, String covers) {}
 
@@ -61,6 +66,11 @@ public final class AgentImage {
 
     /** {@code corral-agent:TAG} from the shipped recipe ({@code dockerfile} null) or the given Dockerfile. */
     public Built build(Path dockerfile, String tag, boolean noCache) throws EngineException {
+        return build(dockerfile, tag, noCache, Options.NONE);
+    }
+
+    /** As {@link #build(Path, String, boolean)}, with build arguments and a network for the build's steps. */
+    public Built build(Path dockerfile, String tag, boolean noCache, Options options) throws EngineException {
         engine.binary();
         String image = REPOSITORY + ":" + tag;
         Path temp = null;
@@ -84,6 +94,14 @@ public final class AgentImage {
                     "--label", Labels.RECIPE_HASH + "=" + recipe.hash(), "--label", Labels.RECIPE_COVERS + "=" + recipe.covers()));
             if (noCache) {
                 args.add("--no-cache");
+            }
+            options.buildArgs().forEach((name, value) -> {
+                args.add("--build-arg");
+                args.add(name + "=" + value);
+            });
+            if (options.network() != null) {
+                args.add("--network");
+                args.add(options.network());
             }
             args.add(recipe.context().toString());
             log.info("building {} from {} (recipe {})", image, recipe.source(), recipe.hash());

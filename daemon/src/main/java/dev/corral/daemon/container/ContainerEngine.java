@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -43,12 +44,26 @@ public final class ContainerEngine {
             "{{.Label \"" + Labels.ISSUE + "\"}}", "{{.Label \"" + Labels.TASK + "\"}}", "{{.CreatedAt}}");
 
     /** A container's state as the engine reports it ({@code docker inspect}'s {@code .State}). */
-    public record State(String status, boolean running, long pid, int exitCode, String error) {
+    public record State(String status, boolean running, long pid, int exitCode, String error, boolean everStarted,
+            boolean oomKilled) {
         /** Never started, and not starting: the engine's start failed. */
         public boolean failedToStart() {
             return !error.isEmpty();
         }
+
+        /**
+         * The exit status of docker's init when it could not run the command (tini: 126 not
+         * executable, 127 not found); the program's own status otherwise.
+         */
+        public boolean mayBeExecFailure() {
+            return exitCode == 126 || exitCode == 127;
+        }
     }
+
+    /** docker's init says so in the log when it could not exec the command. */
+    static final String INIT_EXEC_FAILED = "[FATAL tini";
+    /** docker's zero time: the container never started. */
+    private static final String NEVER = "0001-01-01T00:00:00Z";
 
     /** A container listed by {@code docker ps -a} with corral's labels. */
     public record Listed(String id, String name, String state, String status, String image, String session,
@@ -73,6 +88,8 @@ public final class ContainerEngine {
     }
 
     private final ContainerSettings settings;
+    /** What the engine said of its memory; null until asked. */
+    private volatile OptionalLong memoryTotal;
     private final Map<String, String> environment;
     private final ObjectMapper mapper = new ObjectMapper();
 
@@ -140,6 +157,38 @@ public final class ContainerEngine {
         return Optional.of(labels);
     }
 
+    /**
+     * The engine's memory in bytes ({@code docker info}'s {@code MemTotal}), asked once and kept:
+     * empty when the engine does not answer or does not say.
+     */
+    public OptionalLong memoryTotal() {
+        OptionalLong known = memoryTotal;
+        if (known != null) {
+            return known;
+        }
+        OptionalLong answer = OptionalLong.empty();
+        try {
+            Result result = run(List.of("info", "--format", "{{.MemTotal}}"), CALL_TIMEOUT);
+            if (result.code() == 0) {
+                answer = parseMemTotal(result.out());
+            }
+        } catch (EngineException e) {
+            log.debug("docker info did not answer: {}", e.getMessage());
+            return answer;
+        }
+        memoryTotal = answer;
+        return answer;
+    }
+
+    static OptionalLong parseMemTotal(String out) {
+        try {
+            long bytes = Long.parseLong(out.strip());
+            return bytes > 0 ? OptionalLong.of(bytes) : OptionalLong.empty();
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
     /** The image's id, or empty when there is none. */
     public Optional<String> imageId(String ref) throws EngineException {
         Result result = run(List.of("image", "inspect", "--format", "{{.Id}}", ref), CALL_TIMEOUT);
@@ -170,7 +219,8 @@ public final class ContainerEngine {
         try {
             JsonNode state = mapper.readTree(result.out());
             return Optional.of(new State(state.path("Status").asText(""), state.path("Running").asBoolean(false),
-                    state.path("Pid").asLong(0), state.path("ExitCode").asInt(-1), state.path("Error").asText("")));
+                    state.path("Pid").asLong(0), state.path("ExitCode").asInt(-1), state.path("Error").asText(""),
+                    !state.path("StartedAt").asText(NEVER).startsWith("0001-"), state.path("OOMKilled").asBoolean(false)));
         } catch (IOException e) {
             throw new EngineException(ErrorCode.UNAVAILABLE, "docker answered '" + result.out().strip()
                     + "' for the state of " + container);
@@ -233,6 +283,17 @@ public final class ContainerEngine {
         return listed;
     }
 
+    /**
+     * True when the container's init could not run its command: the image's entry point or the
+     * command is missing or not executable. A command that ran and ended is not this.
+     */
+    public boolean commandNeverRan(String container, State state) throws EngineException {
+        if (state.failedToStart() || !state.everStarted()) {
+            return true;
+        }
+        return state.mayBeExecFailure() && logTail(container, 5).contains(INIT_EXEC_FAILED);
+    }
+
     /** The container's last {@code lines} lines of output, as {@code docker logs --tail} gives them. */
     public String logTail(String container, int lines) throws EngineException {
         Result result = run(List.of("logs", "--tail", Integer.toString(lines), container), CALL_TIMEOUT);
@@ -291,7 +352,7 @@ public final class ContainerEngine {
             log.debug("docker {} exited {}: {}", args.get(0), outcome.code(), result.err().strip());
             if (engineDown(result.err())) {
                 throw new EngineException(ErrorCode.UNAVAILABLE, "no Docker engine answers at " + address() + " (from "
-                        + settings.hostSource() + "): " + firstLine(result.err()) + "; start the engine, or point corrald "
+                        + settings.hostSource() + "): " + errorLine(result.err()) + "; start the engine, or point corrald "
                         + "at one with DOCKER_HOST or --docker-host");
             }
         }
@@ -304,9 +365,33 @@ public final class ContainerEngine {
                 || (err.contains("dial unix") && (err.contains("no such file") || err.contains("connection refused")));
     }
 
-    private static String firstLine(String text) {
-        String stripped = text.strip();
-        int end = stripped.indexOf('\n');
-        return end < 0 ? stripped : stripped.substring(0, end);
+    /**
+     * The line of docker's stderr that says what went wrong: the one naming the engine it could
+     * not reach, else the last line that is not a deprecation notice (the legacy builder prints one
+     * first, and indented lines after it) or a logrus-style debug line.
+     */
+    static String errorLine(String text) {
+        List<String> lines = text.strip().lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
+        for (String line : lines) {
+            if (engineDown(line)) {
+                return line;
+            }
+        }
+        List<String> useful = new ArrayList<>();
+        boolean inNotice = false;
+        for (String line : text.strip().lines().toList()) {
+            if (line.startsWith("DEPRECATED:")) {
+                inNotice = true;
+                continue;
+            }
+            if (inNotice && (line.isBlank() || Character.isWhitespace(line.charAt(0)))) {
+                continue;
+            }
+            inNotice = false;
+            if (!line.isBlank() && !line.startsWith("time=\"")) {
+                useful.add(line.strip());
+            }
+        }
+        return !useful.isEmpty() ? useful.get(useful.size() - 1) : lines.isEmpty() ? "(docker printed nothing)" : lines.get(lines.size() - 1);
     }
 }

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The {@code docker create} arguments of one container session: the workspace mounted read-write
@@ -42,7 +43,7 @@ public final class ContainerLaunch {
         String task = workspace.getFileName() == null ? "workspace" : workspace.getFileName().toString();
         String inside = WORKSPACES + "/" + task;
         String workdir = request.cwd().equals(workspace) ? inside : inside + "/" + workspace.relativize(request.cwd());
-        String memory = request.memory() != null ? request.memory() : automaticMemory();
+        String memory = request.memory() != null ? request.memory() : automaticMemory(OptionalLong.empty());
 
         List<String> args = new ArrayList<>(List.of("--name", request.container(), "--hostname", request.session(),
                 "--interactive", "--tty", "--init", "--pull=never", "--memory", memory, "--workdir", workdir));
@@ -108,19 +109,17 @@ public final class ContainerLaunch {
         return new Plan(args, memory, workdir);
     }
 
-    /** Host RAM less 2 GiB, never under 4 GiB ({@code docker --memory}, in MiB); 8 GiB when RAM cannot be read. */
-    public static String automaticMemory() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemTotal:")) {
-                    long totalMib = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024 / MIB;
-                    return Math.max(4096, totalMib - 2048) + "m";
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // Not Linux, or an unreadable /proc: the fallback below.
+    /**
+     * The engine's memory less 2 GiB, never under 4 GiB ({@code docker --memory}, in MiB); 8 GiB
+     * when the engine does not say (empty). The engine's, not this host's: with
+     * {@code DOCKER_HOST=ssh://…} the containers run on another machine.
+     */
+    public static String automaticMemory(OptionalLong engineBytes) {
+        if (engineBytes.isEmpty() || engineBytes.getAsLong() <= 0) {
+            return "8192m";
         }
-        return "8192m";
+        long totalMib = engineBytes.getAsLong() / MIB;
+        return Math.max(4096, totalMib - 2048) + "m";
     }
 
     /** A {@code --mount} value; fields are quoted as CSV, so commas and quotes in paths survive. */

@@ -13,10 +13,14 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -51,7 +55,20 @@ public final class CorralServer implements AutoCloseable {
 
     public static CorralServer bind(Path socket, OperationTable operations, Executor workers,
                                     ObjectMapper mapper, Limits limits) throws IOException {
+        return bind(socket, OptionalInt.empty(), operations, workers, mapper, limits);
+    }
+
+    /**
+     * With {@code inheritedFd}, serves the listening socket a service manager bound and passed
+     * (systemd socket activation) instead of binding {@code socket}; that needs the epoll transport.
+     */
+    public static CorralServer bind(Path socket, OptionalInt inheritedFd, OperationTable operations, Executor workers,
+                                    ObjectMapper mapper, Limits limits) throws IOException {
         Transport transport = Transport.best();
+        if (inheritedFd.isPresent() && transport != Transport.EPOLL) {
+            throw new IOException("cannot serve the socket the service manager passed (fd " + inheritedFd.getAsInt()
+                    + "): socket activation needs Netty's epoll transport, which did not load here");
+        }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2,
                 new DefaultThreadFactory("corral-io", true), transport.ioHandlerFactory());
         try {
@@ -59,9 +76,8 @@ public final class CorralServer implements AutoCloseable {
             ConnectionGate gate = new ConnectionGate(transport, mapper, connections, limits.maxConnections());
             CorralServer server = new CorralServer(transport, group, connections, gate);
             FrameEncoder encoder = new FrameEncoder(mapper);
-            server.serverChannel = new ServerBootstrap()
+            ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
-                    .channel(transport.serverChannel())
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(limits.writeBufferHighBytes() / 2, limits.writeBufferHighBytes()))
@@ -74,17 +90,47 @@ public final class CorralServer implements AutoCloseable {
                                     .addLast("request-decoder", new RequestDecoder(mapper))
                                     .addLast("dispatcher", new Dispatcher(operations, workers, mapper));
                         }
-                    })
-                    .bind(transport.address(socket))
-                    .syncUninterruptibly()
-                    .channel();
+                    });
+            if (inheritedFd.isPresent()) {
+                // (fd, true): the descriptor is already bound and listening; without `true` it is never accepted on.
+                int fd = inheritedFd.getAsInt();
+                server.serverChannel = bootstrap.channelFactory(() -> new EpollServerDomainSocketChannel(fd, true))
+                        .register().syncUninterruptibly().channel();
+            } else {
+                server.serverChannel = bootstrap.channel(transport.serverChannel())
+                        .bind(transport.address(socket)).syncUninterruptibly().channel();
+            }
             server.connections.add(server.serverChannel);
-            log.info("listening on {} ({})", socket, transport.name().toLowerCase());
+            log.info("listening on {} ({}{})", socket, transport.name().toLowerCase(),
+                    inheritedFd.isPresent() ? ", socket passed by the service manager as fd " + inheritedFd.getAsInt() : "");
             return server;
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw new IOException("could not listen on " + socket + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The daemon's event loops, which the web view shares. */
+    public EventLoopGroup eventLoops() {
+        return group;
+    }
+
+    /** The TCP listener type that runs on these event loops (the web view's). */
+    public Class<? extends io.netty.channel.ServerChannel> tcpServerChannel() {
+        return transport == Transport.EPOLL ? io.netty.channel.epoll.EpollServerSocketChannel.class
+                : io.netty.channel.socket.nio.NioServerSocketChannel.class;
+    }
+
+    /** Whether every event loop runs a task within {@code timeout}: what the service watchdog vouches for. */
+    public boolean responsive(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (EventExecutor loop : group) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !loop.submit(() -> { }).awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public String transportName() {

@@ -29,11 +29,14 @@ public final class SocketOwnership implements AutoCloseable {
     private final Path socket;
     private final FileChannel lockChannel;
     private final FileLock lock;
+    /** The socket file belongs to the service manager that bound it (socket activation): never removed. */
+    private final boolean inherited;
 
-    private SocketOwnership(Path socket, FileChannel lockChannel, FileLock lock) {
+    private SocketOwnership(Path socket, FileChannel lockChannel, FileLock lock, boolean inherited) {
         this.socket = socket;
         this.lockChannel = lockChannel;
         this.lock = lock;
+        this.inherited = inherited;
     }
 
     /** Another daemon holds the socket. */
@@ -44,6 +47,11 @@ public final class SocketOwnership implements AutoCloseable {
     }
 
     public static SocketOwnership claim(DaemonPaths paths) throws IOException, AlreadyRunningException {
+        return claim(paths, false);
+    }
+
+    /** {@code inherited}: a service manager bound the socket and passed it; its file is left alone. */
+    public static SocketOwnership claim(DaemonPaths paths, boolean inherited) throws IOException, AlreadyRunningException {
         Path socket = paths.socket();
         prepareDirectory(socket.getParent(), paths.socketIsDefault());
         FileChannel channel = FileChannel.open(paths.lockFile(),
@@ -66,22 +74,26 @@ public final class SocketOwnership implements AutoCloseable {
         channel.truncate(0);
         channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
         channel.force(false);
-        if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+        if (!inherited && Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
             log.info("replacing stale socket {} left by a daemon that is gone", socket);
             Files.delete(socket);
         }
-        return new SocketOwnership(socket, channel, lock);
+        return new SocketOwnership(socket, channel, lock, inherited);
     }
 
     /** Called right after bind: the socket file is for its owner only. */
     public void restrictSocket() throws IOException {
-        Files.setPosixFilePermissions(socket, OWNER_ONLY_FILE);
+        if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+            Files.setPosixFilePermissions(socket, OWNER_ONLY_FILE);
+        }
     }
 
     @Override
     public void close() {
         try {
-            Files.deleteIfExists(socket);
+            if (!inherited) {
+                Files.deleteIfExists(socket);
+            }
         } catch (IOException e) {
             log.warn("could not remove socket {}: {}", socket, e.toString());
         }

@@ -111,8 +111,9 @@ final class ContainerSession extends Session {
 
     /**
      * Waits for the engine to run the container's command: a process other than docker's init
-     * appears in it. Ending before that with a non-zero status, or a start the engine refused,
-     * is dying at start.
+     * appears in it, or the container ended after its command ran (a quick program is a session
+     * that exited). A start the engine refused, or an init that could not run the command, is
+     * dying at start.
      */
     private void confirmStart() throws SessionException {
         long deadline = System.nanoTime() + START_LIMIT.toNanos();
@@ -130,10 +131,13 @@ final class ContainerSession extends Session {
                 if (call(() -> engine.commandStarted(container))) {
                     break;
                 }
-            } else if (state.failedToStart() || (!created && state.exitCode() != 0) || (created && viewGone)) {
+            } else if (state.failedToStart() || (created && viewGone)) {
                 throw diedAtStart(state);
             } else if (!created) {
-                // Done already, and well: the view reports the exit as for any session.
+                if (call(() -> engine.commandNeverRan(container, state))) {
+                    throw diedAtStart(state);
+                }
+                // The command ran and ended already: a session that exited, reported as for any session.
                 break;
             }
             if (System.nanoTime() > deadline) {

@@ -187,7 +187,7 @@ public abstract class Session {
     abstract void daemonStopping();
 
     /** Columns and rows of the session's terminal; once it is gone, the size given at spawn. */
-    final int[] size() {
+    int[] size() {
         Pty current = terminal;
         return current == null || !running() ? new int[] {spec.cols(), spec.rows()} : current.size(spec.cols(), spec.rows());
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pty4j.PtyProcessBuilder;
 import dev.corral.daemon.container.AgentImage;
 import dev.corral.daemon.container.ContainerEngine;
+import dev.corral.daemon.container.ContainerEvents;
 import dev.corral.daemon.container.ContainerLaunch;
 import dev.corral.daemon.container.ContainerSettings;
 import dev.corral.daemon.container.EngineException;
@@ -24,7 +25,9 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -64,6 +67,10 @@ public final class SessionRegistry implements AutoCloseable {
         return thread;
     });
     private int generated;
+    /** The daemon's environment as its sessions inherit it. */
+    private final Map<String, String> environment;
+    /** The engine's events about this daemon's containers; null until the daemon asks for them. */
+    private volatile ContainerEvents containerEvents;
 
     /**
      * @param stateDir where session records live ({@code sessions/}) and tmux's config
@@ -73,6 +80,7 @@ public final class SessionRegistry implements AutoCloseable {
     public SessionRegistry(Limits limits, Path stateDir, Path socket, ObjectMapper mapper, Map<String, String> environment,
             ContainerSettings containers) {
         this.limits = limits;
+        this.environment = Map.copyOf(environment);
         this.context = new Session.Context(limits.replayBytes(), limits.clientQueueBytes(), new Broadcast(), timers,
                 limits.idleAfter());
         this.store = new SessionStore(stateDir.resolve("sessions"), mapper);
@@ -97,6 +105,19 @@ public final class SessionRegistry implements AutoCloseable {
 
     public Limits limits() {
         return limits;
+    }
+
+    /** Publishes the engine's events about this daemon's containers to {@code sink}, from the first container session on. */
+    public void publishContainerEvents(ContainerEvents.Sink sink) {
+        containerEvents = new ContainerEvents(engine, owner, sink,
+                () -> list(false).stream().anyMatch(s -> s instanceof ContainerSession && s.running()));
+    }
+
+    private void containersInUse() {
+        ContainerEvents events = containerEvents;
+        if (events != null) {
+            events.ensureRunning();
+        }
     }
 
     /** The Docker engine container sessions run in. */
@@ -132,13 +153,10 @@ public final class SessionRegistry implements AutoCloseable {
      * that were running died with it and are marked lost. Call once, before serving.
      */
     public void restore() {
-        List<SessionStore.Entry> entries = store.load();
-        if (entries.isEmpty()) {
-            return;
-        }
+        List<SessionStore.Entry> entries = new ArrayList<>(store.load());
         Map<String, Tmux.Pane> panes = null;
         boolean tmuxAnswered = true;
-        if (entries.stream().anyMatch(e -> e.spec().kind() == SessionSpec.Kind.TMUX)) {
+        if (Files.exists(tmux.socket()) || entries.stream().anyMatch(e -> e.spec().kind() == SessionSpec.Kind.TMUX)) {
             try {
                 panes = new HashMap<>();
                 for (Tmux.Pane pane : tmux.panes()) {
@@ -148,6 +166,10 @@ public final class SessionRegistry implements AutoCloseable {
                 tmuxAnswered = false;
                 log.warn("tmux did not answer while adopting sessions ({}); they stay unknown until it does", e.getMessage());
             }
+            adoptUnrecorded(entries, panes);
+        }
+        if (entries.isEmpty()) {
+            return;
         }
         Map<String, ContainerEngine.Listed> containers = new HashMap<>();
         boolean engineAnswered = true;
@@ -156,6 +178,7 @@ public final class SessionRegistry implements AutoCloseable {
                 for (ContainerEngine.Listed listed : engine.listOwned(owner)) {
                     containers.put(listed.name(), listed);
                 }
+                containersInUse();
             } catch (EngineException e) {
                 engineAnswered = false;
                 log.warn("the Docker engine did not answer while adopting containers ({}); they stay unknown until it does",
@@ -172,8 +195,8 @@ public final class SessionRegistry implements AutoCloseable {
                 session = adopted;
                 adopted.agent(entry.agent());
                 Tmux.Pane pane = panes == null ? null : panes.get(spec.name());
-                if (ended && pane == null) {
-                    adopted.restoreEnded(entry.state(), entry.exitCode(), entry.endedAt());
+                if (ended && (pane == null || pane.dead())) {
+                    adopted.restoreEnded(pane, entry.state(), entry.exitCode(), entry.endedAt());
                     endedBefore = true;
                 } else if (!tmuxAnswered) {
                     adopted.unknown();
@@ -221,6 +244,33 @@ public final class SessionRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * tmux sessions that carry corral's marker but have no record (the daemon died between
+     * creating one and recording it) are adopted from the record they carry.
+     */
+    private void adoptUnrecorded(List<SessionStore.Entry> entries, Map<String, Tmux.Pane> panes) {
+        if (panes == null) {
+            return;
+        }
+        java.util.Set<String> recorded = new java.util.HashSet<>();
+        entries.forEach(entry -> recorded.add(entry.spec().name()));
+        for (Tmux.Pane pane : panes.values()) {
+            if (pane.marker().isEmpty() || recorded.contains(pane.session())) {
+                continue;
+            }
+            try {
+                SessionStore.Entry entry = store.parseRecord(pane.marker());
+                if (entry.spec().kind() == SessionSpec.Kind.TMUX && entry.spec().name().equals(pane.session())) {
+                    log.warn("tmux session {} has no record (the daemon stopped while starting it); adopted by its marker",
+                            pane.session());
+                    entries.add(entry);
+                }
+            } catch (IOException | RuntimeException e) {
+                log.warn("tmux session {} carries an unreadable marker ({}); left alone", pane.session(), e.getMessage());
+            }
+        }
+    }
+
     /** Reserves the name, then starts the program (blocking: call off the event loop). */
     public Session spawn(SessionSpec requested) throws SessionException {
         return spawn(requested, session -> {});
@@ -237,7 +287,7 @@ public final class SessionRegistry implements AutoCloseable {
      */
     public Session spawn(SessionSpec requested, Preparation preparation) throws SessionException {
         if (requested.kind() == SessionSpec.Kind.CONTAINER && requested.container().memory() == null) {
-            requested = requested.withContainer(requested.container().withMemory(ContainerLaunch.automaticMemory()));
+            requested = requested.withContainer(requested.container().withMemory(ContainerLaunch.automaticMemory(engine.memoryTotal())));
         }
         Session session;
         Session replaced = null;
@@ -253,6 +303,9 @@ public final class SessionRegistry implements AutoCloseable {
                 throw new SessionException(ErrorCode.BAD_REQUEST, "session name '" + spec.name()
                         + "' is not allowed: use letters, digits, '.', '_' or '-' (at most 64)");
             }
+            if (spec.kind() == SessionSpec.Kind.TMUX) {
+                Tmux.checkName(spec.name());
+            }
             Session existing = sessions.get(spec.name());
             if (existing != null && existing.running()) {
                 throw new SessionException(ErrorCode.CONFLICT, "session '" + spec.name() + "' is already up ("
@@ -260,7 +313,8 @@ public final class SessionRegistry implements AutoCloseable {
                         + "' or choose another --name");
             }
             if (!Files.isDirectory(spec.cwd())) {
-                throw new SessionException(ErrorCode.BAD_REQUEST, "working directory " + spec.cwd() + " does not exist");
+                throw new SessionException(ErrorCode.BAD_REQUEST, "working directory " + spec.cwd()
+                        + (Files.exists(spec.cwd()) ? " is not a directory" : " does not exist"));
             }
             session = switch (spec.kind()) {
                 case TMUX -> new TmuxSession(spec, newId(), Instant.now(), context, tmux, timers);
@@ -269,6 +323,9 @@ public final class SessionRegistry implements AutoCloseable {
             };
             replaced = existing;
             sessions.put(spec.name(), session);
+        }
+        if (session instanceof ContainerSession) {
+            containersInUse();
         }
         try {
             if (replaced != null) {
@@ -302,14 +359,14 @@ public final class SessionRegistry implements AutoCloseable {
         try {
             if (session instanceof TmuxSession tmuxSession) {
                 tmux.binary();
-                Tmux.Pane pane = tmux.newSession(session.spec(), env);
-                tmuxSession.open(pane);
+                tmuxSession.start(env, store.record(session));
             } else if (session instanceof ContainerSession containerSession) {
                 startContainer(containerSession, requested);
             } else {
-                Map<String, String> environment = new HashMap<>(System.getenv());
+                Map<String, String> environment = new HashMap<>(this.environment);
                 environment.putAll(env);
                 environment.put("TERM", "xterm-256color");
+                requireProgram(requested.command().get(0), environment, requested.cwd());
                 ((PtySession) session).start(environment);
             }
         } catch (Tmux.Unanswered e) {
@@ -318,6 +375,33 @@ public final class SessionRegistry implements AutoCloseable {
         } catch (IOException e) {
             throw new SessionException(ErrorCode.BAD_REQUEST, "cannot start " + requested.command().get(0) + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * A program that cannot be run is refused with words before the fork: pty4j would only say
+     * "Exec_tty error: Unknown reason" once the child failed to exec.
+     */
+    static void requireProgram(String program, Map<String, String> environment, Path cwd) throws SessionException {
+        if (program.contains("/")) {
+            Path path = cwd.resolve(program);
+            if (!Files.exists(path)) {
+                throw new SessionException(ErrorCode.MISSING_DEPENDENCY, "cannot start " + program + ": no such file");
+            }
+            if (Files.isDirectory(path) || !Files.isExecutable(path)) {
+                throw new SessionException(ErrorCode.BAD_REQUEST, "cannot start " + program + ": "
+                        + (Files.isDirectory(path) ? "it is a directory" : "it is not executable"));
+            }
+            return;
+        }
+        String searchPath = environment.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+        for (String dir : searchPath.split(":")) {
+            Path candidate = (dir.isEmpty() ? cwd : cwd.resolve(dir)).resolve(program);
+            if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
+                return;
+            }
+        }
+        throw new SessionException(ErrorCode.MISSING_DEPENDENCY, "cannot start " + program + ": no such command on the daemon's PATH ("
+                + searchPath + "); give its full path or install it");
     }
 
     /**
@@ -455,7 +539,9 @@ public final class SessionRegistry implements AutoCloseable {
                     : spec.workspace().getFileName().toString();
             return numbered(task);
         }
-        return numbered(Path.of(spec.command().get(0)).getFileName().toString());
+        String word = Path.of(spec.command().get(0)).getFileName().toString();
+        // tmux would rename a session with a '.' (node.js-1 to node_js-1).
+        return numbered(spec.kind() == SessionSpec.Kind.TMUX ? word.replace('.', '-') : word);
     }
 
     private String numbered(String word) {
@@ -543,10 +629,36 @@ public final class SessionRegistry implements AutoCloseable {
     @Override
     public void close() {
         timers.shutdownNow();
-        for (Session session : list(false)) {
+        ContainerEvents events = containerEvents;
+        if (events != null) {
+            events.close();
+        }
+        List<Session> live = list(false);
+        for (Session session : live) {
             session.daemonStopping();
         }
+        // A program that ends on the hangup is recorded as exited with its status, not found lost by the next daemon.
+        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+        for (Session session : live) {
+            if (!(session instanceof PtySession)) {
+                continue;
+            }
+            try {
+                session.exit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                log.warn("session {} did not end within {} ms of the hangup; the next daemon will find it lost",
+                        session.name(), STOP_GRACE.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException e) {
+                // ended some other way; nothing to wait for
+            }
+        }
     }
+
+    /** How long a stopping daemon waits for its PTY sessions' programs to end after the hangup. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(3);
 
     /** The registry hears every session first (to record and reap it), then the listeners. */
     private final class Broadcast implements SessionListener {

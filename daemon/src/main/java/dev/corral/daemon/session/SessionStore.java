@@ -41,6 +41,31 @@ final class SessionStore {
      * the exit's save of a program that ends at once could otherwise land in the wrong order.
      */
     synchronized void save(Session session) {
+        Map<String, Object> object = object(session);
+        try {
+            Files.createDirectories(dir);
+            AtomicFiles.write(file(session.spec().name()), mapper.writeValueAsBytes(object));
+        } catch (IOException e) {
+            log.warn("could not record session {} in {}: {}; it will not be found again after a restart",
+                    session.spec().name(), dir, e.toString());
+        }
+    }
+
+    /** The session's record as JSON text: what a tmux session carries as its marker. */
+    String record(Session session) {
+        try {
+            return mapper.writeValueAsString(object(session));
+        } catch (IOException e) {
+            throw new IllegalStateException("a session record did not serialize", e);
+        }
+    }
+
+    /** A record carried by a tmux session (see {@link #record}). */
+    Entry parseRecord(String json) throws IOException {
+        return parse(mapper.readTree(json));
+    }
+
+    private Map<String, Object> object(Session session) {
         Map<String, Object> object = new LinkedHashMap<>();
         SessionSpec spec = session.spec();
         object.put("name", spec.name());
@@ -65,13 +90,7 @@ final class SessionStore {
         object.put("exitCode", session.exitCode());
         Instant ended = session.endedAt();
         object.put("endedAt", ended == null ? null : ended.toString());
-        try {
-            Files.createDirectories(dir);
-            AtomicFiles.write(file(spec.name()), mapper.writeValueAsBytes(object));
-        } catch (IOException e) {
-            log.warn("could not record session {} in {}: {}; it will not be found again after a restart",
-                    spec.name(), dir, e.toString());
-        }
+        return object;
     }
 
     void delete(String name) {

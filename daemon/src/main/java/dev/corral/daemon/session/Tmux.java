@@ -26,10 +26,19 @@ final class Tmux {
     private static final Logger log = LoggerFactory.getLogger(Tmux.class);
     /** A tmux call that takes longer than this leaves the state unknown. */
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
-    private static final String PANE_FORMAT = "#{session_name}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}\t#{pane_dead_signal}";
+    private static final String PANE_FORMAT = "#{session_name}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}\t#{pane_dead_signal}"
+            + "\t#{window_width}\t#{window_height}";
+    /** With the marker: a session of corral's own carries its record in this user option. */
+    private static final String LIST_FORMAT = PANE_FORMAT + "\t#{@corral}";
+    static final String MARKER = "@corral";
+    /** The pane's state as the control client's subscription reports it: dead/status/signal. */
+    static final String SUBSCRIPTION_NAME = "corral-pane";
+    private static final String SUBSCRIPTION = SUBSCRIPTION_NAME + ":%*:#{pane_dead}/#{pane_dead_status}/#{pane_dead_signal}";
+    /** Separates the commands of one tmux command line given as argv. */
+    private static final String SEPARATOR = new String(";"); // compared by identity: a user's ";" is escaped
 
-    /** A pane as tmux reports it. */
-    record Pane(String session, long pid, boolean dead, Integer exitCode) {}
+    /** A pane as tmux reports it; {@code marker} is corral's record of the session, empty when it has none. */
+    record Pane(String session, long pid, boolean dead, Integer exitCode, int cols, int rows, String marker) {}
 
     /** The server could not answer (failed or timed out): liveness is unknown, not dead. */
     static final class Unanswered extends IOException {
@@ -56,11 +65,6 @@ final class Tmux {
         return socket;
     }
 
-    /** Where files handed to tmux (long text to paste) are written. */
-    Path scratch() {
-        return config.getParent();
-    }
-
     Map<String, String> environment() {
         return environment;
     }
@@ -77,31 +81,71 @@ final class Tmux {
                 + "macOS: brew install tmux), then restart the daemon or spawn with --kind pty");
     }
 
-    /** The argv of a tmux client attached to the session: the daemon runs it in a PTY it owns. */
-    List<String> attachArgv(String name) throws SessionException {
-        return List.of(binary(), "-S", socket.toString(), "attach-session", "-t", "=" + name);
+    /** Session names tmux would change (it turns '.' and ':' into '_'): refused for tmux sessions. */
+    static void checkName(String name) throws SessionException {
+        if (name.indexOf('.') >= 0 || name.indexOf(':') >= 0) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, "session name '" + name + "' cannot name a tmux session: tmux "
+                    + "would rename it '" + name.replace('.', '_').replace(':', '_') + "'; use letters, digits, '_' or '-'");
+        }
     }
 
     /**
-     * Starts the program in a new detached session and answers its pane. A program of one word is
-     * run through {@code env} so tmux never hands it to a shell.
+     * Starts the program in a new session of corral's server, created by the daemon's control
+     * client, which is so attached from the program's first byte on. The same command list marks
+     * the session as corral's ({@code @corral}: its record) and subscribes to its pane's state.
+     * The program is run through {@code env} (with the session's variables), so tmux never hands
+     * it to a shell.
      */
-    Pane newSession(SessionSpec spec, Map<String, String> env) throws IOException, SessionException {
+    TmuxControl newSession(SessionSpec spec, Map<String, String> env, String marker, String pipe,
+            TmuxControl.Listener listener) throws IOException, SessionException {
         writeConfig();
-        List<String> args = new ArrayList<>(List.of("-f", config.toString(), "start-server", ";",
-                "source-file", config.toString(), ";",
-                "new-session", "-d", "-P", "-F", PANE_FORMAT, "-s", spec.name(),
+        // Makes sure the server runs with this configuration (a running one reads it again).
+        require(run(List.of("-f", config.toString(), "start-server", SEPARATOR, "source-file", config.toString())),
+                "start its server");
+        List<String> args = new ArrayList<>(List.of("-f", config.toString(), "-C",
+                "new-session", "-P", "-F", PANE_FORMAT, "-s", spec.name(),
                 "-x", Integer.toString(spec.cols()), "-y", Integer.toString(spec.rows()), "-c", spec.cwd().toString()));
-        env.forEach((key, value) -> {
-            args.add("-e");
-            args.add(key + "=" + value);
-        });
+        // The session's variables are given to env(1), never to tmux: tmux's own environment (and
+        // whatever it runs) stays the daemon's, and no PATH of tmux's replaces the session's.
         args.add("--");
         args.add("/usr/bin/env");
         args.add("--");
+        env.forEach((key, value) -> args.add(key + "=" + value));
         args.addAll(spec.command());
-        String out = require(run(args), "start session '" + spec.name() + "'");
-        return parsePane(firstLine(out)).orElseThrow(() -> new IOException("tmux answered '" + out.strip() + "' to new-session"));
+        String target = "=" + spec.name() + ":";
+        // In the same command list, before tmux reads a byte of the pane: the daemon's client asks
+        // for no %output (see TmuxOutput), and the pane's bytes go to the daemon through pipe-pane.
+        args.addAll(List.of(SEPARATOR, "refresh-client", "-f", "no-output"));
+        args.addAll(List.of(SEPARATOR, "pipe-pane", "-O", "-t", target, pipe));
+        args.addAll(List.of(SEPARATOR, "set-option", "-t", target, MARKER, marker));
+        args.addAll(List.of(SEPARATOR, "refresh-client", "-B", SUBSCRIPTION));
+        return TmuxControl.start("tmux-" + spec.name(), argv(args), environment, Path.of("/"), listener);
+    }
+
+    /** A control client attached to an existing session, subscribed to its pane's state, its output piped to the daemon. */
+    TmuxControl attach(String name, String pipe, TmuxControl.Listener listener) throws IOException, SessionException {
+        return TmuxControl.start("tmux-" + name, argv(List.of("-C", "attach-session", "-f", "no-output", "-t", "=" + name,
+                SEPARATOR, "pipe-pane", "-O", "-t", "=" + name + ":", pipe,
+                SEPARATOR, "refresh-client", "-B", SUBSCRIPTION)), environment, Path.of("/"), listener);
+    }
+
+    /** Where the FIFO of a session's output lives (see {@link TmuxOutput}). */
+    Path fifo(String name, String id) {
+        return config.getParent().resolve(name + "-" + id + ".out");
+    }
+
+    /** The pane as {@link #PANE_FORMAT} prints it, from the first line of new-session's reply. */
+    static Optional<Pane> parseNewSession(String out) {
+        return parsePane(firstLine(out));
+    }
+
+    /** True when corral's tmux server answers at all. */
+    boolean serverRunning() throws SessionException {
+        try {
+            return run(List.of("list-sessions", "-F", "#{session_name}")).code() == 0;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The session's pane, or empty when tmux has no such session (or no server at all). */
@@ -124,7 +168,7 @@ final class Tmux {
 
     /** Every pane on corral's tmux server; empty when the server is not running. */
     List<Pane> panes() throws IOException, SessionException {
-        Result result = run(List.of("list-panes", "-a", "-F", PANE_FORMAT));
+        Result result = run(List.of("list-panes", "-a", "-F", LIST_FORMAT));
         if (result.code() != 0) {
             if (result.absent()) {
                 return List.of();
@@ -136,23 +180,6 @@ final class Tmux {
             parsePane(line).ifPresent(panes::add);
         }
         return panes;
-    }
-
-    /** Types text as it is: {@code send-keys -l} never reads it as key names. */
-    void sendLiteral(String name, String text, boolean enter) throws IOException, SessionException {
-        if (!text.isEmpty()) {
-            require(run(List.of("send-keys", "-t", "=" + name + ":", "-l", "--", text)), "type into '" + name + "'");
-        }
-        if (enter) {
-            require(run(List.of("send-keys", "-t", "=" + name + ":", "Enter")), "press Enter in '" + name + "'");
-        }
-    }
-
-    /** Long text goes through a file and a paste buffer, never through argv. */
-    void paste(String name, Path file) throws IOException, SessionException {
-        String buffer = "corral-" + name;
-        require(run(List.of("load-buffer", "-b", buffer, file.toString(), ";",
-                "paste-buffer", "-d", "-b", buffer, "-t", "=" + name + ":")), "paste into '" + name + "'");
     }
 
     /** The pane's screen and scroll-back as text. */
@@ -170,25 +197,50 @@ final class Tmux {
         }
     }
 
+    /**
+     * Resets the pane's terminal modes before the session goes, in the same command list. tmux
+     * 3.3a writes a focus-out report to a pane whose program asked for them (Codex does) when a
+     * client leaves, even when that pane is dead and has nothing to write to: the server crashes.
+     */
     void killSession(String name) throws IOException, SessionException {
-        Result result = run(List.of("kill-session", "-t", "=" + name));
+        Result result = run(List.of("send-keys", "-R", "-t", "=" + name + ":", SEPARATOR, "kill-session", "-t", "=" + name));
         if (result.code() != 0 && !result.absent()) {
             throw new Unanswered("tmux kill-session failed: " + result.err().strip());
         }
     }
 
+    /**
+     * The pane's visible screen with its colours and the cursor, as bytes that draw it on a
+     * cleared terminal: what a client attaching to an adopted session is shown first.
+     */
+    byte[] screen(String name) throws IOException, SessionException {
+        String out = require(run(List.of("capture-pane", "-p", "-e", "-t", "=" + name + ":", SEPARATOR,
+                "display-message", "-p", "-t", "=" + name + ":", "#{cursor_x} #{cursor_y}")), "capture '" + name + "'");
+        List<String> lines = new ArrayList<>(List.of(out.split("\n", -1)));
+        while (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
+            lines.remove(lines.size() - 1);
+        }
+        String cursor = lines.isEmpty() ? "0 0" : lines.remove(lines.size() - 1);
+        while (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
+            lines.remove(lines.size() - 1);
+        }
+        StringBuilder screen = new StringBuilder("\u001b[0m\u001b[H\u001b[2J");
+        screen.append(String.join("\u001b[0m\r\n", lines)).append("\u001b[0m");
+        String[] xy = cursor.split(" ");
+        if (xy.length == 2 && xy[0].matches("[0-9]+") && xy[1].matches("[0-9]+")) {
+            screen.append("\u001b[").append(Integer.parseInt(xy[1]) + 1).append(';').append(Integer.parseInt(xy[0]) + 1).append('H');
+        }
+        return screen.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
     private void writeConfig() throws IOException {
-        // The hook detaches the daemon's own client when a program ends, so the daemon hears of
-        // it without asking; remain-on-exit keeps the pane, and with it the exit status.
-        String text = String.join("\n",
-                "# Written by corrald for its private tmux server; rewritten at each spawn.",
-                "set -g status off",
-                "set -g remain-on-exit on",
-                "set -g exit-empty off",
-                "set -g exit-unattached off",
-                "set -g destroy-unattached off",
-                "set-hook -g pane-died \"run-shell -b \\\"tmux detach-client -s '=#{session_name}'\\\"\"",
-                "");
+        String text;
+        try (java.io.InputStream resource = Tmux.class.getResourceAsStream("/tmux/tmux.conf")) {
+            if (resource == null) {
+                throw new IOException("tmux.conf is missing from corrald's jar");
+            }
+            text = new String(resource.readAllBytes(), StandardCharsets.UTF_8);
+        }
         Files.createDirectories(config.getParent());
         if (!Files.exists(config) || !Files.readString(config).equals(text)) {
             AtomicFiles.write(config, text.getBytes(StandardCharsets.UTF_8));
@@ -211,9 +263,25 @@ final class Tmux {
         return result.out();
     }
 
+    /**
+     * The full argv of a tmux call: the daemon's tmux binary on corral's socket, UTF-8 always.
+     * tmux reads an argument that ends in ';' as the end of a command, so every argument but the
+     * separators has such a ';' escaped ('\\;' is read back as ';').
+     */
+    private List<String> argv(List<String> args) throws SessionException {
+        List<String> argv = new ArrayList<>(List.of(binary(), "-u", "-S", socket.toString()));
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.endsWith(";") && arg != SEPARATOR) {
+                arg = arg.substring(0, arg.length() - 1) + "\\;";
+            }
+            argv.add(arg);
+        }
+        return argv;
+    }
+
     private Result run(List<String> args) throws IOException, SessionException {
-        List<String> argv = new ArrayList<>(List.of(binary(), "-S", socket.toString()));
-        argv.addAll(args);
+        List<String> argv = argv(args);
         ProgramCall.Outcome outcome;
         try {
             outcome = ProgramCall.run(argv, environment, CALL_TIMEOUT);
@@ -232,7 +300,7 @@ final class Tmux {
 
     private static Optional<Pane> parsePane(String line) {
         String[] fields = line.split("\t", -1);
-        if (fields.length != 5 || fields[0].isEmpty() || !fields[1].matches("[0-9]+")) {
+        if (fields.length < 7 || fields[0].isEmpty() || !fields[1].matches("[0-9]+")) {
             return Optional.empty();
         }
         boolean dead = fields[2].equals("1");
@@ -242,6 +310,9 @@ final class Tmux {
         } else if (dead && fields[4].matches("[0-9]+")) {
             code = 128 + Integer.parseInt(fields[4]);
         }
-        return Optional.of(new Pane(fields[0], Long.parseLong(fields[1]), dead, code));
+        int cols = fields[5].matches("[0-9]{1,5}") ? Integer.parseInt(fields[5]) : 80;
+        int rows = fields[6].matches("[0-9]{1,5}") ? Integer.parseInt(fields[6]) : 24;
+        return Optional.of(new Pane(fields[0], Long.parseLong(fields[1]), dead, code, cols, rows,
+                fields.length > 7 ? fields[7] : ""));
     }
 }

@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,25 +16,34 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A program in a session of corral's tmux server. It outlives the daemon: a restarted daemon
- * adopts it again. The daemon keeps one tmux client of its own attached in a PTY (the view), and
- * streams that PTY to corral's clients exactly like a PTY session. When the program ends, tmux's
- * pane-died hook detaches the view; only then does the daemon ask tmux for the exit status, so
- * an idle session costs no tmux calls at all.
+ * adopts it again. The daemon's only client of the session is a tmux control-mode client
+ * ({@link TmuxControl}): its {@code %output} is the program's bytes exactly as written (so colours
+ * and styles reach corral's clients unchanged, and no tmux client of the daemon's ever queries a
+ * terminal), keystrokes go in byte-exact through {@code send-keys -H}, and a subscription to the
+ * pane's state tells of the program's end. No hook runs in tmux when a pane dies, and an idle
+ * session costs no tmux process at all.
  */
 final class TmuxSession extends Session {
     private static final Logger log = LoggerFactory.getLogger(TmuxSession.class);
-    /** Text longer than this is typed through a paste buffer loaded from a file, not argv. */
-    private static final int LITERAL_LIMIT = 2048;
+    private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
 
     /** What tmux last said of the program: running, ended (status kept), gone, or no answer. */
     enum Liveness { ALIVE, DEAD, ABSENT, UNKNOWN }
 
     private final Tmux tmux;
     private final ScheduledExecutorService scheduler;
+    private volatile TmuxControl control;
+    /** Where the pane's bytes arrive; guarded by this. */
+    private TmuxOutput pipe;
     private volatile long panePid = -1;
     private volatile Liveness liveness = Liveness.ALIVE;
+    private volatile String lostReason;
     private volatile boolean stopping;
-    private volatile boolean viewConfirmed;
+    private volatile boolean sawOutput;
+    /** The pane's text when the program ended (the pane is reset then, see {@link #exited}). */
+    private volatile String finalScreen;
+    private volatile int cols;
+    private volatile int rows;
     private int unanswered;
     private int statusWaits;
 
@@ -43,18 +52,65 @@ final class TmuxSession extends Session {
         super(spec, id, createdAt, context);
         this.tmux = tmux;
         this.scheduler = scheduler;
+        this.cols = spec.cols();
+        this.rows = spec.rows();
+    }
+
+    /**
+     * Starts the program: the daemon's control client creates the session, so it hears the
+     * program's first byte, and marks it with {@code marker} (its record) in the same command.
+     */
+    void start(Map<String, String> env, String marker) throws IOException, SessionException {
+        Events events = new Events();
+        TmuxOutput pipe = openOutput();
+        TmuxControl created;
+        try {
+            created = tmux.newSession(spec, env, marker, pipe.pipeCommand(), events);
+        } catch (IOException | SessionException e) {
+            closeOutput();
+            throw e;
+        }
+        events.client = created;
+        control = created;
+        TmuxControl.Reply reply = created.firstReply(REPLY_TIMEOUT);
+        if (reply.error()) {
+            created.close();
+            closeOutput();
+            throw new Tmux.Unanswered(reply.text().strip());
+        }
+        Tmux.Pane pane = Tmux.parseNewSession(reply.lines().isEmpty() ? "" : reply.lines().get(0))
+                .orElseThrow(() -> new Tmux.Unanswered("tmux answered '" + reply.text().strip() + "' to new-session"));
+        panePid = pane.pid();
+        markRunning();
     }
 
     /** Takes over a pane tmux reported: watches a live one, records a dead one's status. */
     void open(Tmux.Pane pane) {
         panePid = pane.pid();
+        cols = pane.cols();
+        rows = pane.rows();
+        showScreen();
         if (pane.dead()) {
             liveness = Liveness.DEAD;
             ended(State.EXITED, pane.exitCode(), Instant.now());
             return;
         }
         markRunning();
-        openView();
+        openControl();
+    }
+
+    /** A session that had ended before the restart: what tmux still holds of it is shown as it is. */
+    void restoreEnded(Tmux.Pane pane, State how, Integer code, Instant when) {
+        if (pane != null) {
+            panePid = pane.pid();
+            cols = pane.cols();
+            rows = pane.rows();
+            liveness = Liveness.DEAD;
+            showScreen();
+        } else {
+            liveness = how == State.LOST ? Liveness.ABSENT : Liveness.DEAD;
+        }
+        restoreEnded(how, code, when);
     }
 
     /** tmux did not answer when the session was adopted: find out later. */
@@ -64,17 +120,59 @@ final class TmuxSession extends Session {
         recheckLater();
     }
 
-    private void openView() {
+    /** The screen tmux holds, through the output path: an adopted session's clients see it first. */
+    private void showScreen() {
+        try {
+            byte[] screen = tmux.screen(name());
+            output(screen, screen.length);
+        } catch (IOException | SessionException e) {
+            log.debug("could not read the screen of tmux session {}: {}", name(), e.toString());
+        }
+    }
+
+    /** A fresh FIFO for the pane's bytes, read into the output path (replacing any earlier one). */
+    private synchronized TmuxOutput openOutput() throws IOException, SessionException {
+        if (pipe != null) {
+            pipe.close();
+        }
+        tmux.binary();
+        pipe = TmuxOutput.open(tmux.fifo(name(), id()), tmux.environment(), this::pipeOutput);
+        return pipe;
+    }
+
+    private synchronized void closeOutput() {
+        if (pipe != null) {
+            pipe.close();
+            pipe = null;
+        }
+    }
+
+    private void pipeOutput(byte[] buffer, int length) {
+        sawOutput = true;
+        output(buffer, length);
+    }
+
+    private void openControl() {
         if (stopping || !running()) {
             return;
         }
-        Map<String, String> env = new HashMap<>(tmux.environment());
-        env.put("TERM", "xterm-256color");
-        int[] size = size();
-        viewConfirmed = false;
         try {
-            terminal(Pty.start("tmux-" + name(), tmux.attachArgv(name()), env, spec.cwd(), size[0], size[1],
-                    this::viewOutput, code -> viewEnded()));
+            Events events = new Events();
+            TmuxControl attached = tmux.attach(name(), openOutput().pipeCommand(), events);
+            events.client = attached;
+            control = attached;
+            scheduler.execute(() -> {
+                try {
+                    TmuxControl.Reply reply = attached.firstReply(REPLY_TIMEOUT);
+                    if (reply.error()) {
+                        log.warn("tmux refused the daemon's client of session {}: {}", name(), reply.text().strip());
+                    } else if (cols > 0) {
+                        attached.send("resize-window -t =" + name() + ": -x " + cols + " -y " + rows);
+                    }
+                } catch (IOException e) {
+                    log.debug("the daemon's client of tmux session {} did not start: {}", name(), e.getMessage());
+                }
+            });
         } catch (IOException | SessionException e) {
             log.warn("cannot attach the daemon's tmux client to session {}: {}", name(), e.getMessage());
             liveness = Liveness.UNKNOWN;
@@ -82,30 +180,76 @@ final class TmuxSession extends Session {
         }
     }
 
-    /**
-     * The view's first output means it is attached, so from now on the hook will detach it when
-     * the program ends. A program that ended before that is caught by one question to tmux.
-     */
-    private void viewOutput(byte[] buffer, int length) {
-        output(buffer, length);
-        if (!viewConfirmed) {
-            viewConfirmed = true;
-            scheduler.execute(() -> check(false));
+    /** What the daemon's control client hears, on its reader thread. */
+    private final class Events implements TmuxControl.Listener {
+        /** The client these events are of; only the session's current one is listened to at its end. */
+        volatile TmuxControl client;
+
+        @Override
+        public void output(byte[] buffer, int length) {
+            sawOutput = true;
+            TmuxSession.this.output(buffer, length);
+        }
+
+        @Override
+        public void subscription(String name, String value) {
+            if (name.equals(Tmux.SUBSCRIPTION_NAME) && value.startsWith("1/")) {
+                // The pane is dead; its status comes with it once tmux has reaped the program.
+                String[] fields = value.split("/", -1);
+                Integer code = null;
+                if (fields.length == 3 && fields[1].matches("[0-9]+")) {
+                    code = Integer.parseInt(fields[1]);
+                } else if (fields.length == 3 && fields[2].matches("[0-9]+")) {
+                    code = 128 + Integer.parseInt(fields[2]);
+                }
+                if (code != null) {
+                    exited(code);
+                } else {
+                    scheduler.execute(() -> check(false));
+                }
+            }
+        }
+
+        @Override
+        public void ended(String reason) {
+            TmuxControl current = control;
+            if (current != null && current == client && !stopping && running()) {
+                scheduler.execute(() -> check(true));
+            }
         }
     }
 
-    private void viewEnded() {
-        terminal(null);
-        if (!stopping && running()) {
-            check(true);
+    private void exited(int code) {
+        if (!running()) {
+            return;
         }
+        liveness = Liveness.DEAD;
+        if (!sawOutput) {
+            // A program that wrote and ended before tmux sent a byte: its screen is all there is.
+            showScreen();
+        }
+        try {
+            finalScreen = tmux.capture(name());
+        } catch (IOException | SessionException e) {
+            log.debug("could not capture the last screen of tmux session {}: {}", name(), e.toString());
+        }
+        TmuxControl current = control;
+        if (current != null) {
+            // tmux 3.3a writes a focus-out report to a pane whose program asked for them (Codex
+            // does) when a client leaves, even to a dead pane with nothing to write to, and
+            // crashes. Resetting the pane's modes first (its screen too: kept above) makes the
+            // daemon's client safe to leave.
+            current.send("send-keys -R -t =" + name() + ":");
+            current.close();
+        }
+        ended(State.EXITED, code, Instant.now());
     }
 
     /**
      * One question to tmux: is the program alive, dead (with what status), or gone?
-     * {@code viewGone}: the daemon's client has left and must come back if the program lives.
+     * {@code clientGone}: the daemon's control client has ended and must come back if the program lives.
      */
-    private void check(boolean viewGone) {
+    private void check(boolean clientGone) {
         if (stopping || !running()) {
             return;
         }
@@ -126,6 +270,14 @@ final class TmuxSession extends Session {
         }
         if (pane.isEmpty()) {
             liveness = Liveness.ABSENT;
+            boolean server;
+            try {
+                server = tmux.serverRunning();
+            } catch (SessionException e) {
+                server = false;
+            }
+            lostReason = server ? "its tmux session was ended outside corral" : "corral's tmux server died";
+            log.warn("tmux session {}: {}; its last screen is kept", name(), lostReason);
             ended(State.LOST, null, Instant.now());
         } else if (pane.get().dead() && pane.get().exitCode() == null && statusWaits++ < 10) {
             // Dead, but tmux has not reaped the program yet. tmux 3.3 can miss the SIGCHLD of a
@@ -133,24 +285,30 @@ final class TmuxSession extends Session {
             // all, so give it one, then ask again.
             liveness = Liveness.DEAD;
             tmux.reapNudge();
-            scheduler.schedule(() -> check(viewGone), 100L * statusWaits, TimeUnit.MILLISECONDS);
+            scheduler.schedule(() -> check(clientGone), 100L * statusWaits, TimeUnit.MILLISECONDS);
         } else if (pane.get().dead()) {
             liveness = Liveness.DEAD;
-            ended(State.EXITED, pane.get().exitCode(), Instant.now());
-            signalTerminal("HUP");
-        } else if (viewGone) {
+            exited(pane.get().exitCode() == null ? -1 : pane.get().exitCode());
+        } else if (clientGone) {
             liveness = Liveness.ALIVE;
             panePid = pane.get().pid();
-            // Alive, but the view left (someone detached it by hand): attach again after a pause,
-            // so a client that keeps leaving cannot turn this into a loop.
-            scheduler.schedule(this::openView, 1, TimeUnit.SECONDS);
+            // Alive, but the daemon's client left (someone detached it by hand): attach again after
+            // a pause, so a client that keeps leaving cannot turn this into a loop.
+            control = null;
+            scheduler.schedule(this::openControl, 1, TimeUnit.SECONDS);
+        } else if (liveness == Liveness.UNKNOWN) {
+            liveness = Liveness.ALIVE;
+            panePid = pane.get().pid();
+            if (control == null) {
+                openControl();
+            }
         }
     }
 
     /**
-     * The safety net under the hook: tmux 3.3 sometimes misses a program's SIGCHLD, and then
-     * neither reaps it nor runs pane-died. Reading {@code /proc/PID/stat} (no tmux process, no
-     * fork) shows such a program as gone or a zombie; only then is tmux asked.
+     * The safety net: tmux 3.3 sometimes misses a program's SIGCHLD, and then never marks its
+     * pane dead. Reading {@code /proc/PID/stat} (no tmux process, no fork) shows such a program
+     * as gone or a zombie; only then is tmux asked.
      */
     void watchdog() {
         long pid = panePid;
@@ -178,7 +336,7 @@ final class TmuxSession extends Session {
         synchronized (this) {
             delay = recheckSeconds(unanswered);
         }
-        scheduler.schedule(() -> check(terminal() == null), delay, TimeUnit.SECONDS);
+        scheduler.schedule(() -> check(control == null), delay, TimeUnit.SECONDS);
     }
 
     @Override
@@ -191,37 +349,36 @@ final class TmuxSession extends Session {
         return panePid;
     }
 
+    /** Keystrokes go to the pane byte for byte: tmux's key tables never see them. */
     @Override
-    public boolean send(String text, boolean enter) throws SessionException {
-        try {
-            if (text.length() <= LITERAL_LIMIT) {
-                tmux.sendLiteral(name(), text, enter);
-            } else {
-                Path file = Files.createTempFile(tmux.scratch(), "send-", ".txt");
-                try {
-                    Files.writeString(file, text, StandardCharsets.UTF_8);
-                    tmux.paste(name(), file);
-                } finally {
-                    Files.deleteIfExists(file);
-                }
-                if (enter) {
-                    tmux.sendLiteral(name(), "", true);
-                }
-            }
-            return true;
-        } catch (IOException e) {
-            throw new SessionException(dev.corral.protocol.ErrorCode.UNAVAILABLE, "could not type into tmux session '"
-                    + name() + "': " + e.getMessage());
+    public boolean write(byte[] bytes) {
+        TmuxControl current = control;
+        return current != null && running() && current.keys("=" + name() + ":", bytes);
+    }
+
+    @Override
+    public void resize(int newCols, int newRows) {
+        TmuxControl current = control;
+        if (current != null && running() && newCols > 0 && newRows > 0) {
+            cols = newCols;
+            rows = newRows;
+            current.send("resize-window -t =" + name() + ": -x " + newCols + " -y " + newRows);
         }
+    }
+
+    @Override
+    int[] size() {
+        return new int[] {cols, rows};
     }
 
     @Override
     public byte[] tail(int bytes) throws SessionException {
         try {
-            byte[] screen = tmux.capture(name()).stripTrailing().concat("\n").getBytes(StandardCharsets.UTF_8);
+            String text = finalScreen != null ? finalScreen : tmux.capture(name());
+            byte[] screen = text.stripTrailing().concat("\n").getBytes(StandardCharsets.UTF_8);
             return screen.length <= bytes ? screen : Arrays.copyOfRange(screen, screen.length - bytes, screen.length);
         } catch (IOException e) {
-            // The pane is gone (or tmux is not answering): what the view last showed is the best left.
+            // The pane is gone (or tmux is not answering): what the program last wrote is the best left.
             return super.tail(bytes);
         }
     }
@@ -233,23 +390,36 @@ final class TmuxSession extends Session {
 
     @Override
     void discard() {
+        TmuxControl current = control;
+        control = null;
         try {
             tmux.killSession(name());
         } catch (IOException | SessionException e) {
             log.warn("could not end tmux session {}: {}", name(), e.getMessage());
         }
+        if (current != null) {
+            current.close();
+        }
+        closeOutput();
     }
 
     @Override
     void daemonStopping() {
         stopping = true;
         // Only the daemon's own client goes; the session stays for the next daemon.
-        signalTerminal("HUP");
+        TmuxControl current = control;
+        if (current != null) {
+            current.close();
+        }
+        closeOutput();
     }
 
     @Override
     void describeKind(Map<String, Object> object) {
         object.put("liveness", liveness.name().toLowerCase());
         object.put("tmuxSocket", tmux.socket().toString());
+        if (lostReason != null) {
+            object.put("lostReason", lostReason);
+        }
     }
 }

@@ -113,9 +113,26 @@ public record Workspace(Path root, Path launchDir, Path created) {
         try {
             Files.createDirectories(workspace);
         } catch (IOException e) {
-            throw refused("cannot create workspace " + workspace + ": " + e);
+            throw refused("cannot create workspace " + workspace + ": " + reason(e, top));
         }
         return top;
+    }
+
+    /** Why a directory could not be made, in words rather than an exception's class name. */
+    private static String reason(IOException e, Path top) {
+        Path parent = top.getParent();
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied" + (parent == null ? "" : " in " + parent);
+        }
+        if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            return (e.getMessage() == null ? "a path on the way" : e.getMessage()) + " exists and is not a directory";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException || e instanceof java.nio.file.FileSystemException) {
+            String detail = e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason()
+                    : "it cannot hold a new directory";
+            return (parent == null ? "its parent" : parent) + " does not allow it (" + detail + ")";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     private static SessionException refused(String message) {

@@ -86,13 +86,24 @@ class ContainerLaunchTest {
     }
 
     @Test
-    void automaticMemoryIsHostRamLessTwoGibibytesAndNeverUnderFour() throws Exception {
-        long totalMib = 0;
-        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-            if (line.startsWith("MemTotal:")) {
-                totalMib = Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-            }
-        }
-        assertEquals(Math.max(4096, totalMib - 2048) + "m", ContainerLaunch.automaticMemory());
+    void automaticMemoryIsTheEnginesMemoryLessTwoGibibytesAndNeverUnderFour() {
+        long gib = 1024L * 1024 * 1024;
+        assertEquals((16 * 1024 - 2048) + "m", ContainerLaunch.automaticMemory(java.util.OptionalLong.of(16 * gib)));
+        assertEquals("4096m", ContainerLaunch.automaticMemory(java.util.OptionalLong.of(3 * gib)), "never under 4 GiB");
+        assertEquals("8192m", ContainerLaunch.automaticMemory(java.util.OptionalLong.empty()), "an engine that does not say");
+    }
+
+    @Test
+    void theEnginesMemoryComesFromDockerInfoNotThisHost() throws Exception {
+        // A stand-in docker binary that answers `docker info --format {{.MemTotal}}` as a remote engine with 64 GiB would.
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path docker = bin.resolve("docker");
+        Files.writeString(docker, "#!/bin/sh\n[ \"$1\" = info ] && echo 68719476736 && exit 0\nexit 1\n");
+        docker.toFile().setExecutable(true);
+        ContainerEngine engine = new ContainerEngine(new ContainerSettings("ssh://builder", "DOCKER_HOST", null, null),
+                java.util.Map.of("PATH", bin.toString()));
+        assertEquals(java.util.OptionalLong.of(68719476736L), engine.memoryTotal());
+        assertEquals((64 * 1024 - 2048) + "m", ContainerLaunch.automaticMemory(engine.memoryTotal()));
+        assertEquals(java.util.OptionalLong.empty(), ContainerEngine.parseMemTotal("<no value>"));
     }
 }

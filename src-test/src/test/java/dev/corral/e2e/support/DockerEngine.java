@@ -32,7 +32,8 @@ public final class DockerEngine implements AutoCloseable {
     public static DockerEngine start() throws IOException {
         // Under /tmp: the engine's sockets live in this directory, and a Unix socket's path is short.
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "corral-engine-");
-        Run.Result started = Run.command(Map.of(), START_DEADLINE, List.of(script().toString(), "start", dir.toString()));
+        Run.Result started = Run.command(Map.of("CORRAL_ENGINE_CACHE", cache().resolve("engine").toString()), START_DEADLINE,
+                List.of(script().toString(), "start", dir.toString()));
         String host = started.out().lines().filter(line -> line.startsWith("DOCKER_HOST=")).findFirst()
                 .map(line -> line.substring("DOCKER_HOST=".length())).orElse(null);
         if (started.exit() != 0 || host == null) {
@@ -40,6 +41,33 @@ public final class DockerEngine implements AutoCloseable {
             throw new AssertionError("the private Docker engine did not start (src-test/docker/engine.sh):\n" + started);
         }
         return new DockerEngine(dir, host);
+    }
+
+    /**
+     * The tests' cache between runs, outside the checkout so a clean clone finds it too: the
+     * engine's images and build cache, the debootstrapped Debian base.
+     */
+    public static Path cache() {
+        String explicit = System.getenv("CORRAL_TEST_CACHE");
+        if (explicit != null && !explicit.isEmpty()) {
+            return Path.of(explicit);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("corral-tests");
+    }
+
+    /**
+     * A Debian bookworm base image in this engine, made without a registry (src-test/docker/debian-base.sh:
+     * debootstrap --variant=minbase, cached, then docker import); answers its name.
+     */
+    public String debianBase() {
+        Run.Result made = Run.command(Map.of("CORRAL_TEST_CACHE", cache().toString()), START_DEADLINE,
+                List.of(Repo.home().resolve("src-test/docker/debian-base.sh").toString(), host));
+        if (made.exit() != 0) {
+            throw new AssertionError("the Debian base image was not made (src-test/docker/debian-base.sh):\n" + made);
+        }
+        return made.out().strip();
     }
 
     private static Path script() {

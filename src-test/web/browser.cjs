@@ -1,0 +1,103 @@
+// The web view in a real browser: Debian's chromium driven by playwright-core, headless, no downloads.
+//   node browser.cjs URL SCREENSHOT
+// Steps the test expects, in order, each printed as "ok STEP" (a failure prints "FAIL STEP: why"
+// and exits 1). The Java side (WebViewTest) spawns and kills sessions from the CLI between steps by
+// watching stdout for "waiting NAME" lines and answering on stdin.
+'use strict';
+const { chromium } = require('playwright-core');
+const readline = require('readline');
+
+const [url, screenshot] = process.argv.slice(2);
+const input = readline.createInterface({ input: process.stdin });
+const answers = [];
+let waiter = null;
+input.on('line', (line) => { if (waiter) { const w = waiter; waiter = null; w(line); } else answers.push(line); });
+function ask(what) {
+  console.log('waiting ' + what);
+  return answers.length ? Promise.resolve(answers.shift()) : new Promise((resolve) => { waiter = resolve; });
+}
+
+async function step(name, body) {
+  try {
+    await body();
+    console.log('ok ' + name);
+  } catch (error) {
+    console.log('FAIL ' + name + ': ' + String(error && error.message || error).split('\n')[0]);
+    throw error;
+  }
+}
+
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium', headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  let failed = false;
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+    const origin = new URL(url).origin;
+
+    await step('refused-without-token', async () => {
+      const status = await page.evaluate(async (o) => (await fetch(o + '/api/sessions')).status, origin).catch(() => null);
+      // The page is not loaded yet: a fetch from about:blank is cross-origin; ask through the request API instead.
+      const response = await page.request.get(origin + '/api/sessions');
+      if (response.status() !== 401) throw new Error('expected 401 without the token, got ' + response.status() + ' / ' + status);
+    });
+    await step('refused-wrong-origin', async () => {
+      const response = await page.request.get(origin + '/api/sessions', {
+        headers: { 'Authorization': 'Bearer ' + new URL(url).hash.slice('#token='.length), 'Origin': 'http://evil.example' },
+      });
+      if (response.status() !== 403) throw new Error('expected 403 for a foreign Origin, got ' + response.status());
+    });
+
+    await page.goto(url);
+    await step('events-live', () => page.waitForSelector('#events[data-state="live"]', { timeout: 30000 }));
+    const name = await ask('spawn');
+    await step('session-appears', () => page.waitForSelector(`tr[data-name="${name}"]`, { timeout: 30000 }));
+    await page.click(`tr[data-name="${name}"]`);
+    await step('attached', () => page.waitForSelector('.xterm-screen', { timeout: 30000 }));
+    const screenText = () => page.evaluate(() => document.querySelector('.xterm-rows').innerText);
+    const waitForText = async (predicate, what) => {
+      const deadline = Date.now() + 30000;
+      let text = '';
+      while (Date.now() < deadline) {
+        text = await screenText();
+        if (predicate(text)) return text;
+        await page.waitForTimeout(100);
+      }
+      throw new Error('the terminal never showed ' + what + '; it shows:\n' + text);
+    };
+    await page.click('#terminal');
+    await page.keyboard.type('echo hi-from-$((40+2))\n');
+    await step('typed-echo', () => waitForText((t) => t.includes('hi-from-42'), 'hi-from-42'));
+    await page.keyboard.type('stty size\n');
+    const before = await waitForText((t) => /\n\d+ \d+\s*\n/.test(t + '\n') || /^\d+ \d+$/m.test(t), 'a stty size');
+    const sizeBefore = before.match(/^(\d+) (\d+)$/m)[0];
+    await page.setViewportSize({ width: 900, height: 500 });
+    await page.waitForTimeout(300);
+    await page.keyboard.type('clear; stty size\n');
+    await step('resized', () => waitForText((t) => { const m = t.match(/^(\d+) (\d+)$/m); return m && m[0] !== sizeBefore; },
+      'a stty size other than ' + sizeBefore));
+    await page.setViewportSize({ width: 1400, height: 800 });
+    await page.waitForTimeout(300);
+    await page.keyboard.type('clear; printf "\\033[1;36mhello from corral\\033[0m\\n"; stty size\n');
+    await waitForText((t) => t.includes('hello from corral'), 'the greeting');
+    await page.screenshot({ path: screenshot });
+    const status = await page.textContent(`tr[data-name="${name}"] td.status`);
+    await ask('idle ' + status);
+    await step('status-change', () => page.waitForFunction((n) => {
+      const cell = document.querySelector(`tr[data-name="${n}"] td.status`);
+      return cell && cell.textContent === 'idle';
+    }, name, { timeout: 30000 }));
+    await page.keyboard.type('exit 3\n');
+    await step('exit-shown', () => page.waitForFunction(() =>
+      document.getElementById('terminal-state').textContent.includes('exited with status 3'), null, { timeout: 30000 }));
+  } catch (error) {
+    failed = true;
+  } finally {
+    await browser.close();
+    input.close();
+  }
+  process.exit(failed ? 1 : 0);
+})();
