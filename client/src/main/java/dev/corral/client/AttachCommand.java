@@ -37,8 +37,12 @@ final class AttachCommand implements Callable<Integer> {
     @Option(names = "--read-only", description = "Watch only: keys and resizes are not sent.")
     boolean readOnly;
 
-    @Option(names = "--no-replay", description = "Skip the recent output; show only what comes next.")
+    @Option(names = "--no-replay", description = "Skip the picture: only the session's modes (keys, paste), then what comes next.")
     boolean noReplay;
+
+    @Option(names = "--scrollback", paramLabel = "N", defaultValue = "0",
+            description = "First send the last N lines of the session's scrollback (default: ${DEFAULT-VALUE}).")
+    int scrollback;
 
     @Option(names = "--detach-key", paramLabel = "KEY", defaultValue = "^\\",
             description = "Key that detaches: ^X or ctrl-x notation, or 'none' (default: ${DEFAULT-VALUE}).")
@@ -61,7 +65,7 @@ final class AttachCommand implements Callable<Integer> {
         try {
             int[] size = terminal.size();
             var response = daemon.call(Op.ATTACH, Map.of("name", name, "readOnly", readOnly, "noReplay", noReplay,
-                    "cols", size[0], "rows", size[1]));
+                    "scrollback", Math.max(0, scrollback), "cols", size[0], "rows", size[1]));
             if (!response.ok()) {
                 terminal.close();
                 daemon.close();
@@ -74,8 +78,72 @@ final class AttachCommand implements Callable<Integer> {
             startInput(detach);
             return pumpOutput();
         } finally {
+            restoreScreen();
             terminal.close();
             daemon.close();
+        }
+    }
+
+    /**
+     * Every mode a session may have turned on, off again: attributes, scroll region (the cursor
+     * kept), cursor visible and steady, cursor keys and keypad, mouse and its encodings, focus
+     * events, bracketed paste, modifyOtherKeys and the kitty keyboard flags, the character set;
+     * then out of the alternate screen if the session was in it, else onto a fresh line, so the
+     * line that says why attach ended comes below the picture.
+     */
+    private static final byte[] RESTORE = ("\033[0m\0337\033[r\0338\033[?25h\033[ q\033[?1l\033>"
+            + "\033[?1000l\033[?1002l\033[?1003l\033[?1005l\033[?1006l\033[?1015l\033[?1004l\033[?2004l"
+            + "\033[>4m\033[<u\033(B\017").getBytes(StandardCharsets.US_ASCII);
+    private final java.util.concurrent.atomic.AtomicBoolean restored = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Whether the session's output last entered (true) or left the alternate screen; see {@link #trackScreen}. */
+    private volatile boolean alternateScreen;
+    private int scanState;
+    private int scanNumber;
+    private boolean scanAlternate;
+
+    private void restoreScreen() {
+        if (!restored.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            FileOutputStream stdout = new FileOutputStream(FileDescriptor.out);
+            stdout.write(RESTORE);
+            stdout.write((alternateScreen ? "\033[?1049l" : "\r\n").getBytes(StandardCharsets.US_ASCII));
+            stdout.flush();
+        } catch (IOException ignored) {
+            // The terminal is gone: nothing to restore.
+        }
+    }
+
+    /** Follows CSI ? ... h/l in the output for 47, 1047 and 1049, so the end knows whether to leave the alternate screen. */
+    private void trackScreen(ByteBuffer payload) {
+        for (int i = payload.position(), end = payload.limit(); i < end; i++) {
+            int b = payload.get(i) & 0xff;
+            switch (scanState) {
+                case 0 -> scanState = b == 0x1b ? 1 : 0;
+                case 1 -> scanState = b == '[' ? 2 : b == 0x1b ? 1 : 0;
+                case 2 -> {
+                    scanState = b == '?' ? 3 : b == 0x1b ? 1 : 0;
+                    scanNumber = 0;
+                    scanAlternate = false;
+                }
+                default -> {
+                    if (b >= '0' && b <= '9') {
+                        scanNumber = Math.min(scanNumber * 10 + b - '0', 100_000);
+                    } else if (b == ';' || b == 'h' || b == 'l') {
+                        scanAlternate |= scanNumber == 47 || scanNumber == 1047 || scanNumber == 1049;
+                        scanNumber = 0;
+                        if (b != ';') {
+                            if (scanAlternate) {
+                                alternateScreen = b == 'h';
+                            }
+                            scanState = 0;
+                        }
+                    } else {
+                        scanState = b == 0x1b ? 1 : 0;
+                    }
+                }
+            }
         }
     }
 
@@ -120,6 +188,7 @@ final class AttachCommand implements Callable<Integer> {
                                 write(stdout, out, batch);
                                 batch = 0;
                             }
+                            trackScreen(payload);
                             out[batch++] = payload;
                         }
                         case Stream.EXIT -> {
@@ -208,6 +277,7 @@ final class AttachCommand implements Callable<Integer> {
         });
         for (String signal : new String[] {"TERM", "HUP", "INT"}) {
             Signal.handle(new Signal(signal), s -> {
+                restoreScreen();
                 terminal.close();
                 System.err.println("[detached from " + name + ": SIG" + signal + "]");
                 System.err.flush();
@@ -217,6 +287,7 @@ final class AttachCommand implements Callable<Integer> {
     }
 
     private int end(String why, int status) {
+        restoreScreen();
         terminal.close();
         System.err.println(why);
         System.err.flush();

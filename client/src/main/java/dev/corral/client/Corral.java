@@ -31,6 +31,7 @@ public final class Corral {
         SUBCOMMANDS.put("attach", AttachCommand.class);
         SUBCOMMANDS.put("send", SessionCommands.Send.class);
         SUBCOMMANDS.put("tail", SessionCommands.Tail.class);
+        SUBCOMMANDS.put("screen", SessionCommands.Screen.class);
         SUBCOMMANDS.put("wait", SessionCommands.Wait.class);
         SUBCOMMANDS.put("kill", SessionCommands.Kill.class);
         SUBCOMMANDS.put("rm", SessionCommands.Remove.class);
@@ -47,6 +48,10 @@ public final class Corral {
     @Option(names = "--socket", paramLabel = "PATH", scope = ScopeType.INHERIT,
             description = "corrald's socket (default: $CORRAL_SOCKET, then $XDG_RUNTIME_DIR/corral/corral.sock).")
     String socket;
+
+    @Option(names = "--socket-dir-shared", scope = ScopeType.INHERIT,
+            description = "Allow a socket directory others can write to (not 0700); they could plant links beside the socket.")
+    boolean socketDirShared;
 
     @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print results as JSON.")
     boolean json;
@@ -114,7 +119,7 @@ public final class Corral {
     }
 
     Endpoint endpoint() {
-        return Endpoint.resolve(socket, System.getenv());
+        return Endpoint.resolve(socket, System.getenv()).allowingSharedDirectory(socketDirShared);
     }
 
     static String version() {

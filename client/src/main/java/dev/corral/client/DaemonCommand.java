@@ -33,8 +33,12 @@ final class DaemonCommand {
         public Integer call() throws Exception {
             // bin/corral execs corrald itself; this path serves a client started some other way.
             var launcher = Corral.home().resolve("bin").resolve("corrald").toString();
-            Process process = new ProcessBuilder(launcher, "--socket", daemon.corral.endpoint().socket().toString())
-                    .inheritIO().start();
+            List<String> command = new java.util.ArrayList<>(List.of(launcher, "--socket",
+                    daemon.corral.endpoint().socket().toString()));
+            if (daemon.corral.endpoint().sharedDirectory()) {
+                command.add("--socket-dir-shared");
+            }
+            Process process = new ProcessBuilder(command).inheritIO().start();
             Runtime.getRuntime().addShutdownHook(new Thread(process::destroy));
             return process.waitFor();
         }

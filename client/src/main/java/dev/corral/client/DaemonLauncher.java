@@ -26,15 +26,20 @@ final class DaemonLauncher {
     /** Returns once a daemon answers on the endpoint; the pid of the one it started, or -1. */
     static long ensureRunning(Endpoint endpoint) {
         Path dir = endpoint.socket().getParent();
+        String problem;
         try {
             if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectories(dir);
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
             }
+            problem = endpoint.directoryProblem();
         } catch (IOException e) {
             throw new CliFailure(Exit.FAILED, null, "cannot create the socket directory " + dir + ": " + e.getMessage());
         }
-        try (FileChannel lockFile = FileChannel.open(endpoint.startLock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        if (problem != null) {
+            throw new CliFailure(Exit.FAILED, "UNSAFE_PATH", "not starting corrald: " + problem);
+        }
+        try (FileChannel lockFile = openPlain(endpoint.startLock());
              FileLock ignored = lockFile.lock()) {
             DaemonConnection running = DaemonConnection.tryOpen(endpoint);
             if (running != null) {
@@ -47,6 +52,21 @@ final class DaemonLauncher {
         }
     }
 
+    /** The start lock, opened without following a link planted in its place, and refused when it is not a plain file. */
+    private static FileChannel openPlain(Path file) throws IOException {
+        if (Files.isSymbolicLink(file) || Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+                && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new CliFailure(Exit.FAILED, "UNSAFE_PATH", file + " is a symlink or not a regular file; "
+                    + "corral does not write through it (remove it)");
+        }
+        try {
+            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.FileSystemException e) {
+            throw new CliFailure(Exit.FAILED, "UNSAFE_PATH", file + " could not be opened without following a link: "
+                    + e.getMessage());
+        }
+    }
+
     private static long launch(Endpoint endpoint) {
         Path launcher = Corral.home().resolve("bin").resolve("corrald");
         if (!Files.isExecutable(launcher)) {
@@ -56,11 +76,22 @@ final class DaemonLauncher {
         Path startLog = endpoint.socket().resolveSibling(endpoint.socket().getFileName() + ".start.log");
         List<String> command = new ArrayList<>(List.of("setsid", launcher.toString(),
                 "--socket", endpoint.socket().toString(), "--detached"));
+        if (endpoint.sharedDirectory()) {
+            command.add("--socket-dir-shared");
+        }
         Process process;
+        try {
+            // A fresh file of ours: whatever is there (a link planted to a victim) is unlinked, never written through.
+            Files.deleteIfExists(startLog);
+            Files.newByteChannel(startLog, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))).close();
+        } catch (IOException e) {
+            throw new CliFailure(Exit.FAILED, null, "cannot create " + startLog + ": " + e.getMessage());
+        }
         try {
             process = new ProcessBuilder(command)
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                    .redirectOutput(startLog.toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(startLog.toFile()))
                     .redirectErrorStream(true)
                     .start();
         } catch (IOException e) {

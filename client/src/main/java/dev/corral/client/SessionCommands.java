@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** The session commands that are one request and one answer: spawn, ls, show, kill, rm, wait, send, tail. */
+/** The session commands that are one request and one answer: spawn, ls, show, kill, rm, wait, send, tail, screen. */
 final class SessionCommands {
     private SessionCommands() {}
 
@@ -288,6 +288,9 @@ final class SessionCommands {
         @Override
         public Integer call() {
             Map<String, Object> result = call(Op.REMOVE, Map.of("name", name, "force", force));
+            if (result.get("warnings") instanceof List<?> warnings) {
+                warnings.forEach(warning -> System.err.println("corral: warning: " + warning));
+            }
             print(result, "removed " + name);
             return Exit.OK;
         }
@@ -381,6 +384,34 @@ final class SessionCommands {
                 System.out.print(result.get("output"));
                 System.out.flush();
             }
+            return Exit.OK;
+        }
+    }
+
+    @Command(name = "screen", description = "Print what a session's terminal shows now (like tmux capture-pane -p).")
+    static final class Screen extends Base {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--ansi", description = "With colours and attributes as escape sequences.")
+        boolean ansi;
+
+        @Override
+        public Integer call() {
+            Map<String, Object> result = call(Op.SCREEN, Map.of("name", name, "ansi", ansi));
+            if (corral.json) {
+                System.out.println(Json.writeString(result));
+                return Exit.OK;
+            }
+            Object rows = result.get(ansi ? "ansi" : "lines");
+            StringBuilder out = new StringBuilder();
+            if (rows instanceof List<?> list) {
+                for (Object row : list) {
+                    out.append(row).append('\n');
+                }
+            }
+            System.out.print(out);
+            System.out.flush();
             return Exit.OK;
         }
     }

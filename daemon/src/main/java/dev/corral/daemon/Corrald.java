@@ -5,6 +5,8 @@ import dev.corral.daemon.container.ContainerSettings;
 import dev.corral.daemon.server.CorralServer;
 import dev.corral.daemon.server.SocketOwnership;
 import dev.corral.daemon.session.SessionRegistry;
+import dev.corral.daemon.state.OwnedFiles;
+import dev.corral.daemon.workspace.Manifest;
 import dev.corral.daemon.workspace.MetadataLock;
 import dev.corral.daemon.workspace.Workspaces;
 import java.time.Duration;
@@ -29,6 +31,10 @@ public final class Corrald implements Callable<Integer> {
 
     @Option(names = "--socket", paramLabel = "PATH", description = "Socket path (default: $CORRAL_SOCKET, then $XDG_RUNTIME_DIR/corral/corral.sock).")
     String socket;
+
+    @Option(names = "--socket-dir-shared", description = "Allow a socket directory that others can write to (not 0700);"
+            + " they could then plant links beside the socket. Default: refuse it.")
+    boolean socketDirShared;
 
     @Option(names = "--state-dir", paramLabel = "DIR", description = "State directory (default: $CORRAL_STATE_DIR, then $XDG_STATE_HOME/corral).")
     String stateDir;
@@ -105,6 +111,18 @@ public final class Corrald implements Callable<Integer> {
             description = "Let --web listen on an address that is not loopback: anyone who reaches it and has the token gets in.")
     boolean webInsecureBind;
 
+    @Option(names = "--manifest-max-files", paramLabel = "N", defaultValue = "200000",
+            description = "A workspace with more entries runs without a manifest (no diff in its summary) (default: ${DEFAULT-VALUE}).")
+    int manifestMaxFiles;
+
+    @Option(names = "--manifest-max-depth", paramLabel = "N", defaultValue = "64",
+            description = "A workspace nested deeper runs without a manifest (default: ${DEFAULT-VALUE}).")
+    int manifestMaxDepth;
+
+    @Option(names = "--manifest-max-seconds", paramLabel = "S", defaultValue = "10",
+            description = "A workspace whose files take longer to list runs without a manifest (default: ${DEFAULT-VALUE}).")
+    long manifestMaxSeconds;
+
     @Option(names = "--detached", hidden = true,
             description = "Started in the background by a client: once ready, log to the state directory only.")
     boolean detached;
@@ -120,11 +138,13 @@ public final class Corrald implements Callable<Integer> {
                     + "below --lease-ttl-seconds (" + leaseTtlSeconds + "), or live leases would look stale");
             return EXIT_USAGE;
         }
-        DaemonPaths paths = DaemonPaths.resolve(socket, stateDir, System.getenv());
+        DaemonPaths paths = DaemonPaths.resolve(socket, socketDirShared, stateDir, System.getenv());
         try {
-            Files.createDirectories(paths.logDir());
-            Files.createDirectories(paths.stateDir().resolve("native"));
-            Files.setPosixFilePermissions(paths.stateDir(), PosixFilePermissions.fromString("rwx------"));
+            paths.prepareStateDir();
+        } catch (OwnedFiles.UnsafePathException e) {
+            System.err.println("corrald: [UNSAFE_PATH] refusing the state directory " + paths.stateDir() + ": "
+                    + e.getMessage());
+            return EXIT_FAILED;
         } catch (IOException e) {
             System.err.println("corrald: cannot create the state directory " + paths.stateDir() + ": " + e
                     + "; set CORRAL_STATE_DIR to a writable directory");
@@ -156,11 +176,15 @@ public final class Corrald implements Callable<Integer> {
                     new EventHub.Limits(journalMaxEvents, Duration.ofSeconds(journalMaxAgeSeconds), subscriberQueue),
                     ContainerSettings.resolve(dockerHost, containerCredentials, containerNetwork, System.getenv()),
                     new Workspaces.Settings(Duration.ofSeconds(leaseTtlSeconds), Duration.ofSeconds(leaseHeartbeatSeconds),
-                            MetadataLock.DEFAULT_TIMEOUT), manager);
+                            MetadataLock.DEFAULT_TIMEOUT, new Manifest.Bounds(manifestMaxFiles, manifestMaxDepth,
+                            Duration.ofSeconds(manifestMaxSeconds))), manager);
         } catch (SocketOwnership.AlreadyRunningException e) {
             System.err.println("corrald: " + e.getMessage());
             manager.status("not started: " + e.getMessage());
             return EXIT_CONFLICT;
+        } catch (OwnedFiles.UnsafePathException e) {
+            System.err.println("corrald: [UNSAFE_PATH] " + e.getMessage());
+            return EXIT_FAILED;
         } catch (IOException e) {
             System.err.println("corrald: " + e.getMessage());
             manager.status("not started: " + e.getMessage());

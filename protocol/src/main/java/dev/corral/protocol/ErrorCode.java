@@ -35,6 +35,11 @@ public enum ErrorCode {
     MISSING_DEPENDENCY(1),
     /** A program the daemon drives (tmux, the docker engine) did not answer in time or failed. */
     UNAVAILABLE(1),
+    /**
+     * A file or folder corral owns (a workspace's {@code .corral/}, the state directory) is a
+     * symlink, not of its kind, or another user's: nothing is read or written through it.
+     */
+    UNSAFE_PATH(1),
     /** The answer would exceed {@link Protocol#MAX_FRAME_BYTES}; ask for less (fewer bytes, one session). */
     REPLY_TOO_LARGE(1),
     /** A bug in the daemon; the log has the details. */

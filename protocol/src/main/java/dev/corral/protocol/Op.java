@@ -14,6 +14,8 @@ public final class Op {
     public static final String WAIT = "session.wait";
     public static final String SEND = "session.send";
     public static final String TAIL = "session.tail";
+    /** The session's screen from its model: rows, cursor, size, title, modes (PROTOCOL.md). */
+    public static final String SCREEN = "session.screen";
     /** After its success response the connection is in stream mode ({@link Stream}). */
     public static final String ATTACH = "session.attach";
     public static final String PROFILE_LIST = "profile.list";

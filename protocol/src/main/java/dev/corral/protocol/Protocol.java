@@ -4,7 +4,7 @@ package dev.corral.protocol;
 public final class Protocol {
     /** Bumped whenever the bytes on the wire change meaning (2: attach and stream mode; 3: events,
      * agent profiles, workspaces and leases, container sessions, images and the container operations). */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     /** Bytes in the big-endian length prefix of every frame. */
     public static final int HEADER_BYTES = 4;

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,6 +59,12 @@ class AgentTest {
         sandbox.startDaemon();
     }
 
+    /** Each test starts from the fake's profiles alone, whatever the one before left in the file. */
+    @BeforeEach
+    void resetConfig() throws IOException {
+        writeConfig("");
+    }
+
     @AfterAll
     static void stopDaemon() {
         sandbox.close();
@@ -69,7 +76,7 @@ class AgentTest {
                 [profile.fake]
                 command = ["%1$s", "--from-profile"]
                 requires = ["%1$s"]
-                ready_when = "READY> $"
+                ready_when = "READY>\\\\s*$"
                 post_spawn = "hello after ready"
                 responders = [ { when = "Do you trust the files\\\\s+in this\\\\s+folder", send = "1\\r", within = "20s" } ]
 
@@ -79,7 +86,7 @@ class AgentTest {
 
                 [profile.stubborn]
                 command = ["%1$s"]
-                ready_when = "READY> $"
+                ready_when = "READY>\\\\s*$"
                 responders = [ { when = "Do you trust the files\\\\s+in this\\\\s+folder", send = "no\\r", within = "1s" } ]
                 """.formatted(agent) + extra);
     }
@@ -137,7 +144,6 @@ class AgentTest {
         assertTrue(spawn.err().contains("needs 'no-such-agent-binary', which is not installed"), spawn.err());
         assertTrue(spawn.err().contains("MISSING_DEPENDENCY"), spawn.err());
         assertEquals(3, sandbox.corral("show", "never").exit(), "nothing was started");
-        writeConfig("");
     }
 
     @Test
@@ -172,11 +178,11 @@ class AgentTest {
     @Test
     void profilesAreListedAndShown() {
         String list = sandbox.ok("profile", "ls").out();
-        for (String name : List.of("claude", "codex", "generic", "fake", "stubborn")) {
+        for (String name : List.of("claude", "codex", "gemini", "generic", "fake", "stubborn")) {
             assertTrue(list.contains(name), list);
         }
         String shown = sandbox.ok("--json", "profile", "show", "fake").out();
-        assertTrue(shown.contains("\"readyWhen\":\"READY> $\""), shown);
+        assertTrue(shown.contains("\"readyWhen\":\"READY>\\\\s*$\""), shown);
         assertTrue(shown.contains("\"postSpawn\":\"hello after ready\""), shown);
     }
 

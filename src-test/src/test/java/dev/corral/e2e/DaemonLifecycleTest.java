@@ -1,6 +1,7 @@
 package dev.corral.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,8 +103,16 @@ class DaemonLifecycleTest {
                 assertTrue(result.out().startsWith("pong"), result.toString());
             }
             long pid = sandbox.lockHolderPid();
-            assertTrue(pid > 0);
+            assertTrue(pid > 0, "no daemon holds the socket's lock");
             assertEquals(1, daemonsServing(sandbox.socket()), "exactly one daemon serves the socket");
+            // Survivors are not enough: a second daemon that started and gave up would not be
+            // serving. Each daemon that gets as far as listening says so once in the shared log.
+            long listened = Files.readAllLines(sandbox.log()).stream().filter(line -> line.contains("listening on ")).count();
+            assertEquals(1, listened, "daemons that started listening (4 clients at once):\n" + sandbox.logTail(40));
+            // A daemon launched beside the first is refused, and its refusal lands in the start log.
+            Path startLog = sandbox.socket().resolveSibling("corral.sock.start.log");
+            String started = Files.exists(startLog) ? Files.readString(startLog) : "";
+            assertFalse(started.contains("already running"), "a second daemon was launched:\n" + started);
         }
     }
 
@@ -111,10 +120,14 @@ class DaemonLifecycleTest {
     void secondDaemonOnTheSameSocketIsRefused() throws IOException, InterruptedException {
         try (Sandbox sandbox = new Sandbox(dir)) {
             sandbox.startDaemon();
+            long first = sandbox.lockHolderPid();
             Process second = sandbox.launchDaemon();
             assertTrue(second.waitFor(60, TimeUnit.SECONDS), "the second daemon did not give up");
-            assertEquals(4, second.exitValue());
+            assertEquals(4, second.exitValue(), sandbox.output(second));
             assertTrue(sandbox.output(second).contains("already running on " + sandbox.socket()), sandbox.output(second));
+            assertTrue(sandbox.output(second).contains("pid " + first), "the refusal names the first daemon's pid "
+                    + first + ": " + sandbox.output(second));
+            assertEquals(first, sandbox.lockHolderPid(), "the first daemon still holds the lock");
             assertTrue(RawPeer.answers(sandbox.socket()), "the first daemon must keep serving");
         }
     }
@@ -127,8 +140,16 @@ class DaemonLifecycleTest {
                 leftover.bind(UnixDomainSocketAddress.of(sandbox.socket()));
             }
             assertTrue(Files.exists(sandbox.socket(), LinkOption.NOFOLLOW_LINKS), "stale socket file");
+            Object staleFile = Files.readAttributes(sandbox.socket(), java.nio.file.attribute.BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS).fileKey();
             Run.Result ping = sandbox.corral("ping");
             assertEquals(0, ping.exit(), ping.toString());
+            Object liveFile = Files.readAttributes(sandbox.socket(), java.nio.file.attribute.BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS).fileKey();
+            assertNotEquals(staleFile, liveFile, "the stale socket file was not replaced by the daemon's own");
+            assertTrue(Files.readString(sandbox.log()).contains("replacing stale socket " + sandbox.socket()),
+                    "the daemon did not say it replaced the stale socket:\n" + sandbox.logTail(20));
+            assertTrue(RawPeer.answers(sandbox.socket()), "the daemon answers on the replaced socket");
         }
     }
 

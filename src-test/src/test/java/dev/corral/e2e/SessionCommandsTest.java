@@ -28,7 +28,7 @@ class SessionCommandsTest {
     @BeforeAll
     static void startDaemon() throws IOException {
         sandbox = new Sandbox(dir);
-        sandbox.startDaemon("--max-sessions", "3");
+        sandbox.startDaemon();
     }
 
     @AfterAll
@@ -122,20 +122,23 @@ class SessionCommandsTest {
     }
 
     @Test
-    void theCapOnLiveSessionsRefusesWithExitFour() {
-        sandbox.ok("spawn", "--name", "cap1", "--", "sleep", "300");
-        sandbox.ok("spawn", "--name", "cap2", "--", "sleep", "300");
-        // Other tests may hold a slot; fill to the cap of 3, then one more is refused.
-        while (liveCount() < 3) {
-            sandbox.ok("spawn", "--", "sleep", "300");
+    void theCapOnLiveSessionsRefusesWithExitFour(@TempDir Path own) {
+        // A daemon of its own: the cap counts every live session, so no other test may hold one.
+        try (Sandbox capped = new Sandbox(own)) {
+            capped.startDaemon("--max-sessions", "3");
+            for (String name : List.of("cap1", "cap2", "cap3")) {
+                capped.ok("spawn", "--name", name, "--", "sleep", "300");
+            }
+            Run.Result refused = capped.corral("spawn", "--name", "cap4", "--", "sleep", "300");
+            assertEquals(4, refused.exit(), refused.toString());
+            assertTrue(refused.err().contains("session cap reached"), refused.toString());
+            assertEquals(3, capped.corral("show", "cap4").exit(), "the refused session was not started");
+            capped.ok("rm", "--force", "cap1");
+            capped.ok("spawn", "--name", "cap5", "--", "sleep", "300");
+            assertEquals("running", capped.show("cap5").get("state"), "a freed slot can be used again");
+        } catch (IOException e) {
+            throw new AssertionError("could not start the capped daemon", e);
         }
-        Run.Result refused = sandbox.corral("spawn", "--name", "cap4", "--", "sleep", "300");
-        assertEquals(4, refused.exit(), refused.toString());
-        assertTrue(refused.err().contains("session cap reached"), refused.toString());
-        for (Object name : liveNames()) {
-            sandbox.ok("rm", "--force", name);
-        }
-        sandbox.ok("spawn", "--name", "cap5", "--", "true");
     }
 
     @Test

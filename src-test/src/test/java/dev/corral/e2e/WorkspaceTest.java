@@ -349,7 +349,8 @@ class WorkspaceTest {
         Path provisional = dir.resolve("made/by/spawn");
         ok("spawn", "--name", "gave-up", "--workspace", provisional, "--", "sh", "-c", "exit 3");
         assertEquals(3, sandbox.corral("wait", "gave-up").exit());
-        Deadline.await(LIMIT, () -> dir.resolve("made") + " to be removed", () -> !Files.exists(dir.resolve("made")));
+        Deadline.await(LIMIT, () -> provisional + " to be removed", () -> !Files.exists(provisional));
+        assertTrue(Files.isDirectory(dir.resolve("made/by")), "only the workspace itself goes, never a parent the spawn made");
 
         Path worked = dir.resolve("worked");
         ok("spawn", "--name", "failed-after-work", "--workspace", worked, "--", "sh", "-c", "echo draft > notes.txt; exit 3");
@@ -357,8 +358,9 @@ class WorkspaceTest {
         ok("spawn", "--name", "fine", "--workspace", succeeded, "--", "sh", "-c", "exit 0");
         Path existing = workspace("existing");
         ok("spawn", "--name", "failed-in-existing", "--workspace", existing, "--", "sh", "-c", "exit 3");
-        for (String name : List.of("failed-after-work", "fine", "failed-in-existing")) {
-            sandbox.corral("wait", name);
+        for (Map.Entry<String, Integer> session : Map.of("failed-after-work", 3, "fine", 0, "failed-in-existing", 3).entrySet()) {
+            Run.Result wait = sandbox.corral("wait", session.getKey());
+            assertEquals((int) session.getValue(), wait.exit(), "wait answers the session's exit status: " + wait);
         }
         for (Path kept : List.of(worked, succeeded, existing)) {
             // lease show waits for the end-of-session work in that workspace.

@@ -52,6 +52,9 @@ public final class Agents implements SessionListener {
     private final Map<Session, Path> files = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "agent-timers"));
     private final ExecutorService typing = Executors.newSingleThreadExecutor(r -> thread(r, "agent-typing"));
+    /** Reads agents' screens (a tmux session's costs a tmux call), off the reader threads. */
+    private final ExecutorService watch = Executors.newSingleThreadExecutor(r -> thread(r, "agent-watch"));
+    private final Map<Session, StreamText> streams = new ConcurrentHashMap<>();
 
     public Agents(Profiles profiles, Path stateDir, Map<String, String> environment, ObjectMapper mapper) {
         this.profiles = profiles;
@@ -129,7 +132,9 @@ public final class Agents implements SessionListener {
             String typed = profile.prompt().equals("type") ? prompt : null;
             Session session = sessions.spawn(spec, created -> {
                 created.agent(profile.name());
-                OutputWatcher watcher = new OutputWatcher(target(created), profile, timers, typing, typed);
+                StreamText stream = new StreamText(spec.rows());
+                streams.put(created, stream);
+                OutputWatcher watcher = new OutputWatcher(target(created, stream), profile, timers, watch, typing, typed);
                 watchers.put(created, watcher);
                 files.put(created, dir);
                 watcher.started();
@@ -201,7 +206,9 @@ public final class Agents implements SessionListener {
             String typed = profile.prompt().equals("type") ? prompt : null;
             Session session = sessions.spawn(spec, created -> {
                 created.agent(profile.name());
-                OutputWatcher watcher = new OutputWatcher(target(created), profile, timers, typing, typed);
+                StreamText stream = new StreamText(spec.rows());
+                streams.put(created, stream);
+                OutputWatcher watcher = new OutputWatcher(target(created, stream), profile, timers, watch, typing, typed);
                 watchers.put(created, watcher);
                 files.put(created, dir);
                 watcher.started();
@@ -223,6 +230,7 @@ public final class Agents implements SessionListener {
         files.entrySet().removeIf(entry -> {
             if (entry.getValue().equals(dir)) {
                 watchers.remove(entry.getKey());
+                streams.remove(entry.getKey());
                 return true;
             }
             return false;
@@ -230,7 +238,7 @@ public final class Agents implements SessionListener {
         deleteTree(dir);
     }
 
-    private static OutputWatcher.Target target(Session session) {
+    private static OutputWatcher.Target target(Session session, StreamText stream) {
         return new OutputWatcher.Target() {
             @Override
             public String name() {
@@ -248,10 +256,25 @@ public final class Agents implements SessionListener {
             }
 
             @Override
+            public void inputWanted(boolean wanted) {
+                session.inputWanted(wanted);
+            }
+
+            @Override
             public boolean send(String text, boolean enter) throws SessionException {
                 return session.send(text, enter);
             }
+
+            @Override
+            public String screen() {
+                return screenText(session, stream);
+            }
         };
+    }
+
+    /** What the session's screen shows now: its model's visible text, trimmed of blank lines. */
+    private static String screenText(Session session, StreamText stream) {
+        return OutputWatcher.trim(session.screen().text());
     }
 
     /** The MCP config agents read: {@code {"mcpServers": {...}}} from the profile's {@code mcp.servers} (or the whole table). */
@@ -318,7 +341,11 @@ public final class Agents implements SessionListener {
     public void output(Session session, byte[] buffer, int length) {
         OutputWatcher watcher = watchers.get(session);
         if (watcher != null) {
-            watcher.feed(buffer, length);
+            StreamText stream = streams.get(session);
+            if (stream != null) {
+                stream.feed(buffer, length);
+            }
+            watcher.changed();
         }
     }
 
@@ -326,13 +353,17 @@ public final class Agents implements SessionListener {
     public void ended(Session session) {
         OutputWatcher watcher = watchers.remove(session);
         if (watcher != null) {
-            watcher.close();
+            watcher.ended();
         }
     }
 
     @Override
     public void removed(Session session) {
-        ended(session);
+        OutputWatcher watcher = watchers.remove(session);
+        if (watcher != null) {
+            watcher.close();
+        }
+        streams.remove(session);
         Path dir = files.remove(session);
         if (dir != null) {
             deleteTree(dir);
@@ -351,6 +382,7 @@ public final class Agents implements SessionListener {
 
     public void close() {
         timers.shutdownNow();
+        watch.shutdownNow();
         typing.shutdownNow();
     }
 

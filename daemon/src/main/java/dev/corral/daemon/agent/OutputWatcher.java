@@ -1,30 +1,38 @@
 package dev.corral.daemon.agent;
 
 import dev.corral.daemon.session.SessionException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads an agent session's output as it streams and moves its readiness: {@code starting}, then
- * {@code awaiting-input} while a responder's dialog is on screen (the responder answers it),
- * {@code ready} once {@code ready_when} matches, or {@code stuck} when a dialog is still unanswered
- * {@code within} after it appeared. Matching runs on the text with escape sequences removed, over
- * a window that spans chunk boundaries; each appearance of a dialog is answered once.
+ * Reads an agent session's visible screen and moves its readiness: {@code starting};
+ * {@code awaiting-input} while a dialog a responder knows is on screen (the responder answers it
+ * once per appearance); {@code ready} once {@code ready_when} is on screen and {@code not_when} is
+ * not (then the prompt is typed); {@code stuck} when it is not ready within {@code start_timeout},
+ * or the screen stays unchanged for {@code stuck_after} (a question no responder knows), or a
+ * responder's {@code within} has passed since it answered; {@code exited} when the program ends
+ * before it was ready. {@code stuck} and {@code exited} carry the screen's text.
+ *
+ * <p>It also says when the agent waits for a person (the session's status {@code needs-input}):
+ * while it is stuck, and, once ready, for as long as the ready prompt is on screen.
+ *
+ * <p>Threads: {@link #changed} comes from the session's reader and only schedules; the screen is
+ * read on the {@code watch} executor, keys are typed on the {@code typing} executor, timers tick
+ * on {@code timers}. The watcher's lock is taken before a session's, never the other way round.
  */
 final class OutputWatcher {
-    /** The session as the watcher sees it: a name, a readiness to move, text to type. */
+    /** The session as the watcher sees it. */
     interface Target {
         String name();
 
@@ -32,223 +40,352 @@ final class OutputWatcher {
 
         void readiness(String state, String screen);
 
+        /** True while the agent waits for a person: the status reads needs-input until it is false again. */
+        void inputWanted(boolean wanted);
+
         boolean send(String text, boolean enter) throws SessionException;
+
+        /** The visible screen as text (see {@link #trim}); may take a moment, so never on a reader thread. */
+        String screen();
     }
 
     private static final Logger log = LoggerFactory.getLogger(OutputWatcher.class);
-    /** Plain text kept for matching; older text is dropped from the front. */
-    private static final int WINDOW = 32 * 1024;
-    /** What {@code stuck} reports as the text on screen. */
-    private static final int SCREEN = 600;
     /** A responder answers at most this often per session: a dialog that never clears must not become a loop. */
     static final int MAX_ANSWERS = 10;
+    /** Output is looked at this long after it came, so a burst of redraws is read once. */
+    static final long SETTLE_MILLIS = 100;
+    /** How often the timeouts are checked while not ready (no screen is read for it). */
+    static final long TICK_MILLIS = 250;
+    /** A stuck screen's text is taken again once the screen has been still this long. */
+    static final long STILL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Typed text must show on screen (and the screen settle) within this, before Enter is pressed. */
+    static final long ECHO_MILLIS = 3000;
+    static final long ECHO_STILL_MILLIS = 150;
+    static final long ECHO_POLL_MILLIS = 50;
+    /** Between the keys of one answer, so that no CLI reads them as a paste. */
+    static final long KEY_GAP_MILLIS = 30;
 
     private final Target session;
     private final Profile profile;
     private final ScheduledExecutorService timers;
+    private final Executor watch;
     private final Executor typing;
     private final String typedPrompt;
-    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
-    private final AnsiStripper stripper = new AnsiStripper();
-    private final StringBuilder window = new StringBuilder();
-    /** Absolute offset (in plain characters since the start) of window's first character. */
-    private long windowStart;
-    /** Per responder: where its next search starts, so a match is answered once. */
-    private final long[] searchFrom;
-    private final ScheduledFuture<?>[] deadlines;
+    private final AtomicBoolean lookPending = new AtomicBoolean();
+    private volatile boolean closed;
+
+    private long startedAt;
+    private String screen = "";
+    private long changedAt;
+    /** Per responder: its dialog is on screen now (answered when it appeared). */
+    private final boolean[] present;
+    private final long[] answeredAt;
     private final int[] answers;
     private boolean ready;
-    private ByteBuffer pending = ByteBuffer.allocate(0);
+    private String state;
+    private String stuckOn;
+    private Boolean wanted;
+    private volatile ScheduledFuture<?> tick;
 
-    OutputWatcher(Target session, Profile profile, ScheduledExecutorService timers, Executor typing, String typedPrompt) {
+    OutputWatcher(Target session, Profile profile, ScheduledExecutorService timers, Executor watch, Executor typing, String typedPrompt) {
         this.session = session;
         this.profile = profile;
         this.timers = timers;
+        this.watch = watch;
         this.typing = typing;
         this.typedPrompt = typedPrompt;
-        this.searchFrom = new long[profile.responders().size()];
-        this.deadlines = new ScheduledFuture<?>[profile.responders().size()];
-        this.answers = new int[profile.responders().size()];
+        int n = profile.responders().size();
+        this.present = new boolean[n];
+        this.answeredAt = new long[n];
+        this.answers = new int[n];
     }
 
     /** The program has started: without a ready pattern, it is ready at once. */
     synchronized void started() {
+        startedAt = System.nanoTime();
+        changedAt = startedAt;
         if (profile.readyWhen() == null) {
             becomeReady();
-        } else {
-            session.readiness("starting", null);
+            return;
+        }
+        move("starting", null);
+        try {
+            tick = timers.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the daemon is stopping
         }
     }
 
-    /** Output from the session's reader thread: decoded, stripped, matched. Never blocks. */
-    synchronized void feed(byte[] buffer, int length) {
-        ByteBuffer in = ByteBuffer.allocate(pending.remaining() + length);
-        in.put(pending).put(buffer, 0, length).flip();
-        CharBuffer out = CharBuffer.allocate(in.remaining() + 1);
-        decoder.decode(in, out, false);
-        pending = in.slice();
-        out.flip();
-        stripper.strip(out, window);
-        if (window.length() > WINDOW) {
-            int drop = window.length() - WINDOW;
-            window.delete(0, drop);
-            windowStart += drop;
+    /** The session wrote something (on its reader thread): the screen is read a moment later. Never blocks. */
+    void changed() {
+        if (closed || !lookPending.compareAndSet(false, true)) {
+            return;
         }
-        match();
+        try {
+            timers.schedule(() -> watch.execute(this::readScreen), SETTLE_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            lookPending.set(false);
+        }
     }
 
-    private void match() {
+    private void readScreen() {
+        lookPending.set(false);
+        if (!closed) {
+            look(session.screen(), System.nanoTime());
+        }
+    }
+
+    private synchronized void tick() {
+        look(screen, System.nanoTime());
+    }
+
+    /** The program ended: one that was not ready yet is {@code exited}, with what it left on screen. */
+    void ended() {
+        closed = true;
+        cancelTick();
+        try {
+            watch.execute(() -> {
+                String last = session.screen();
+                synchronized (this) {
+                    if (!ready) {
+                        log.info("session {} exited before it was ready; its screen: {}", session.name(), oneLine(last));
+                        move("exited", last);
+                    }
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // the daemon is stopping
+        }
+    }
+
+    /** The session is gone: nothing more is looked at or typed. */
+    void close() {
+        closed = true;
+        cancelTick();
+    }
+
+    private void cancelTick() {
+        ScheduledFuture<?> pending = tick;
+        if (pending != null) {
+            pending.cancel(false);
+        }
+    }
+
+    /** The screen now is {@code text}: answer what appeared, then judge readiness. Package-private for tests. */
+    synchronized void look(String text, long now) {
+        if (closed) {
+            return;
+        }
+        if (!text.equals(screen)) {
+            screen = text;
+            changedAt = now;
+        }
         List<Profile.Responder> responders = profile.responders();
-        boolean dialogOnScreen = false;
+        boolean dialog = false;
         for (int i = 0; i < responders.size(); i++) {
-            Profile.Responder responder = responders.get(i);
-            int from = (int) Math.max(0, searchFrom[i] - windowStart);
-            Matcher m = responder.when().matcher(window);
-            if (from <= window.length() && m.find(from)) {
-                searchFrom[i] = windowStart + m.end();
-                dialogOnScreen = true;
-                answer(i, responder, m.group());
+            Matcher m = responders.get(i).when().matcher(text);
+            boolean on = m.find();
+            if (on && !present[i]) {
+                answer(i, m.group(), now);
+            }
+            present[i] = on;
+            dialog |= on;
+        }
+        boolean prompt = promptWaits(text);
+        if (!ready && prompt) {
+            becomeReady();
+        }
+        if (!ready) {
+            judge(now, dialog);
+        }
+        want(ready ? prompt : "stuck".equals(state));
+    }
+
+    /** The ready prompt is on screen, and nothing that says it is not (a dialog's footer, work going on). */
+    private boolean promptWaits(String text) {
+        Pattern readyWhen = profile.readyWhen();
+        Pattern notWhen = profile.notWhen();
+        return readyWhen != null && readyWhen.matcher(text).find() && (notWhen == null || !notWhen.matcher(text).find());
+    }
+
+    private void judge(long now, boolean dialog) {
+        String why = null;
+        Duration since = Duration.ofNanos(now - startedAt);
+        if (since.compareTo(profile.startTimeout()) >= 0) {
+            why = "not ready " + seconds(profile.startTimeout()) + " after the start";
+        } else if (!screen.isBlank() && Duration.ofNanos(now - changedAt).compareTo(profile.stuckAfter()) >= 0) {
+            // A blank screen asks nothing: the program has not drawn yet (the start timeout covers it).
+            why = "its screen has not changed for " + seconds(profile.stuckAfter()) + " and shows no ready prompt"
+                    + (dialog ? "" : " nor a dialog a responder knows");
+        } else {
+            for (int i = 0; i < answeredAt.length && why == null; i++) {
+                Profile.Responder responder = profile.responders().get(i);
+                if (answeredAt[i] != 0 && Duration.ofNanos(now - answeredAt[i]).compareTo(responder.within()) >= 0) {
+                    why = "not ready " + seconds(responder.within()) + " after answering /" + responder.when().pattern() + "/";
+                }
             }
         }
-        if (!ready && profile.readyWhen() != null) {
-            Matcher m = profile.readyWhen().matcher(window);
-            if (m.find()) {
-                becomeReady();
-                return;
-            }
-        }
-        if (dialogOnScreen && !ready) {
-            session.readiness("awaiting-input", null);
+        if (why == null) {
+            move(dialog ? "awaiting-input" : "starting", null);
+        } else if (!"stuck".equals(state)) {
+            log.warn("session {} is stuck: {}; on screen: {}", session.name(), why, oneLine(screen));
+            move("stuck", screen);
+        } else if (!screen.equals(stuckOn) && now - changedAt >= STILL_NANOS) {
+            move("stuck", screen);
         }
     }
 
-    private void answer(int index, Profile.Responder responder, String seen) {
+    private void answer(int index, String seen, long now) {
         if (answers[index] >= MAX_ANSWERS) {
             return;
         }
         answers[index]++;
-        log.info("session {}: answering \"{}\" with {}", session.name(), oneLine(seen), quoted(responder.send()));
-        type(responder.send(), false);
-        if (deadlines[index] == null) {
-            // Counted from the first unanswered appearance: a dialog that keeps coming back
-            // does not push its deadline on.
-            deadlines[index] = timers.schedule(() -> expire(index), responder.within().toMillis(), TimeUnit.MILLISECONDS);
+        if (answeredAt[index] == 0) {
+            // Counted from the first answer: a dialog that keeps coming back does not push it on.
+            answeredAt[index] = now;
         }
-    }
-
-    /** {@code within} has passed since a dialog was answered: still not ready means stuck. */
-    private synchronized void expire(int index) {
-        deadlines[index] = null;
-        if (!ready && session.running()) {
-            String screen = window.substring(Math.max(0, window.length() - SCREEN)).strip();
-            log.warn("session {} is stuck: not ready {} after answering /{}/", session.name(),
-                    profile.responders().get(index).within(), profile.responders().get(index).when().pattern());
-            session.readiness("stuck", screen);
-        }
-    }
-
-    private void becomeReady() {
-        ready = true;
-        for (int i = 0; i < deadlines.length; i++) {
-            if (deadlines[i] != null) {
-                deadlines[i].cancel(false);
-                deadlines[i] = null;
-            }
-        }
-        session.readiness("ready", null);
-        if (typedPrompt != null && !typedPrompt.isEmpty()) {
-            type(typedPrompt, true);
-        }
-        if (profile.postSpawn() != null) {
-            type(profile.postSpawn(), true);
-        }
-    }
-
-    /** Typing may start a tmux process: never on the reader thread. */
-    private void type(String text, boolean enter) {
-        typing.execute(() -> {
-            try {
-                if (!session.running() || !session.send(text, enter)) {
-                    log.warn("session {}: could not type {}", session.name(), quoted(text));
+        Profile.Responder responder = profile.responders().get(index);
+        List<Keys.Step> steps = responder.steps();
+        log.info("session {}: answering \"{}\" with {}", session.name(), oneLine(seen), describe(responder));
+        typing(() -> {
+            for (int i = 0; i < steps.size(); i++) {
+                if (i > 0) {
+                    Thread.sleep(KEY_GAP_MILLIS);
                 }
-            } catch (SessionException e) {
-                log.warn("session {}: could not type {}: {}", session.name(), quoted(text), e.getMessage());
+                send(steps.get(i).text(), steps.get(i).enter());
             }
         });
     }
 
-    synchronized void close() {
-        for (ScheduledFuture<?> deadline : deadlines) {
-            if (deadline != null) {
-                deadline.cancel(false);
+    private void becomeReady() {
+        ready = true;
+        cancelTick();
+        move("ready", null);
+        if (typedPrompt != null && !typedPrompt.isEmpty()) {
+            typing(() -> submit(typedPrompt));
+        }
+        if (profile.postSpawn() != null) {
+            typing(() -> submit(profile.postSpawn()));
+        }
+    }
+
+    /**
+     * Types {@code text}, waits until the screen shows it (changed, then still for a moment), and
+     * only then presses Enter as a key of its own: a CLI that takes text and Enter arriving together
+     * as one paste would otherwise leave the prompt in its input box.
+     */
+    private void submit(String text) throws InterruptedException {
+        String before = session.screen();
+        if (!send(text, false)) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ECHO_MILLIS);
+        String last = before;
+        long stillSince = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(ECHO_POLL_MILLIS);
+            String now = session.screen();
+            if (!now.equals(last)) {
+                last = now;
+                stillSince = System.nanoTime();
+            } else if (!now.equals(before) && System.nanoTime() - stillSince >= TimeUnit.MILLISECONDS.toNanos(ECHO_STILL_MILLIS)) {
+                break;
             }
         }
+        if (last.equals(before)) {
+            log.warn("session {}: the typed text did not show on screen within {} ms; pressing Enter anyway", session.name(), ECHO_MILLIS);
+        }
+        send("", true);
+    }
+
+    private boolean send(String text, boolean enter) {
+        String shown = enter && text.isEmpty() ? "Enter" : quoted(text) + (enter ? " Enter" : "");
+        try {
+            if (closed || !session.running() || !session.send(text, enter)) {
+                log.warn("session {}: could not type {}", session.name(), shown);
+                return false;
+            }
+            return true;
+        } catch (SessionException e) {
+            log.warn("session {}: could not type {}: {}", session.name(), shown, e.getMessage());
+            return false;
+        }
+    }
+
+    private interface Typing {
+        void run() throws InterruptedException;
+    }
+
+    /** Typing may start a tmux process and waits for the screen: never on the reader thread, never under the lock. */
+    private void typing(Typing body) {
+        try {
+            typing.execute(() -> {
+                try {
+                    body.run();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // the daemon is stopping
+        }
+    }
+
+    private void move(String next, String text) {
+        if (next.equals(state) && Objects.equals(text, stuckOn)) {
+            return;
+        }
+        state = next;
+        stuckOn = text;
+        session.readiness(next, text);
+    }
+
+    private void want(boolean wants) {
+        if (wanted == null || wanted != wants) {
+            wanted = wants;
+            session.inputWanted(wants);
+        }
+    }
+
+    /**
+     * A screen's text as the watcher matches it and {@code stuckOn} shows it: each line without
+     * trailing spaces, no blank lines before the first or after the last line of text.
+     */
+    static String trim(String text) {
+        String[] lines = text.split("\n", -1);
+        StringBuilder out = new StringBuilder();
+        int first = 0;
+        int last = lines.length - 1;
+        while (first <= last && lines[first].isBlank()) {
+            first++;
+        }
+        while (last >= first && lines[last].isBlank()) {
+            last--;
+        }
+        for (int i = first; i <= last; i++) {
+            out.append(lines[i].stripTrailing());
+            if (i < last) {
+                out.append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    private static String describe(Profile.Responder responder) {
+        return responder.keys() != null ? "keys " + responder.keys() : quoted(responder.send());
+    }
+
+    private static String seconds(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
     }
 
     private static String oneLine(String text) {
         String line = text.replaceAll("\\s+", " ").strip();
-        return line.length() > 80 ? line.substring(0, 77) + "..." : line;
+        return line.length() > 160 ? line.substring(0, 157) + "..." : line;
     }
 
     private static String quoted(String text) {
         String shown = text.length() > 40 ? text.substring(0, 37) + "..." : text;
-        return "\"" + shown.replace("\r", "\\r").replace("\n", "\\n") + "\"";
-    }
-
-    /**
-     * Removes terminal escape sequences, keeping the text a person would read. Cursor moves
-     * forward or to a position become one space, so words drawn apart stay apart. Its state
-     * carries over between chunks, so a sequence split across reads is still removed.
-     */
-    static final class AnsiStripper {
-        private static final Pattern SPACING = Pattern.compile("[CHfG]");
-        private int state;
-        private final StringBuilder parameters = new StringBuilder();
-
-        void strip(CharBuffer in, StringBuilder out) {
-            while (in.hasRemaining()) {
-                char c = in.get();
-                switch (state) {
-                    case 0 -> {
-                        if (c == 0x1b) {
-                            state = 1;
-                        } else if (c == '\r') {
-                            // Ignored: lines end at \n; a lone \r redraws the same line.
-                        } else if (c >= 0x20 || c == '\n' || c == '\t') {
-                            out.append(c);
-                        }
-                    }
-                    case 1 -> {
-                        if (c == '[') {
-                            state = 2;
-                            parameters.setLength(0);
-                        } else if (c == ']' || c == 'P' || c == '_' || c == '^') {
-                            state = 3;
-                        } else {
-                            state = 0;
-                        }
-                    }
-                    case 2 -> {
-                        if (c >= 0x40 && c <= 0x7e) {
-                            if (SPACING.matcher(String.valueOf(c)).matches()) {
-                                out.append(' ');
-                            }
-                            state = 0;
-                        } else {
-                            parameters.append(c);
-                        }
-                    }
-                    case 3 -> {
-                        if (c == 0x07) {
-                            state = 0;
-                        } else if (c == 0x1b) {
-                            state = 4;
-                        }
-                    }
-                    default -> state = c == '\\' ? 0 : 3;
-                }
-            }
-        }
+        return "\"" + shown.replace("\r", "\\r").replace("\n", "\\n").replace("\u001b", "\\e") + "\"";
     }
 }

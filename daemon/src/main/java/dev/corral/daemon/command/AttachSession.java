@@ -23,12 +23,13 @@ final class AttachSession extends SessionOperation {
         Session session = sessions.require(name(request));
         boolean readOnly = flag(request, "readOnly");
         boolean replay = !flag(request, "noReplay");
+        int scrollback = number(request, "scrollback", 0, 0, 100_000);
         int cols = number(request, "cols", 0, 0, Protocol.MAX_TERMINAL_SIZE);
         int rows = number(request, "rows", 0, 0, Protocol.MAX_TERMINAL_SIZE);
         if (!readOnly && cols > 0 && rows > 0) {
             session.resize(cols, rows);
         }
         var described = session.describe();
-        return Reply.upgrade(described, channel -> StreamMode.enter(channel, session, readOnly, replay));
+        return Reply.upgrade(described, channel -> StreamMode.enter(channel, session, readOnly, replay, scrollback));
     }
 }

@@ -23,6 +23,7 @@ public final class OperationTable {
                 .add(new WaitSession(daemon.sessions()))
                 .add(new SendInput(daemon.sessions()))
                 .add(new TailOutput(daemon.sessions()))
+                .add(new ScreenSession(daemon.sessions()))
                 .add(new AttachSession(daemon.sessions()))
                 .add(new ListProfiles(daemon.agents()))
                 .add(new ShowProfile(daemon.agents()))

@@ -4,6 +4,7 @@ import dev.corral.daemon.session.Session;
 import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
+import java.util.List;
 import java.util.Map;
 
 /** Forgets an exited session (with args.force, kills a live one first). */
@@ -25,7 +26,7 @@ final class RemoveSession extends SessionOperation {
     @Override
     Reply serve(Request request, Caller caller) throws SessionException {
         Session session = sessions.require(name(request));
-        sessions.remove(session, flag(request, "force"));
-        return Reply.ok(Map.of("name", session.name(), "removed", true));
+        List<String> warnings = sessions.remove(session, flag(request, "force"));
+        return Reply.ok(Map.of("name", session.name(), "removed", true, "warnings", warnings));
     }
 }

@@ -2,6 +2,7 @@ package dev.corral.daemon.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.corral.daemon.process.ExactCommandLine;
 import dev.corral.protocol.Events;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -12,7 +13,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.apache.commons.exec.CommandLine;
 import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.ExecuteException;
 import org.apache.commons.exec.ExecuteWatchdog;
@@ -110,8 +110,7 @@ public final class ContainerEvents implements AutoCloseable {
             log.debug("no container events: {}", e.getMessage());
             return -1;
         }
-        CommandLine line = new CommandLine(argv.get(0));
-        argv.subList(1, argv.size()).forEach(arg -> line.addArgument(arg, false));
+        ExactCommandLine line = new ExactCommandLine(argv);
         ExecuteWatchdog dog = ExecuteWatchdog.builder().setTimeout(ExecuteWatchdog.INFINITE_TIMEOUT_DURATION).get();
         synchronized (lock) {
             if (closed) {

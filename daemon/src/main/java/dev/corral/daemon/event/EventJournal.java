@@ -2,6 +2,7 @@ package dev.corral.daemon.event;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.daemon.state.AtomicFiles;
+import dev.corral.daemon.state.OwnedFiles;
 import dev.corral.protocol.Events;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -46,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * the publishing path; a machine that crashes can lose up to that last second.
  *
  * <p>Start-up: every segment is read back. A torn last line (a write cut short) is cut off; a
- * segment damaged anywhere else is set aside ({@code .corrupt-<millis>}) with a warning, and its
- * ids count as missing. Ids continue after the newest one found, in what was set aside too, so an
+ * line damaged anywhere else (or out of order) is skipped with a warning, and only its id counts
+ * as missing; a segment that cannot be read, or whose ids do not follow the one before, is set
+ * aside ({@code .corrupt-<millis>}). Ids continue after the newest one found, in what was set aside too, so an
  * id is never handed out twice (when every segment has aged out, {@code last-id} keeps the newest
  * one). A journal that cannot be used at all is logged and the daemon
  * runs without one: events are delivered live, and a resume reports them as missing.
@@ -149,9 +151,9 @@ final class EventJournal implements AutoCloseable {
 
     private void recover() {
         try {
-            Files.createDirectories(dir);
+            OwnedFiles.directory(dir);
         } catch (IOException e) {
-            log.warn("event journal unavailable: cannot create {} ({}); events are delivered live but not kept,"
+            log.warn("event journal unavailable: cannot use {} ({}); events are delivered live but not kept,"
                     + " so a resume cannot replay them", dir, e.toString());
             return;
         }
@@ -172,7 +174,7 @@ final class EventJournal implements AutoCloseable {
                 setAside(file, scan.damage);
                 continue;
             }
-            if (scan.count > 0 && (scan.firstId != named || scan.firstId <= newestGood)) {
+            if (scan.count > 0 && (scan.firstId < named || scan.firstId <= newestGood)) {
                 setAside(file, "its ids (" + scan.firstId + " to " + scan.lastId + ") do not follow the segment before it");
                 continue;
             }
@@ -232,17 +234,20 @@ final class EventJournal implements AutoCloseable {
         long highestId;
         Instant newest;
         String damage;
+        /** Bad lines with good ones after them: skipped, here and by {@link #read}. */
+        int lost;
     }
 
     /**
-     * Reads a segment: good lines up to the first bad one; bad lines that are all at the end are a
-     * torn tail (cut off later), a bad line with good ones after it is damage.
+     * Reads a segment: its good lines; bad lines that are all at the end are a torn tail (cut off
+     * later); a bad line with good ones after it (or an id out of order) loses that line only.
      */
     private Scan scan(Path file) throws IOException {
+        OwnedFiles.requirePlainOrMissing(file);
         byte[] content = Files.readAllBytes(file);
         Scan scan = new Scan();
         scan.size = content.length;
-        boolean badSeen = false;
+        int bad = 0;
         int start = 0;
         for (int end; start < content.length; start = end + 1) {
             end = indexOf(content, (byte) '\n', start);
@@ -259,21 +264,26 @@ final class EventJournal implements AutoCloseable {
                 }
             }
             if (event == null) {
-                badSeen = true;
+                bad++;
                 continue;
             }
             scan.highestId = Math.max(scan.highestId, event.id());
-            if (badSeen || event.id() <= scan.lastId) {
-                scan.damage = badSeen ? "a damaged line before event " + event.id()
-                        : "event " + event.id() + " follows event " + scan.lastId;
+            if (event.id() <= scan.lastId) {
+                bad++;
                 continue;
             }
+            scan.lost += bad;
+            bad = 0;
             if (scan.count++ == 0) {
                 scan.firstId = event.id();
             }
             scan.lastId = event.id();
             scan.newest = event.time();
             scan.goodBytes = end + 1L;
+        }
+        if (scan.lost > 0) {
+            log.warn("event journal segment {} has {} damaged or out-of-order lines among its {} events; only those lines "
+                    + "are lost", file.getFileName(), scan.lost, scan.count);
         }
         return scan;
     }

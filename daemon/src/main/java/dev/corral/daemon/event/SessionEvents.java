@@ -81,7 +81,7 @@ public final class SessionEvents implements SessionListener {
         Map<String, Object> data = data(session);
         data.put("agent", session.agent());
         data.put("readiness", session.readiness());
-        if ("stuck".equals(session.readiness())) {
+        if ("stuck".equals(session.readiness()) || "exited".equals(session.readiness())) {
             data.put("stuckOn", session.describe().get("stuckOn"));
         }
         emit(session, () -> hub.publish(Events.AGENTS, Events.AGENT_READINESS, data));

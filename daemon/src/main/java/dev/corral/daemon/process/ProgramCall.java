@@ -6,15 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.commons.exec.CommandLine;
 import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.ExecuteWatchdog;
 import org.apache.commons.exec.PumpStreamHandler;
 
 /**
- * One run of an external program (tmux, docker) through commons-exec: an argv that no shell
- * sees, a timeout after which the program is killed, and its output kept. Blocking: call it off
- * the event loops.
+ * One run of an external program (tmux, docker, git) through commons-exec: an argv that no shell
+ * sees and that reaches the program exactly ({@link ExactCommandLine}), a timeout after which the
+ * program is killed, and its output kept. Blocking: call it off the event loops.
  */
 public final class ProgramCall {
     /** How a run ended: its status and output, or killed at the timeout. */
@@ -24,10 +23,7 @@ public final class ProgramCall {
 
     /** Runs {@code argv} (the program first) with exactly {@code environment}; IOException when it could not run at all. */
     public static Outcome run(List<String> argv, Map<String, String> environment, Duration timeout) throws IOException {
-        CommandLine line = new CommandLine(argv.get(0));
-        for (String arg : argv.subList(1, argv.size())) {
-            line.addArgument(arg, false);
-        }
+        ExactCommandLine line = new ExactCommandLine(argv);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         ExecuteWatchdog watchdog = ExecuteWatchdog.builder().setTimeout(timeout).get();

@@ -1,6 +1,8 @@
 package dev.corral.daemon.server;
 
 import dev.corral.daemon.DaemonPaths;
+import dev.corral.daemon.state.OwnedFiles;
+import dev.corral.protocol.Endpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -53,9 +55,16 @@ public final class SocketOwnership implements AutoCloseable {
     /** {@code inherited}: a service manager bound the socket and passed it; its file is left alone. */
     public static SocketOwnership claim(DaemonPaths paths, boolean inherited) throws IOException, AlreadyRunningException {
         Path socket = paths.socket();
-        prepareDirectory(socket.getParent(), paths.socketIsDefault());
-        FileChannel channel = FileChannel.open(paths.lockFile(),
-                StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        prepareDirectory(paths.endpoint());
+        OwnedFiles.requirePlainOrMissing(paths.lockFile());
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(paths.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.FileSystemException e) {
+            throw new OwnedFiles.UnsafePathException("the lock file " + paths.lockFile() + " could not be opened without "
+                    + "following a link (" + e.getMessage() + ")");
+        }
         FileLock lock;
         try {
             lock = channel.tryLock();
@@ -105,30 +114,27 @@ public final class SocketOwnership implements AutoCloseable {
         }
     }
 
-    private static void prepareDirectory(Path dir, boolean isDefault) throws IOException {
+    private static void prepareDirectory(Endpoint endpoint) throws IOException {
+        Path dir = endpoint.socket().getParent();
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, OWNER_ONLY_DIR);
             return;
         }
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            throw new IOException("socket directory " + dir + " is not a directory (or is a symlink)");
-        }
-        int owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        int me = DaemonPaths.currentUid();
-        if (owner != me) {
-            throw new IOException("socket directory " + dir + " belongs to uid " + owner
-                    + ", not to this user (uid " + me + "); choose another --socket");
+        String problem = endpoint.directoryProblem();
+        if (problem != null) {
+            log.warn("refused: {}", problem);
+            throw new OwnedFiles.UnsafePathException(problem);
         }
         Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
         if (!permissions.equals(OWNER_ONLY_DIR)) {
-            if (isDefault) {
+            if (endpoint.isDefault()) {
                 Files.setPosixFilePermissions(dir, OWNER_ONLY_DIR);
             } else {
-                // An explicit --socket may live in a shared directory; the socket itself is 0600
-                // and peers of other uids are refused anyway, so only say so.
-                log.warn("socket directory {} is {}, not rwx------; the socket stays 0600 and other users are refused",
-                        dir, PosixFilePermissions.toString(permissions));
+                // --socket-dir-shared: the user accepted the risk; the socket itself is 0600 and
+                // peers of other uids are refused, and the files beside it are opened without following links.
+                log.warn("socket directory {} is {}, not rwx------ (--socket-dir-shared); the socket stays 0600 and other "
+                        + "users are refused", dir, PosixFilePermissions.toString(permissions));
             }
         }
     }

@@ -31,6 +31,11 @@ public final class StreamMode {
 
     /** Swaps the JSON handlers for stream handlers; must run on the channel's event loop. */
     public static void enter(Channel channel, Session session, boolean readOnly, boolean replay) {
+        enter(channel, session, readOnly, replay, 0);
+    }
+
+    /** As {@link #enter(Channel, Session, boolean, boolean)}, the redraw starting {@code scrollback} lines back. */
+    public static void enter(Channel channel, Session session, boolean readOnly, boolean replay, int scrollback) {
         ChannelPipeline pipeline = channel.pipeline();
         Client client = new Client();
         // Added behind the frame decoder first, so bytes it already buffered flow on into stream decoding.
@@ -38,7 +43,7 @@ public final class StreamMode {
         pipeline.addAfter("stream-decoder", "attached", client);
         pipeline.remove("dispatcher");
         pipeline.remove("request-decoder");
-        client.attachment = session.attach(channel, readOnly, replay);
+        client.attachment = session.attach(channel, readOnly, replay, scrollback);
         pipeline.remove("frame-decoder");
     }
 

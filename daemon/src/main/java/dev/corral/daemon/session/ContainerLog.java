@@ -1,5 +1,6 @@
 package dev.corral.daemon.session;
 
+import dev.corral.daemon.process.ExactCommandLine;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Instant;
@@ -8,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.commons.exec.CommandLine;
 import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.ExecuteException;
 import org.apache.commons.exec.ExecuteWatchdog;
@@ -47,8 +47,7 @@ public final class ContainerLog extends Session {
     }
 
     private void run() {
-        CommandLine line = new CommandLine(argv.get(0));
-        argv.subList(1, argv.size()).forEach(arg -> line.addArgument(arg, false));
+        ExactCommandLine line = new ExactCommandLine(argv);
         OutputStream sink = new OutputStream() {
             @Override
             public void write(int b) {

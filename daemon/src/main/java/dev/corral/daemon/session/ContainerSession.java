@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -47,7 +46,6 @@ final class ContainerSession extends Session {
     private final ScheduledExecutorService scheduler;
     private final String container;
     private final Path fixups;
-    private final List<String> warnings = new CopyOnWriteArrayList<>();
     private volatile long containerPid = -1;
     private volatile boolean stopping;
     /** What the engine last said of the container: created, running, exited, absent, or unknown (no answer). */
@@ -80,15 +78,6 @@ final class ContainerSession extends Session {
 
     Path fixups() {
         return fixups;
-    }
-
-    void warn(String warning) {
-        warnings.add(warning);
-    }
-
-    @Override
-    public List<String> warnings() {
-        return List.copyOf(warnings);
     }
 
     /**

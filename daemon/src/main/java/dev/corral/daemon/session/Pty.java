@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -28,6 +29,15 @@ final class Pty {
     private static final int READ_CHUNK = 16 * 1024;
     /** Writes queued for a process that is not reading; more are refused. */
     private static final int INPUT_QUEUE = 1024;
+    /**
+     * pty4j 0.13 forks and execs the program before it sets the window size (UnixPtyProcess.execInPty),
+     * so a program that reads its size at once could see 0x0. Every program is therefore started
+     * through this step, which waits (at most 5 s) until the terminal has a size and then execs the
+     * program in its place, same pid. The program and its arguments are positional parameters
+     * ({@code "$@"}): the shell never reads them as code.
+     */
+    static final String HOLD_UNTIL_SIZED = "n=0; while [ \"$(stty size 2>/dev/null)\" = '0 0' ] && [ $n -lt 1000 ]; "
+            + "do sleep 0.005; n=$((n+1)); done; exec \"$@\"";
 
     /** Receives output on the reader thread; the buffer is reused after the call. */
     interface Output {
@@ -48,7 +58,7 @@ final class Pty {
     /** Forks the process (blocking: call off the event loop) and starts reading its output. */
     static Pty start(String label, List<String> argv, Map<String, String> environment, Path cwd, int cols, int rows,
             Output output, IntConsumer exited) throws IOException {
-        PtyProcess process = new PtyProcessBuilder(argv.toArray(String[]::new))
+        PtyProcess process = new PtyProcessBuilder(heldUntilSized(argv))
                 .setEnvironment(environment)
                 .setDirectory(cwd.toString())
                 .setInitialColumns(cols)
@@ -59,6 +69,13 @@ final class Pty {
         Pty pty = new Pty(label, process);
         daemonThread(() -> pty.pump(output, exited), "pty-read-" + label).start();
         return pty;
+    }
+
+    /** The argv that runs {@code argv} once the terminal has its size: see {@link #HOLD_UNTIL_SIZED}. */
+    static String[] heldUntilSized(List<String> argv) {
+        List<String> held = new ArrayList<>(List.of("/bin/sh", "-c", HOLD_UNTIL_SIZED, "corral-start"));
+        held.addAll(argv);
+        return held.toArray(String[]::new);
     }
 
     private void pump(Output output, IntConsumer exited) {

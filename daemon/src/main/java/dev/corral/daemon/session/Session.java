@@ -1,5 +1,6 @@
 package dev.corral.daemon.session;
 
+import dev.corral.daemon.screen.Screen;
 import dev.corral.protocol.Protocol;
 import dev.corral.protocol.Stream;
 import io.netty.channel.Channel;
@@ -32,7 +33,7 @@ public abstract class Session {
     /**
      * What the program is doing, from its output: {@code ACTIVE} (output within the idle time),
      * {@code IDLE} (none for that long), {@code NEEDS_INPUT} (something on its screen asks for
-     * input, see {@link #needsInput}) or {@code EXITED}. Listeners hear every change.
+     * input, see {@link #inputWanted}) or {@code EXITED}. Listeners hear every change.
      */
     public enum Status {
         ACTIVE, IDLE, NEEDS_INPUT, EXITED;
@@ -51,10 +52,13 @@ public abstract class Session {
     private final String id;
     private final Instant createdAt;
     private final ReplayBuffer replay;
+    /** What the terminal shows, fed with every output byte under this session's lock; attach redraws from it. */
+    private final Screen screen;
     private final Context context;
     private final List<Attachment> attachments = new ArrayList<>();
     /** Completes with the exit status, or null when the program was lost without one. */
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
     private State state = State.STARTING;
     private Integer exitCode;
     private Instant endedAt;
@@ -65,6 +69,8 @@ public abstract class Session {
     private volatile String agent;
     private volatile String readiness;
     private volatile String stuckOn;
+    /** Set by the agent's watcher; see {@link #inputWanted}. */
+    private boolean inputWanted;
 
     Session(SessionSpec spec, String id, Instant createdAt, Context context) {
         this.spec = spec;
@@ -72,6 +78,7 @@ public abstract class Session {
         this.createdAt = createdAt;
         this.context = context;
         this.replay = new ReplayBuffer(context.replayBytes());
+        this.screen = new Screen(spec.cols(), spec.rows(), scrollbackLines());
     }
 
     public final String name() {
@@ -102,13 +109,13 @@ public abstract class Session {
         this.agent = profile;
     }
 
-    /** starting, awaiting-input, ready or stuck for an agent session; null for others. */
+    /** starting, awaiting-input, ready, stuck or exited (before it was ready) for an agent session; null for others. */
     public final String readiness() {
         return readiness;
     }
 
     /**
-     * Moves the readiness on; {@code screen} is the text on screen when it is {@code stuck}.
+     * Moves the readiness on; {@code screen} is the text on screen when it is {@code stuck} or {@code exited}.
      * Listeners hear of every change.
      */
     public final void readiness(String state, String screen) {
@@ -121,10 +128,6 @@ public abstract class Session {
         }
         log.info("session {} is {}", name(), state);
         context.listener().readinessChanged(this);
-        if (!state.equals("starting")) {
-            // A dialog or a ready prompt on screen: the agent waits for input until it writes again.
-            needsInput();
-        }
     }
 
     /** The program's process id, or -1 when it has none (yet, or any more). */
@@ -160,8 +163,27 @@ public abstract class Session {
     public void resize(int cols, int rows) {
         Pty current = terminal;
         if (current != null && running()) {
-            current.resize(Math.min(cols, Protocol.MAX_TERMINAL_SIZE), Math.min(rows, Protocol.MAX_TERMINAL_SIZE));
+            cols = Math.max(1, Math.min(cols, Protocol.MAX_TERMINAL_SIZE));
+            rows = Math.max(1, Math.min(rows, Protocol.MAX_TERMINAL_SIZE));
+            synchronized (this) {
+                // The model takes the new size before the program hears of it, as a tmux pane does.
+                screen.resize(cols, rows);
+            }
+            current.resize(cols, rows);
         }
+    }
+
+    /**
+     * The session's screen model: what its terminal shows now (text, cells, cursor, modes, title).
+     * Readers may call it from any thread; its {@link Screen#version()} moves with every output.
+     */
+    public final Screen screen() {
+        return screen;
+    }
+
+    /** Scrollback lines each session's screen keeps: {@code -Dcorral.scrollback=N}, default 2,000. */
+    static int scrollbackLines() {
+        return Math.max(0, Math.min(100_000, Integer.getInteger("corral.scrollback", Screen.DEFAULT_SCROLLBACK)));
     }
 
     /** The most recent output, at most {@code bytes} of it. */
@@ -194,9 +216,13 @@ public abstract class Session {
     /** The last attached client has gone (detached or disconnected). */
     void lastClientLeft() {}
 
-    /** Warnings for whoever spawned the session (a stale image, say); empty for most. */
+    /** Warnings for whoever spawned the session (a stale image, its record not written); empty for most. */
     public List<String> warnings() {
-        return List.of();
+        return List.copyOf(warnings);
+    }
+
+    void warn(String warning) {
+        warnings.add(warning);
     }
 
     /** The daemon is stopping: a PTY program is hung up, a tmux or container session is left running. */
@@ -264,19 +290,29 @@ public abstract class Session {
     }
 
     /**
-     * Something on the program's screen asks for input (an auto-responder's pattern, a ready
-     * prompt): the status is needs-input until the program writes again. For the readiness work.
+     * Whether the program's screen waits for a person (a question nobody answers, an empty ready
+     * prompt), as the agent's watcher reads it: the status is needs-input for as long as it does,
+     * whatever the program redraws meanwhile.
      */
-    public final synchronized void needsInput() {
-        if (running() && status != Status.NEEDS_INPUT) {
+    public final synchronized void inputWanted(boolean wanted) {
+        inputWanted = wanted;
+        if (!running()) {
+            return;
+        }
+        if (wanted && status != Status.NEEDS_INPUT) {
             changeStatus(Status.NEEDS_INPUT);
+        } else if (!wanted && status == Status.NEEDS_INPUT) {
+            changeStatus(Status.ACTIVE);
+            if (idleTimer == null) {
+                armIdleTimer(context.idleAfter().toNanos() - (System.nanoTime() - lastOutputNanos));
+            }
         }
     }
 
     /** Output makes the program active; the one idle timer is armed only if none is pending. */
     private void outputSeen() {
         lastOutputNanos = System.nanoTime();
-        if (status == Status.IDLE || status == Status.NEEDS_INPUT) {
+        if (status == Status.IDLE || (status == Status.NEEDS_INPUT && !inputWanted)) {
             changeStatus(Status.ACTIVE);
         }
         if (status == Status.ACTIVE && idleTimer == null && running()) {
@@ -322,6 +358,7 @@ public abstract class Session {
         synchronized (this) {
             outputSeen();
             replay.append(buffer, 0, n);
+            screen.feed(buffer, 0, n);
             attachments.removeIf(a -> !a.send(StreamFrames.data(buffer, 0, n)));
         }
         context.listener().output(this, buffer, n);
@@ -386,19 +423,24 @@ public abstract class Session {
         exit.complete(code);
     }
 
-    /**
-     * Adds a client: the replay first (unless skipped), then live output, with nothing lost or
-     * repeated at the seam because both happen under the lock the output path takes.
-     */
     public final Attachment attach(Channel channel, boolean readOnly, boolean withReplay) {
+        return attach(channel, readOnly, withReplay, 0);
+    }
+
+    /**
+     * Adds a client: a redraw made from the screen model first (the last {@code scrollbackLines}
+     * scrollback lines, the cells, the modes and the cursor; only the modes without the replay),
+     * then live output, with nothing lost or repeated at the seam because both happen under the
+     * lock the output path takes. Raw bytes are never replayed, so a query a program once wrote
+     * is never asked of a later client.
+     */
+    public final Attachment attach(Channel channel, boolean readOnly, boolean withReplay, int scrollbackLines) {
         Attachment attachment = new Attachment(this, channel, readOnly, context.maxQueuedBytes());
         synchronized (this) {
-            if (withReplay) {
-                byte[] screen = replay.snapshot();
-                for (int offset = 0; offset < screen.length; offset += Stream.MAX_PAYLOAD) {
-                    int length = Math.min(Stream.MAX_PAYLOAD, screen.length - offset);
-                    attachment.send(StreamFrames.data(screen, offset, length));
-                }
+            byte[] redraw = withReplay ? screen.redraw(scrollbackLines) : screen.modesOnly();
+            for (int offset = 0; offset < redraw.length; offset += Stream.MAX_PAYLOAD) {
+                int length = Math.min(Stream.MAX_PAYLOAD, redraw.length - offset);
+                attachment.send(StreamFrames.data(redraw, offset, length));
             }
             if (!running()) {
                 attachment.finish(StreamFrames.exit(exitCode == null ? -1 : exitCode));

@@ -371,7 +371,10 @@ public final class SessionRegistry implements AutoCloseable {
             session.discard();
             throw e;
         }
-        saveIfRegistered(session);
+        String unrecorded = saveIfRegistered(session);
+        if (unrecorded != null) {
+            session.warn(unrecorded);
+        }
         log.info("session {} started: {} {} (pid {})", session.name(), spec.kind().wire(), spec.command(), session.pid());
         listeners.forEach(l -> l.spawned(session));
         return session;
@@ -611,6 +614,11 @@ public final class SessionRegistry implements AutoCloseable {
         return name;
     }
 
+    /** Whether {@code name} is one a session may have. */
+    static boolean validName(String name) {
+        return name != null && NAME.matcher(name).matches();
+    }
+
     private static String newId() {
         return UUID.randomUUID().toString().substring(0, 8);
     }
@@ -665,8 +673,11 @@ public final class SessionRegistry implements AutoCloseable {
         }
     }
 
-    /** Forgets an exited session; a live one only with force (then it is killed first). */
-    public void remove(Session session, boolean force) throws SessionException {
+    /**
+     * Forgets an exited session; a live one only with force (then it is killed first). Answers
+     * warnings for the user (its record could not be deleted), usually none.
+     */
+    public List<String> remove(Session session, boolean force) throws SessionException {
         if (session.running()) {
             if (!force) {
                 throw new SessionException(ErrorCode.CONFLICT, "session '" + session.name()
@@ -682,33 +693,39 @@ public final class SessionRegistry implements AutoCloseable {
             }
             session.exit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> -1).join();
         }
-        forget(session, "removed");
+        String undeleted = forget(session, "removed");
+        return undeleted == null ? List.of() : List.of(undeleted);
     }
 
-    private void forget(Session session, String how) {
+    /** Answers a warning when the session's record could not be deleted, else null. */
+    private String forget(Session session, String how) {
+        String undeleted;
         synchronized (records) {
             synchronized (this) {
                 if (!sessions.remove(session.name(), session)) {
-                    return;
+                    return null;
                 }
             }
-            store.delete(session.name());
+            undeleted = store.delete(session.name());
         }
         cancelReaper(session);
         session.discard();
         log.info("session {} {}", session.name(), how);
         listeners.forEach(l -> l.removed(session));
+        return undeleted;
     }
 
-    /** Writes the session's record, unless it was removed (or replaced) meanwhile. */
-    private void saveIfRegistered(Session session) {
+    /** Writes the session's record, unless it was removed (or replaced) meanwhile; answers a warning when it could not be. */
+    private String saveIfRegistered(Session session) {
         synchronized (records) {
             if (registered(session)) {
-                store.save(session);
+                String unrecorded = store.save(session);
                 if (session instanceof PtySession && !session.running()) {
                     store.saveOutput(session.name(), session.outputSnapshot());
                 }
+                return unrecorded;
             }
+            return null;
         }
     }
 

@@ -3,6 +3,7 @@ package dev.corral.daemon.session;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.daemon.state.AtomicFiles;
+import dev.corral.daemon.state.OwnedFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +31,11 @@ final class SessionStore {
     record Entry(SessionSpec spec, String id, Instant createdAt, Session.State state, Integer exitCode, Instant endedAt,
             String agent, Long pid) {}
 
+    /** Where records that are not corral's are moved. */
+    static final String REJECTED = "rejected";
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
+    private static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
     private final Path dir;
     private final ObjectMapper mapper;
 
@@ -40,15 +47,20 @@ final class SessionStore {
     /**
      * Synchronized so that the state read and the file written go together: the spawn's save and
      * the exit's save of a program that ends at once could otherwise land in the wrong order.
+     * Answers a warning for the user when the record could not be written, else null.
      */
-    synchronized void save(Session session) {
+    synchronized String save(Session session) {
         Map<String, Object> object = object(session);
+        String name = session.spec().name();
         try {
-            Files.createDirectories(dir);
-            AtomicFiles.write(file(session.spec().name()), mapper.writeValueAsBytes(object));
-        } catch (IOException e) {
+            OwnedFiles.directory(dir);
+            AtomicFiles.write(file(name), mapper.writeValueAsBytes(object));
+            return null;
+        } catch (IOException | RuntimeException e) {
             log.warn("could not record session {} in {}: {}; it will not be found again after a restart",
-                    session.spec().name(), dir, e.toString());
+                    name, dir, e.toString());
+            return "could not record session " + name + " in " + dir + " (" + e.getMessage()
+                    + "); it will not be found again after a daemon restart";
         }
     }
 
@@ -102,9 +114,9 @@ final class SessionStore {
      */
     void saveOutput(String name, byte[] output) {
         try {
-            Files.createDirectories(dir);
+            OwnedFiles.directory(dir);
             AtomicFiles.write(outputFile(name), output);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             log.warn("could not keep the output of session {} in {}: {}", name, dir, e.toString());
         }
     }
@@ -113,32 +125,54 @@ final class SessionStore {
     byte[] loadOutput(String name) {
         Path file = outputFile(name);
         try {
-            return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Files.readAllBytes(file) : null;
-        } catch (IOException e) {
+            OwnedFiles.requireDirectory(dir);
+            return OwnedFiles.read(file, MAX_RECORD_BYTES);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        } catch (IOException | RuntimeException e) {
             log.warn("could not read the kept output of session {}: {}", name, e.toString());
             return null;
         }
     }
 
-    void delete(String name) {
+    /** Deletes the record; answers a warning for the user when it could not be, else null. */
+    String delete(String name) {
         try {
+            OwnedFiles.requireDirectory(dir);
             Files.deleteIfExists(outputFile(name));
             Files.deleteIfExists(file(name));
-        } catch (IOException e) {
+            return null;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        } catch (IOException | RuntimeException e) {
             log.warn("could not delete the record of session {}: {}", name, e.toString());
+            return "could not delete the record of session " + name + " in " + dir + " (" + e.getMessage()
+                    + "); it may be listed again after a daemon restart";
         }
     }
 
-    /** Every readable entry; a corrupt file is set aside with a warning, never fatal. */
+    /**
+     * Every readable entry; a corrupt file is set aside with a warning, never fatal. A record whose
+     * name or id is not one corral makes (a name like {@code ../../x} would be a path out of the
+     * folder) is moved to {@code rejected/} with a warning and never used. A folder that is a
+     * symlink, or not the daemon user's, is not read at all.
+     */
     List<Entry> load() {
         List<Entry> entries = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return entries;
+        }
+        try {
+            OwnedFiles.requireDirectory(dir);
+        } catch (IOException e) {
+            log.warn("session records not read: {}", e.getMessage());
             return entries;
         }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
             for (Path file : files) {
+                Entry entry;
                 try {
-                    entries.add(parse(mapper.readTree(file.toFile())));
+                    entry = parse(mapper.readTree(OwnedFiles.read(file, MAX_RECORD_BYTES)));
                 } catch (IOException | RuntimeException e) {
                     Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + System.currentTimeMillis());
                     log.warn("session record {} is unreadable ({}); moved to {}", file, e.getMessage(), aside);
@@ -147,12 +181,49 @@ final class SessionStore {
                     } catch (IOException moveFailed) {
                         log.warn("could not set {} aside: {}", file, moveFailed.toString());
                     }
+                    continue;
                 }
+                String wrong = invalid(entry, file);
+                if (wrong != null) {
+                    reject(file, wrong);
+                    continue;
+                }
+                entries.add(entry);
             }
         } catch (IOException e) {
             log.warn("could not read the session records in {}: {}", dir, e.toString());
         }
         return entries;
+    }
+
+    /** Why a parsed record cannot be used, or null. */
+    private static String invalid(Entry entry, Path file) {
+        String name = entry.spec().name();
+        if (!SessionRegistry.validName(name)) {
+            return "its name '" + name + "' is not a session name";
+        }
+        if (!file.getFileName().toString().equals(name + ".json")) {
+            return "its name '" + name + "' is not its file's";
+        }
+        if (!ID.matcher(entry.id()).matches()) {
+            return "its id '" + entry.id() + "' is not a session id";
+        }
+        if (!entry.spec().cwd().isAbsolute() || entry.spec().workspace() != null && !entry.spec().workspace().isAbsolute()) {
+            return "its cwd or workspace is not an absolute path";
+        }
+        return null;
+    }
+
+    private void reject(Path file, String why) {
+        Path rejected = dir.resolve(REJECTED);
+        try {
+            OwnedFiles.directory(rejected);
+            Path aside = rejected.resolve(file.getFileName() + "-" + System.currentTimeMillis());
+            Files.move(file, aside, LinkOption.NOFOLLOW_LINKS);
+            log.warn("session record {} rejected: {}; moved to {} and not used", file, why, aside);
+        } catch (IOException e) {
+            log.warn("session record {} rejected: {}; ignored (could not move it aside: {})", file, why, e.toString());
+        }
     }
 
     private static Entry parse(JsonNode node) throws IOException {
@@ -184,10 +255,13 @@ final class SessionStore {
     }
 
     private Path file(String name) {
+        if (!SessionRegistry.validName(name)) {
+            throw new IllegalArgumentException("bug: '" + name + "' is not a session name, so not a record's file");
+        }
         return dir.resolve(name + ".json");
     }
 
     private Path outputFile(String name) {
-        return dir.resolve(name + ".output");
+        return file(name).resolveSibling(name + ".output");
     }
 }

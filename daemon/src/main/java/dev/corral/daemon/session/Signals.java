@@ -1,10 +1,11 @@
 package dev.corral.daemon.session;
 
+import dev.corral.daemon.process.ExactCommandLine;
 import dev.corral.protocol.ErrorCode;
 import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.apache.commons.exec.CommandLine;
 import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.ExecuteException;
 
@@ -35,8 +36,7 @@ final class Signals {
             // kill(2) reads -1 as "every process I may signal": never let a missing pid get there.
             throw new IOException("the session has no process yet");
         }
-        CommandLine kill = new CommandLine("kill").addArgument("-s").addArgument(canonicalName)
-                .addArgument("--").addArgument(Long.toString(pid));
+        ExactCommandLine kill = new ExactCommandLine(List.of("kill", "-s", canonicalName, "--", Long.toString(pid)));
         try {
             DefaultExecutor.builder().get().execute(kill);
         } catch (ExecuteException e) {

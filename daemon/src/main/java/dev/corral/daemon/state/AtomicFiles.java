@@ -12,13 +12,15 @@ import java.nio.file.StandardOpenOption;
 /**
  * Whole-file writes that are all or nothing: a temporary file beside the target, forced to disk,
  * renamed over the target, and the directory forced so the rename survives a crash. A reader
- * sees the old content or the new, never half of either.
+ * sees the old content or the new, never half of either. Only into a real directory of the
+ * daemon's user ({@link OwnedFiles}); the rename replaces a link at the target, never follows it.
  */
 public final class AtomicFiles {
     private AtomicFiles() {}
 
     public static void write(Path target, byte[] content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
+        OwnedFiles.requireDirectory(dir);
         Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {

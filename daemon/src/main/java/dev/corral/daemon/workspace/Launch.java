@@ -26,6 +26,8 @@ public final class Launch {
     private final Manifest startManifest;
     private final List<Map<String, Object>> notices = new ArrayList<>();
     private volatile boolean ownsLease;
+    /** Why there is no start manifest (over the bound, unreadable), or null. */
+    private volatile String noManifest;
     private volatile Session session;
 
     Launch(MetadataDir meta, Path launchDir, String token, Path created, String agent, String mode, Instant startedAt,
@@ -56,6 +58,7 @@ public final class Launch {
                 record.get("mode") instanceof String m ? m : session.kind(),
                 started instanceof String s ? Instant.parse(s) : session.createdAt(), manifest);
         launch.ownsLease = Boolean.TRUE.equals(record.get("ownsLease"));
+        launch.noManifest = record.get("noManifest") instanceof String why ? why : null;
         launch.session = session;
         return launch;
     }
@@ -75,6 +78,7 @@ public final class Launch {
         record.put("agent", agent);
         record.put("mode", mode);
         record.put("startedAt", startedAt.toString());
+        record.put("noManifest", noManifest);
         return record;
     }
 
@@ -131,6 +135,14 @@ public final class Launch {
 
     Manifest startManifest() {
         return startManifest;
+    }
+
+    String noManifest() {
+        return noManifest;
+    }
+
+    void noManifest(String why) {
+        noManifest = why;
     }
 
     boolean ownsLease() {

@@ -56,6 +56,20 @@ public final class Manifest {
                 return thread;
             }, null, false);
 
+    /** How much a capture walks at most; past any bound it gives up with {@link OverBound}. */
+    public record Bounds(int maxFiles, int maxDepth, java.time.Duration maxTime) {
+        public static Bounds defaults() {
+            return new Bounds(200_000, 64, java.time.Duration.ofSeconds(10));
+        }
+    }
+
+    /** The workspace is larger than the bounds: no manifest, and the message says which bound. */
+    public static final class OverBound extends IOException {
+        OverBound(String message) {
+            super(message);
+        }
+    }
+
     /** One file as captured; {@code hash} is null unless the capture had to read the contents. */
     record Entry(long size, long mtimeNanos, boolean link, String hash) {
         boolean sameAs(Entry other) {
@@ -100,22 +114,29 @@ public final class Manifest {
     }
 
     public static Manifest capture(Path root) throws IOException {
-        return capture(root, null);
+        return capture(root, null, Bounds.defaults());
+    }
+
+    public static Manifest capture(Path root, Manifest reference) throws IOException {
+        return capture(root, reference, Bounds.defaults());
     }
 
     /**
      * Captures {@code root}; {@code reference} (an earlier manifest of it, or null) says which
      * files must be hashed so that a diff against it can tell a real change from a touch.
      */
-    public static Manifest capture(Path root, Manifest reference) throws IOException {
+    public static Manifest capture(Path root, Manifest reference, Bounds bounds) throws IOException {
         if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
             throw new NoSuchFileException(root.toString(), null, "not a directory");
         }
         Instant started = Instant.now();
         Walk walk = new Walk(root, reference == null || !reference.hashed ? Map.of() : reference.files,
-                started.getEpochSecond() * 1_000_000_000L + started.getNano());
-        Walk.Directory top = walk.new Directory(root, "");
+                started.getEpochSecond() * 1_000_000_000L + started.getNano(), bounds);
+        Walk.Directory top = walk.new Directory(root, "", 0);
         WALKERS.invoke(top);
+        if (walk.over != null) {
+            throw new OverBound(walk.over);
+        }
         Map<String, Entry> files = new HashMap<>(Math.max(16, walk.count.get() * 4 / 3 + 1));
         top.collect(files);
         return new Manifest(started, files, walk.unreadable.get());
@@ -152,11 +173,32 @@ public final class Manifest {
         final long racyAfter;
         final AtomicInteger count = new AtomicInteger();
         final AtomicInteger unreadable = new AtomicInteger();
+        final Bounds bounds;
+        final long deadline;
+        /** Which bound the walk went past, once it did; then every task stops. */
+        volatile String over;
 
-        Walk(Path root, Map<String, Entry> reference, long capturedNanos) {
+        Walk(Path root, Map<String, Entry> reference, long capturedNanos, Bounds bounds) {
             this.root = root;
             this.reference = reference;
             this.racyAfter = capturedNanos - RACY_NANOS;
+            this.bounds = bounds;
+            this.deadline = System.nanoTime() + bounds.maxTime().toNanos();
+        }
+
+        /** True once past a bound; the first to notice names it. */
+        boolean past(int depth) {
+            if (over != null) {
+                return true;
+            }
+            if (count.get() > bounds.maxFiles()) {
+                over = "more than " + bounds.maxFiles() + " files (--manifest-max-files)";
+            } else if (depth > bounds.maxDepth()) {
+                over = "directories nested deeper than " + bounds.maxDepth() + " (--manifest-max-depth)";
+            } else if (System.nanoTime() - deadline > 0) {
+                over = "listing took longer than " + bounds.maxTime().toSeconds() + " s (--manifest-max-seconds)";
+            }
+            return over != null;
         }
 
         /** A directory's entries: files recorded here, subdirectories forked as tasks of their own. */
@@ -166,16 +208,25 @@ public final class Manifest {
             private final List<String> paths = new ArrayList<>();
             private final List<Entry> entries = new ArrayList<>();
             private final List<Directory> children = new ArrayList<>();
+            private final int depth;
 
-            Directory(Path dir, String prefix) {
+            Directory(Path dir, String prefix, int depth) {
                 this.dir = dir;
                 this.prefix = prefix;
+                this.depth = depth;
             }
 
             @Override
             protected void compute() {
+                if (past(depth)) {
+                    return;
+                }
                 try (DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
                     for (Path child : listing) {
+                        int seen = count.incrementAndGet();
+                        if ((seen > bounds.maxFiles() || seen % 256 == 0) && past(depth)) {
+                            break;
+                        }
                         String name = child.getFileName().toString();
                         if (LEFT_OUT.contains(name)) {
                             continue;
@@ -189,7 +240,7 @@ public final class Manifest {
                         }
                         String relative = prefix.isEmpty() ? name : prefix + '/' + name;
                         if (attributes.isDirectory()) {
-                            Directory task = new Directory(child, relative);
+                            Directory task = new Directory(child, relative, depth + 1);
                             task.fork();
                             children.add(task);
                         } else {
@@ -200,7 +251,6 @@ public final class Manifest {
                 } catch (IOException e) {
                     unreadable.incrementAndGet();
                 }
-                count.addAndGet(paths.size());
                 for (Directory child : children) {
                     child.join();
                 }
@@ -242,8 +292,14 @@ public final class Manifest {
         try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             byte[] buffer = new byte[64 * 1024];
+            long total = 0;
             for (int n; (n = in.read(buffer)) > 0; ) {
                 digest.update(buffer, 0, n);
+                total += n;
+                if (total > HASH_LIMIT) {
+                    // Larger than it said (a /proc file says 0): size and time only, as for any large file.
+                    return null;
+                }
             }
             return HexFormat.of().formatHex(digest.digest());
         } catch (IOException e) {

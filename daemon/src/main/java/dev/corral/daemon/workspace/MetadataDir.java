@@ -2,6 +2,7 @@ package dev.corral.daemon.workspace;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.daemon.state.AtomicFiles;
+import dev.corral.daemon.state.OwnedFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,12 +29,20 @@ import java.util.Optional;
  * </pre>
  *
  * Reads need no lock (every file is replaced whole, atomically); every write happens under the
- * metadata lock, and a write without it is a bug.
+ * metadata lock, and a write without it is a bug. Nothing here is read or written through a
+ * symlink ({@link OwnedFiles}).
  */
 final class MetadataDir {
     static final String NAME = ".corral";
     /** Lines kept in sessions.log. */
     private static final int LOG_LINES = 1000;
+    /** The largest file read back (a manifest of a big workspace is the largest). */
+    private static final int MAX_READ = 256 * 1024 * 1024;
+    static final String SESSIONS = "sessions";
+    /** The files corral keeps directly in the folder. */
+    static final List<String> FILES = List.of(MetadataLock.FILE, "lease.json", "last-session.json", "sessions.log",
+            "manifest-last.json", ".gitignore");
+    private static final String GITIGNORE = "# corral's workspace metadata\n*\n";
 
     private final Path root;
     private final Path dir;
@@ -51,20 +60,44 @@ final class MetadataDir {
         return root;
     }
 
-    /** Creates the folder when missing (never through a symlink planted there) and takes its lock. */
+    /** The {@code .corral} folder itself. */
+    Path dir() {
+        return dir;
+    }
+
+    /**
+     * Refuses a metadata folder that corral could be led out of: {@code .corral} or any file or
+     * folder of its own in it being a symlink, not of its kind, or another user's. Nothing there
+     * yet is fine.
+     */
+    void check() throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        OwnedFiles.requireDirectory(dir);
+        for (String file : FILES) {
+            OwnedFiles.requirePlainOrMissing(dir.resolve(file));
+        }
+        Path sessions = dir.resolve(SESSIONS);
+        if (Files.exists(sessions, LinkOption.NOFOLLOW_LINKS)) {
+            OwnedFiles.requireDirectory(sessions);
+        }
+    }
+
+    /**
+     * Creates the folder when missing and takes its lock; a link planted there (the folder, the
+     * lock, the .gitignore) is refused. A .gitignore that does not ignore everything is replaced
+     * by corral's, so that nothing corral writes here can be committed.
+     */
     MetadataLock lock() throws IOException {
-        if (Files.isSymbolicLink(dir)) {
-            throw new IOException(dir + " is a symlink; corral writes its metadata only into a real directory "
-                    + "(remove the link)");
-        }
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectories(dir);
-        }
+        OwnedFiles.directory(dir);
         MetadataLock lock = MetadataLock.acquire(dir, lockTimeout);
         try {
             Path ignore = dir.resolve(".gitignore");
-            if (!Files.exists(ignore, LinkOption.NOFOLLOW_LINKS)) {
-                AtomicFiles.write(ignore, "# corral's workspace metadata\n*\n".getBytes(StandardCharsets.UTF_8));
+            OwnedFiles.requirePlainOrMissing(ignore);
+            if (!Files.exists(ignore, LinkOption.NOFOLLOW_LINKS)
+                    || new String(OwnedFiles.read(ignore, MAX_READ), StandardCharsets.UTF_8).lines().noneMatch("*"::equals)) {
+                AtomicFiles.write(ignore, GITIGNORE.getBytes(StandardCharsets.UTF_8));
             }
         } catch (IOException | RuntimeException e) {
             lock.close();
@@ -77,7 +110,7 @@ final class MetadataDir {
         if (!MetadataLock.heldByCurrentThread(dir)) {
             throw new IllegalStateException("bug: a write to " + file + " without the metadata lock");
         }
-        Files.createDirectories(file.getParent());
+        OwnedFiles.directory(file.getParent());
         AtomicFiles.write(file, content);
     }
 
@@ -85,12 +118,18 @@ final class MetadataDir {
         if (!MetadataLock.heldByCurrentThread(dir)) {
             throw new IllegalStateException("bug: deleting " + file + " without the metadata lock");
         }
+        try {
+            OwnedFiles.requireDirectory(file.getParent());
+        } catch (NoSuchFileException e) {
+            return;
+        }
         Files.deleteIfExists(file);
     }
 
     private Optional<byte[]> read(Path file) throws IOException {
         try {
-            return Optional.of(Files.readAllBytes(file));
+            OwnedFiles.requireDirectory(file.getParent());
+            return Optional.of(OwnedFiles.read(file, MAX_READ));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
@@ -151,12 +190,12 @@ final class MetadataDir {
     }
 
     Optional<Manifest> startManifest(String sessionId) {
-        return manifest(dir.resolve("sessions").resolve(sessionId + ".manifest.json"));
+        return manifest(dir.resolve(SESSIONS).resolve(sessionId + ".manifest.json"));
     }
 
     Optional<Map<String, Object>> startRecord(String sessionId) {
         try {
-            Optional<byte[]> bytes = read(dir.resolve("sessions").resolve(sessionId + ".json"));
+            Optional<byte[]> bytes = read(dir.resolve(SESSIONS).resolve(sessionId + ".json"));
             return bytes.isEmpty() ? Optional.empty() : Optional.of(SessionSummary.parse(mapper, bytes.get()));
         } catch (IOException e) {
             return Optional.empty();
@@ -165,14 +204,14 @@ final class MetadataDir {
 
     void writeStart(String sessionId, Map<String, Object> record, Manifest manifest) throws IOException {
         if (manifest != null) {
-            write(dir.resolve("sessions").resolve(sessionId + ".manifest.json"), manifest.toJson());
+            write(dir.resolve(SESSIONS).resolve(sessionId + ".manifest.json"), manifest.toJson());
         }
-        write(dir.resolve("sessions").resolve(sessionId + ".json"), mapper.writeValueAsBytes(record));
+        write(dir.resolve(SESSIONS).resolve(sessionId + ".json"), mapper.writeValueAsBytes(record));
     }
 
     void deleteStart(String sessionId) throws IOException {
-        delete(dir.resolve("sessions").resolve(sessionId + ".json"));
-        delete(dir.resolve("sessions").resolve(sessionId + ".manifest.json"));
+        delete(dir.resolve(SESSIONS).resolve(sessionId + ".json"));
+        delete(dir.resolve(SESSIONS).resolve(sessionId + ".manifest.json"));
     }
 
     private Optional<Manifest> manifest(Path file) {

@@ -1,10 +1,12 @@
 package dev.corral.daemon.workspace;
 
+import dev.corral.daemon.state.OwnedFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -84,8 +86,16 @@ public final class MetadataLock implements AutoCloseable {
     private static MetadataLock acquireFile(Path file, ReentrantLock local, long deadline, Duration timeout) throws IOException {
         long pause = 1;
         while (true) {
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            OwnedFiles.requirePlainOrMissing(file);
+            FileChannel channel;
+            try {
+                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            } catch (FileSystemException e) {
+                // O_NOFOLLOW: a link put there since the look.
+                throw new OwnedFiles.UnsafePathException("the metadata lock " + file + " could not be opened without "
+                        + "following a link (" + e.getMessage() + ")");
+            }
             boolean keep = false;
             try {
                 FileLock lock = channel.tryLock();

@@ -41,6 +41,7 @@ final class SessionSummary {
         summary.put("leased", launch.ownsLease());
         summary.put("files", end == null ? null : end.size());
         summary.put("diff", diff == null ? null : diff.describe());
+        summary.put("noManifest", launch.startManifest() == null ? launch.noManifest() : null);
         return summary;
     }
 
@@ -84,6 +85,9 @@ final class SessionSummary {
                     .append(diff.get("removed")).append(" removed");
         } else {
             text.append("not compared");
+            if (summary.get("noManifest") instanceof String why) {
+                text.append(" (").append(why).append(")");
+            }
         }
         return text.toString();
     }

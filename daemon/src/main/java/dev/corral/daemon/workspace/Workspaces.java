@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.daemon.session.Session;
 import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionListener;
+import dev.corral.daemon.state.OwnedFiles;
 import dev.corral.protocol.ErrorCode;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.LinkOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,7 +47,11 @@ public final class Workspaces implements SessionListener, AutoCloseable {
     private static final Duration ENDING_WAIT = Duration.ofSeconds(30);
 
     /** The daemon's flags for leases. */
-    public record Settings(Duration leaseTtl, Duration heartbeat, Duration lockTimeout) {
+    public record Settings(Duration leaseTtl, Duration heartbeat, Duration lockTimeout, Manifest.Bounds manifestBounds) {
+        public Settings(Duration leaseTtl, Duration heartbeat, Duration lockTimeout) {
+            this(leaseTtl, heartbeat, lockTimeout, Manifest.Bounds.defaults());
+        }
+
         public static Settings defaults() {
             return new Settings(Duration.ofSeconds(60), Duration.ofSeconds(15), MetadataLock.DEFAULT_TIMEOUT);
         }
@@ -67,6 +71,8 @@ public final class Workspaces implements SessionListener, AutoCloseable {
     private final Map<String, String> endedEarly = new HashMap<>();
     /** Sessions found again after a restart whose launch is still being read back. */
     private final Set<String> adopting = new HashSet<>();
+    /** Every session of the daemon that may still run, by id: a workspace is never removed under one of them. */
+    private final Map<String, Session> places = new ConcurrentHashMap<>();
     /** Claims this daemon stands behind: a lease of this daemon with another token is left over. */
     private final Set<String> ownTokens = ConcurrentHashMap.newKeySet();
     /** The latest end-of-session work queued per workspace; later work in it waits for this. */
@@ -127,8 +133,9 @@ public final class Workspaces implements SessionListener, AutoCloseable {
     public Launch prepare(Request request) throws SessionException {
         Workspace workspace = Workspace.resolve(request.workspace(), request.cwd());
         awaitWork(workspace.root());
-        known.add(workspace.root());
         MetadataDir meta = new MetadataDir(workspace.root(), mapper, settings.lockTimeout());
+        refuseUnsafe(meta);
+        known.add(workspace.root());
         Map<String, Object> last = meta.lastSession().orElse(null);
         Manifest lastManifest = meta.lastManifest().orElse(null);
         String token = Launch.newToken();
@@ -137,18 +144,26 @@ public final class Workspaces implements SessionListener, AutoCloseable {
         try {
             claim = claim(meta, request, token, now);
         } catch (SessionException e) {
-            removeCreated(workspace);
+            if (workspace.created() != null) {
+                removeCreated(meta, token, null);
+            }
             throw e;
         }
         Lease coexisting = claim.shared();
         Manifest start = null;
         String manifestFailure = null;
+        String overBound = null;
         try {
-            start = Manifest.capture(workspace.root(), lastManifest);
+            start = Manifest.capture(workspace.root(), lastManifest, settings.manifestBounds());
+        } catch (Manifest.OverBound e) {
+            overBound = e.getMessage();
+            log.info("workspace {} is over the manifest bound ({}): its session runs without a manifest", workspace.root(),
+                    overBound);
         } catch (IOException | RuntimeException e) {
             manifestFailure = e.toString();
         }
         Launch launch = new Launch(meta, workspace.launchDir(), token, workspace.created(), request.agent(), request.mode(), now, start);
+        launch.noManifest(overBound != null ? "over the manifest bound: " + overBound : manifestFailure);
         launch.ownsLease(claim.owned());
         if (claim.cleaned() != null) {
             launch.notice("info", "cleaned a stale lease in " + workspace.root() + ": " + claim.cleaned());
@@ -163,7 +178,10 @@ public final class Workspaces implements SessionListener, AutoCloseable {
             launch.notice("warning", "workspace " + workspace.root() + " is leased by " + coexisting.describeHolder(now)
                     + "; --force: this session shares it without a lease");
         }
-        if (manifestFailure != null) {
+        if (overBound != null) {
+            launch.notice("warning", "workspace " + workspace.root() + " is over the manifest bound (" + overBound
+                    + "): this session runs without a manifest, so its summary will have no diff");
+        } else if (manifestFailure != null) {
             launch.notice("warning", "could not list the files of " + workspace.root() + " (" + manifestFailure
                     + "); this session's summary will have no diff");
         } else if (lastManifest != null && coexisting == null && last != null) {
@@ -289,15 +307,26 @@ public final class Workspaces implements SessionListener, AutoCloseable {
             }
         }
         if (launch.created() != null) {
-            removeTree(launch.created());
-            known.remove(launch.root());
+            String kept = removeCreated(launch.meta(), launch.token(), null);
+            if (kept != null) {
+                log.info("workspace {} that a failed spawn created is kept: {}", launch.root(), kept);
+            }
         }
     }
 
-    private void removeCreated(Workspace workspace) {
-        if (workspace.created() != null) {
-            removeTree(workspace.created());
-            known.remove(workspace.root());
+    /**
+     * Refuses a workspace whose {@code .corral/} holds a symlink (or is one), or something of
+     * another user's: corral would be led to read or write outside it.
+     */
+    private static void refuseUnsafe(MetadataDir meta) throws SessionException {
+        try {
+            meta.check();
+        } catch (OwnedFiles.UnsafePathException e) {
+            log.warn("refused workspace {}: {}", meta.root(), e.getMessage());
+            throw new SessionException(ErrorCode.UNSAFE_PATH, "workspace " + meta.root() + " refused: " + e.getMessage());
+        } catch (IOException e) {
+            throw new SessionException(ErrorCode.UNAVAILABLE, "cannot look at the metadata of workspace " + meta.root()
+                    + ": " + e.getMessage());
         }
     }
 
@@ -314,7 +343,18 @@ public final class Workspaces implements SessionListener, AutoCloseable {
     // Sessions' lives, as the registry reports them.
 
     @Override
+    public void spawned(Session session) {
+        places.put(session.id(), session);
+    }
+
+    @Override
+    public void removed(Session session) {
+        places.remove(session.id(), session);
+    }
+
+    @Override
     public void adopted(Session session) {
+        places.put(session.id(), session);
         Path root = session.spec().workspace();
         if (root == null) {
             return;
@@ -374,6 +414,7 @@ public final class Workspaces implements SessionListener, AutoCloseable {
 
     @Override
     public void ended(Session session) {
+        places.remove(session.id(), session);
         Path root = session.spec().workspace();
         if (root == null) {
             return;
@@ -473,7 +514,9 @@ public final class Workspaces implements SessionListener, AutoCloseable {
         Instant endedAt = session.endedAt() == null ? Instant.now() : session.endedAt();
         Manifest end = null;
         try {
-            end = Manifest.capture(root, launch.startManifest());
+            if (launch.startManifest() != null || launch.noManifest() == null) {
+                end = Manifest.capture(root, launch.startManifest(), settings.manifestBounds());
+            }
         } catch (IOException | RuntimeException e) {
             log.warn("could not list the files of {} at the end of session {}: {}; its summary has no diff", root,
                     session.name(), e.toString());
@@ -528,60 +571,126 @@ public final class Workspaces implements SessionListener, AutoCloseable {
 
     /**
      * A workspace this spawn created, whose session exited non-zero without changing a file, is
-     * removed again: nothing in it is worth keeping. Not while another session uses it.
+     * removed again: nothing in it is worth keeping. Only the workspace directory itself, never a
+     * parent the spawn created with it, and only as {@link #removeCreated} allows.
      */
     private boolean provisional(Launch launch, Session session, ManifestDiff diff) {
         Integer code = session.exitCode();
         if (launch.created() == null || code == null || code == 0 || diff == null || !diff.empty()) {
             return false;
         }
-        synchronized (this) {
-            if (active.values().stream().anyMatch(other -> other.root().equals(launch.root()))) {
-                return false;
-            }
-        }
-        try (MetadataLock lock = launch.meta().lock()) {
-            Lease lease = null;
-            try {
-                lease = launch.meta().lease().orElse(null);
-            } catch (IOException e) {
-                // Unreadable: nobody's live claim.
-            }
-            if (lease != null && !lease.token().equals(launch.token()) && lease.staleReason(Instant.now(), ownTokens) == null) {
-                return false;
-            }
-            removeTree(launch.created());
-        } catch (IOException e) {
-            log.warn("provisional workspace {} kept: {}", launch.root(), e.getMessage());
+        String kept = removeCreated(launch.meta(), launch.token(), session.id());
+        if (kept != null) {
+            log.info("workspace {} kept although this spawn created it and session {} exited with status {} without "
+                    + "changing a file: {}", launch.root(), session.name(), code, kept);
             return false;
-        } finally {
-            ownTokens.remove(launch.token());
         }
-        known.remove(launch.root());
+        ownTokens.remove(launch.token());
         log.info("workspace {} removed: this spawn created it, and session {} exited with status {} without changing a file",
                 launch.root(), session.name(), code);
         return true;
     }
 
-    /** Deletes a directory tree without following links out of it. */
-    private static void removeTree(Path top) {
-        try {
-            Files.walkFileTree(top, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException failure) throws IOException {
-                    Files.deleteIfExists(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            log.warn("could not remove {}: {}", top, e.toString());
+    /**
+     * Removes the workspace directory a spawn created (never a parent), under its metadata lock,
+     * only when it is a real directory that holds nothing but {@code .corral/} with this claim's own
+     * files in it (its lease, its start record, the lock and .gitignore), no other lease, and no
+     * other live session works in it or below it. Answers why it was kept, or null once removed.
+     */
+    private String removeCreated(MetadataDir meta, String token, String sessionId) {
+        Path root = meta.root();
+        String user = sessionIn(root, sessionId);
+        if (user != null) {
+            return "session " + user + " works in it";
         }
+        try (MetadataLock lock = meta.lock()) {
+            if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+                return "it is no longer a real directory";
+            }
+            List<Path> own = new ArrayList<>();
+            String foreign = onlyOwn(meta, token, sessionId, own);
+            if (foreign != null) {
+                return foreign;
+            }
+            // Innermost first; deleting a directory that gained an entry meanwhile fails, and the rest is kept.
+            for (Path path : own) {
+                Files.deleteIfExists(path);
+            }
+            Files.delete(meta.dir());
+            Files.delete(root);
+        } catch (DirectoryNotEmptyException e) {
+            return e.getFile() + " was given something else meanwhile";
+        } catch (IOException e) {
+            return e.getMessage();
+        }
+        known.remove(root);
+        return null;
+    }
+
+    /** Why the workspace holds more than this claim's own metadata, or null; {@code own} gets those files, innermost first. */
+    private static String onlyOwn(MetadataDir meta, String token, String sessionId, List<Path> own) throws IOException {
+        Path root = meta.root();
+        try (var entries = Files.list(root)) {
+            List<String> names = entries.map(p -> p.getFileName().toString()).filter(n -> !n.equals(MetadataDir.NAME)).toList();
+            if (!names.isEmpty()) {
+                return "it holds " + names.get(0) + (names.size() > 1 ? " and " + (names.size() - 1) + " more" : "");
+            }
+        }
+        Lease lease;
+        try {
+            lease = meta.lease().orElse(null);
+        } catch (IOException e) {
+            return "its lease file is unreadable (" + e.getMessage() + ")";
+        }
+        if (lease != null && !lease.token().equals(token)) {
+            return "another lease is in it (" + lease.describeHolder(Instant.now()) + ")";
+        }
+        Set<String> allowed = Set.of(MetadataLock.FILE, "lease.json", ".gitignore", MetadataDir.SESSIONS);
+        Set<String> records = sessionId == null ? Set.of() : Set.of(sessionId + ".json", sessionId + ".manifest.json");
+        Path sessions = meta.dir().resolve(MetadataDir.SESSIONS);
+        try (var entries = Files.list(meta.dir())) {
+            for (Path entry : entries.toList()) {
+                String name = entry.getFileName().toString();
+                if (!allowed.contains(name)) {
+                    return MetadataDir.NAME + "/" + name + " is in it";
+                }
+                if (!name.equals(MetadataDir.SESSIONS)) {
+                    OwnedFiles.requirePlainOrMissing(entry);
+                    own.add(entry);
+                }
+            }
+        }
+        if (Files.exists(sessions, LinkOption.NOFOLLOW_LINKS)) {
+            OwnedFiles.requireDirectory(sessions);
+            List<Path> inside = new ArrayList<>();
+            try (var entries = Files.list(sessions)) {
+                for (Path entry : entries.toList()) {
+                    if (!records.contains(entry.getFileName().toString())) {
+                        return MetadataDir.NAME + "/" + MetadataDir.SESSIONS + "/" + entry.getFileName() + " is in it";
+                    }
+                    OwnedFiles.requirePlainOrMissing(entry);
+                    inside.add(entry);
+                }
+            }
+            inside.add(sessions);
+            own.addAll(0, inside);
+        }
+        return null;
+    }
+
+    /** A live session other than {@code except} whose workspace or working directory is {@code root} or inside it, or null. */
+    private String sessionIn(Path root, String except) {
+        for (Map.Entry<String, Session> live : places.entrySet()) {
+            Session other = live.getValue();
+            if (live.getKey().equals(except) || !other.running()) {
+                continue;
+            }
+            Path workspace = other.spec().workspace();
+            if (other.spec().cwd().startsWith(root) || workspace != null && workspace.startsWith(root)) {
+                return "'" + other.name() + "'";
+            }
+        }
+        return null;
     }
 
     // Heartbeats and the stale-lease sweep.
@@ -670,6 +779,7 @@ public final class Workspaces implements SessionListener, AutoCloseable {
     public Map<String, Object> show(Path dir) throws SessionException {
         Path root = existing(dir);
         awaitWork(root);
+        refuseUnsafe(new MetadataDir(root, mapper, settings.lockTimeout()));
         String reason = sweep(root);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("workspace", root.toString());
@@ -689,6 +799,7 @@ public final class Workspaces implements SessionListener, AutoCloseable {
         Path root = existing(dir);
         awaitWork(root);
         MetadataDir meta = new MetadataDir(root, mapper, settings.lockTimeout());
+        refuseUnsafe(meta);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("workspace", root.toString());
         Instant now = Instant.now();

@@ -1,35 +1,63 @@
 package dev.corral.daemon.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.corral.daemon.session.SessionSpec;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The matching of streamed output, with a recording stand-in for the session. */
+/**
+ * How the watcher reads screens: given screen texts and times, with a recording stand-in for the
+ * session whose screen echoes what is typed. Timers never fire here (the times are given).
+ */
 class OutputWatcherTest {
+    private static final long S = TimeUnit.SECONDS.toNanos(1);
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
     private final List<String> typed = new ArrayList<>();
     private final List<String> readiness = new ArrayList<>();
+    private final List<Boolean> wanted = new ArrayList<>();
+    private String stuckOn;
+    private String screen = "";
 
     @AfterEach
     void stop() {
         timers.shutdownNow();
     }
 
-    private OutputWatcher watcher(Pattern readyWhen, String postSpawn) {
-        Profile profile = new Profile("t", List.of("t"), List.of(), Map.of(), SessionSpec.Kind.PTY, "env", Map.of(), null,
-                readyWhen, List.of(new Profile.Responder(Pattern.compile("trust this folder\\?"), "y\r", Duration.ofMinutes(1))),
-                postSpawn, "test");
+    private static final String TRUST = """
+            Quick safety check: Is this a project you created or one you trust?
+
+            ❯ 1. Yes, I trust this folder
+              2. No, exit
+
+            Enter to confirm · Esc to cancel""";
+    private static final String MAIN = """
+            ╭─── Claude Code ───╮
+            ╰───────────────────╯
+            ────────────
+            ❯
+            ────────────
+              ? for shortcuts""";
+
+    private Profile profile(String postSpawn) {
+        return new Profile("t", List.of("t"), List.of(), Map.of(), SessionSpec.Kind.PTY, "type", Map.of(), null,
+                Pattern.compile("\\? for shortcuts"), Pattern.compile("Enter to confirm|esc to interrupt"),
+                List.of(new Profile.Responder(Pattern.compile("one you trust\\?"), null, "Enter", Duration.ofSeconds(30))),
+                postSpawn, Duration.ofSeconds(60), Duration.ofSeconds(10), "test");
+    }
+
+    private OutputWatcher watcher(Profile profile, String prompt) {
         OutputWatcher.Target target = new OutputWatcher.Target() {
             @Override
             public String name() {
@@ -42,56 +70,139 @@ class OutputWatcherTest {
             }
 
             @Override
-            public void readiness(String state, String screen) {
+            public void readiness(String state, String text) {
                 readiness.add(state);
+                stuckOn = text;
+            }
+
+            @Override
+            public void inputWanted(boolean wants) {
+                wanted.add(wants);
             }
 
             @Override
             public boolean send(String text, boolean enter) {
                 typed.add(enter ? text + "⏎" : text);
+                screen = screen + text; // the program echoes what it reads
                 return true;
             }
-        };
-        return new OutputWatcher(target, profile, timers, Runnable::run, null);
-    }
 
-    private static void feed(OutputWatcher watcher, String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        watcher.feed(bytes, bytes.length);
+            @Override
+            public String screen() {
+                return screen;
+            }
+        };
+        return new OutputWatcher(target, profile, timers, Runnable::run, Runnable::run, prompt);
     }
 
     @Test
-    void aDialogSplitAcrossChunksAndEscapesIsAnsweredOnce() {
-        OutputWatcher watcher = watcher(Pattern.compile("READY>"), null);
+    void aDialogIsAnsweredOncePerAppearanceAndItsMarkerIsNotReady() {
+        OutputWatcher watcher = watcher(profile(null), null);
         watcher.started();
-        feed(watcher, "Do you \u001b[1mtrust th");
-        feed(watcher, "is fol\u001b");
-        feed(watcher, "[0mder?\r\n");
-        feed(watcher, "still waiting\r\n");
-        assertEquals(List.of("y\r"), typed, "answered once, although more output followed");
+        watcher.look(TRUST, 1 * S);
+        watcher.look(TRUST + "\n(redrawn)", 2 * S);
+        watcher.look(TRUST, 3 * S);
+        assertEquals(List.of("⏎"), typed, "answered with the Enter key, once, although it was redrawn");
         assertEquals(List.of("starting", "awaiting-input"), readiness);
 
-        feed(watcher, "trust this folder?");
-        assertEquals(List.of("y\r", "y\r"), typed, "a second appearance is answered again");
-        feed(watcher, "READY>");
+        watcher.look("loading…", 4 * S);
+        assertEquals("starting", readiness.get(readiness.size() - 1), "the dialog has left the screen");
+        watcher.look(TRUST, 5 * S);
+        assertEquals(List.of("⏎", "⏎"), typed, "a second appearance is answered again");
+        watcher.look(TRUST.replace("Enter to confirm", "") + "\n? for shortcuts", 6 * S);
+        watcher.look(MAIN, 7 * S);
+        assertEquals("ready", readiness.get(readiness.size() - 1));
+        assertEquals(List.of("⏎", "⏎"), typed, "no prompt to type");
+    }
+
+    @Test
+    void notWhenKeepsADialogFromReadingAsReady() {
+        OutputWatcher watcher = watcher(profile(null), null);
+        watcher.started();
+        watcher.look("? for shortcuts\nEnter to confirm · Esc to cancel", S);
+        assertFalse(readiness.contains("ready"), readiness.toString());
+    }
+
+    @Test
+    void thePromptIsTypedThenEnterAsAKeyOfItsOwnOnceItShows() {
+        OutputWatcher watcher = watcher(profile("/status"), "fix the bug");
+        watcher.started();
+        screen = MAIN;
+        watcher.look(MAIN, S);
+        assertEquals(List.of("fix the bug", "⏎", "/status", "⏎"), typed);
+        assertEquals(List.of("starting", "ready"), readiness);
+        assertEquals(List.of(true), wanted, "the empty ready prompt waits for input");
+        watcher.look(MAIN + "\n✻ Working… (esc to interrupt)", 2 * S);
+        assertEquals(List.of(true, false), wanted, "at work: no input wanted");
+    }
+
+    @Test
+    void aQuestionNoResponderKnowsIsStuckOnceTheScreenStaysStill() {
+        OutputWatcher watcher = watcher(profile(null), null);
+        watcher.started();
+        String auth = "How would you like to authenticate for this project?\n  ● 1. Sign in with Google\n    2. Use Gemini API Key";
+        watcher.look(auth, S);
+        watcher.look(auth, 10 * S);
+        assertEquals(List.of("starting"), readiness, "still for 9 s only");
+        watcher.look(auth, 11 * S + 1);
+        assertEquals(List.of("starting", "stuck"), readiness);
+        assertEquals(auth, stuckOn);
+        assertEquals(List.of(false, true), wanted, "stuck waits for a person");
+
+        watcher.look("a person answered", 12 * S);
+        assertEquals("starting", readiness.get(readiness.size() - 1), "the screen moved on before the start timeout");
+        watcher.look(MAIN, 13 * S);
         assertEquals("ready", readiness.get(readiness.size() - 1));
     }
 
     @Test
-    void aMultiByteCharacterCutInTwoStillMatches() {
-        OutputWatcher watcher = watcher(Pattern.compile("ready ✓"), "go");
+    void notReadyWithinTheStartTimeoutIsStuckEvenWhileTheScreenMoves() {
+        OutputWatcher watcher = watcher(profile(null), null);
         watcher.started();
-        byte[] bytes = "ready ✓".getBytes(StandardCharsets.UTF_8);
-        watcher.feed(bytes, bytes.length - 1);
-        assertTrue(typed.isEmpty());
-        watcher.feed(new byte[] {bytes[bytes.length - 1]}, 1);
-        assertEquals(List.of("go⏎"), typed, "post_spawn is typed once ready");
+        long start = System.nanoTime();
+        for (int i = 1; i <= 61; i++) {
+            watcher.look("spinner " + i, start + i * S);
+        }
+        assertEquals("stuck", readiness.get(readiness.size() - 1));
+        assertTrue(stuckOn.startsWith("spinner "), stuckOn);
+        watcher.look(MAIN, start + 62 * S);
+        assertEquals("ready", readiness.get(readiness.size() - 1), "a stuck agent that gets ready is ready");
+        assertNull(stuckOn);
     }
 
     @Test
-    void cursorMovesKeepWordsApart() {
-        StringBuilder out = new StringBuilder();
-        new OutputWatcher.AnsiStripper().strip(java.nio.CharBuffer.wrap("in\u001b[2Cthis\u001b]0;title\u0007 folder"), out);
-        assertEquals("in this folder", out.toString());
+    void keysAndLiteralTextBecomeSteps() {
+        assertEquals(List.of(new Keys.Step("\u001b[B", false), Keys.Step.ENTER), Keys.parse("Down Enter"));
+        assertEquals(List.of(new Keys.Step("1", false)), Keys.parse("1"));
+        assertEquals(List.of(new Keys.Step("\u0003", false)), Keys.parse("C-c"));
+        assertNull(Keys.parse("Dwn"));
+        assertEquals(List.of(new Keys.Step("2", false), Keys.Step.ENTER), Keys.literal("2\r"));
+        assertEquals(List.of(Keys.Step.ENTER), Keys.literal("\r"));
+    }
+
+    @Test
+    void theScreenIsTrimmedOfBlankLinesAndTrailingSpaces() {
+        assertEquals("  one\n\ntwo", OutputWatcher.trim("\n   \n  one   \n\ntwo  \n\n  \n"));
+    }
+
+    @Test
+    void theStopgapStreamTextKeepsTheLastRowsWithoutEscapes() {
+        StreamText text = new StreamText(2);
+        byte[] bytes = "a\r\n\u001b(Bb\u001b[1mold\u001b[0m\r\nc\u001b[2Cd\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        text.feed(bytes, bytes.length);
+        assertEquals("bold\nc d", text.text());
+    }
+
+    @Test
+    void theBuiltInProfilesParse() {
+        Map<String, Profile> builtIns = Profiles.builtIns();
+        assertEquals(List.of("claude", "codex", "gemini", "generic"), List.copyOf(builtIns.keySet()));
+        for (String name : List.of("claude", "codex", "gemini")) {
+            Profile profile = builtIns.get(name);
+            assertEquals(SessionSpec.Kind.TMUX, profile.kind(), name);
+            assertEquals("type", profile.prompt(), name);
+            assertEquals(1, profile.responders().size(), name + " answers the folder-trust dialog only");
+            assertEquals("Enter", profile.responders().get(0).keys(), name);
+        }
     }
 }

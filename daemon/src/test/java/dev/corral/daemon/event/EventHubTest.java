@@ -1,6 +1,7 @@
 package dev.corral.daemon.event;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -169,6 +170,8 @@ class EventHubTest {
             await("two subscribers", () -> ((Number) hub.describe().get("subscribers")).intValue() == 2);
             List<Long> kept = new ArrayList<>();
             Semaphore received = new Semaphore(0);
+            // What the reader thread saw go wrong, rethrown on the test's thread (JUnit would lose it).
+            java.util.concurrent.atomic.AtomicReference<Throwable> readerFailure = new java.util.concurrent.atomic.AtomicReference<>();
             Thread reader = new Thread(() -> {
                 try {
                     while (kept.size() < total) {
@@ -178,8 +181,8 @@ class EventHubTest {
                         received.release();
                     }
                 } catch (IOException | RuntimeException | AssertionError e) {
+                    readerFailure.set(e);
                     received.release(total);
-                    throw new AssertionError(e);
                 }
             });
             reader.start();
@@ -188,9 +191,16 @@ class EventHubTest {
             for (int published = 0; published < total; published += 15) {
                 publish(15, 1000);
                 assertTrue(received.tryAcquire(15, 30, TimeUnit.SECONDS), "the keeper got the batch");
+                if (readerFailure.get() != null) {
+                    throw new AssertionError("the keeper's reader failed after " + kept.size() + " events", readerFailure.get());
+                }
             }
             reader.join(TimeUnit.SECONDS.toMillis(30));
-            assertEquals(total, kept.size());
+            assertFalse(reader.isAlive(), "the keeper's reader did not finish");
+            if (readerFailure.get() != null) {
+                throw new AssertionError("the keeper's reader failed", readerFailure.get());
+            }
+            assertEquals(total, kept.size(), "events the keeper got");
             for (int i = 0; i < total; i++) {
                 assertEquals(i + 1L, kept.get(i), "the keeper got every event, in order, no gap");
             }

@@ -34,7 +34,12 @@ class MetadataLockTest {
             }
         });
         assertTrue(held.await(10, TimeUnit.SECONDS));
+        long start = System.nanoTime();
         assertThrows(MetadataLock.Timeout.class, () -> MetadataLock.acquire(dir, Duration.ofMillis(200)));
+        Duration waited = Duration.ofNanos(System.nanoTime() - start);
+        assertTrue(waited.compareTo(Duration.ofMillis(190)) >= 0, "gave up before its 200 ms timeout: " + waited);
+        // The bound: it gives up at its timeout (plus scheduling slack), not at the holder's 5 s or never.
+        assertTrue(waited.compareTo(Duration.ofSeconds(3)) < 0, "waited well past its 200 ms timeout: " + waited);
         release.countDown();
         holder.get(10, TimeUnit.SECONDS);
         try (MetadataLock lock = MetadataLock.acquire(dir, Duration.ofSeconds(5))) {

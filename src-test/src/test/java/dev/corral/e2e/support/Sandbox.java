@@ -26,11 +26,60 @@ public final class Sandbox implements AutoCloseable {
     private final Path stateDir;
     private final List<Process> daemons = new ArrayList<>();
     private final Map<String, String> extraEnv = new HashMap<>();
+    /** Sandboxes of the running test or class, open or closed during it, for the failure report. */
+    private static final java.util.Set<Sandbox> RECENT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The sessions' screens as they were when the sandbox closed (a timeout closes it before the report). */
+    private volatile String screensAtClose;
+    private volatile boolean closing;
 
     public Sandbox(Path dir) throws IOException {
         this.dir = dir;
         this.socket = dir.resolve("run").resolve("corral.sock");
         this.stateDir = dir.resolve("state");
+        RECENT.add(this);
+    }
+
+    /** The sandboxes of the running test or class. */
+    static List<Sandbox> recent() {
+        return List.copyOf(RECENT);
+    }
+
+    /** Forgets the sandboxes already closed: a new test or class begins. */
+    static void forgetClosed() {
+        RECENT.removeIf(sandbox -> sandbox.screensAtClose != null);
+    }
+
+    /** Its sessions' screens now, or as they were when it closed. */
+    String screens() {
+        if (closing) {
+            // A timed-out test's thread is closing it right now: its capture comes before the stop.
+            long end = System.nanoTime() + Duration.ofSeconds(25).toNanos();
+            while (screensAtClose == null && System.nanoTime() < end) {
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+            }
+        }
+        String saved = screensAtClose;
+        return saved != null ? saved : FailureReport.screens(this);
+    }
+
+    /** Folders of links made by {@link #pathWithout}, emptied at close. */
+    private final List<Path> linkFarms = new ArrayList<>();
+
+    /**
+     * A PATH folder with every tool of /usr/bin except {@code tool}: a machine where it is not
+     * installed. The links are removed at close (the temporary-directory clean-up warns about each).
+     */
+    public Path pathWithout(String tool) throws IOException {
+        Path bin = Files.createDirectories(dir.resolve("path-without-" + tool));
+        try (var tools = Files.list(Path.of("/usr/bin"))) {
+            for (Path found : (Iterable<Path>) tools::iterator) {
+                if (!found.getFileName().toString().equals(tool)) {
+                    Files.createSymbolicLink(bin.resolve(found.getFileName()), found);
+                }
+            }
+        }
+        linkFarms.add(bin);
+        return bin;
     }
 
     /** Sets a variable for every command and daemon this sandbox starts from now on. */
@@ -184,6 +233,10 @@ public final class Sandbox implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
+        if (screensAtClose == null) {
+            screensAtClose = FailureReport.screens(this);
+        }
         for (Process daemon : daemons) {
             stop(daemon.toHandle());
         }
@@ -194,6 +247,16 @@ public final class Sandbox implements AutoCloseable {
         if (Files.exists(tmuxSocket(), LinkOption.NOFOLLOW_LINKS)) {
             tmux("kill-server");
         }
+        for (Path bin : linkFarms) {
+            try (var links = Files.list(bin)) {
+                for (Path link : (Iterable<Path>) links::iterator) {
+                    Files.deleteIfExists(link);
+                }
+            } catch (IOException e) {
+                // Left for the temporary-directory clean-up.
+            }
+        }
+        linkFarms.clear();
     }
 
     private static void stop(ProcessHandle process) {
