@@ -145,13 +145,8 @@ public final class Profiles {
         }
         String kindName = string(source, name, table, "kind", "pty");
         SessionSpec.Kind kind = SessionSpec.Kind.fromWire(kindName);
-        if (kind == SessionSpec.Kind.CONTAINER) {
-            throw broken(source, List.of("profile", name, "kind"), "profile." + name + ".kind = \"container\" is not supported yet:"
-                    + " an agent runs in a PTY or in tmux (kind = \"pty\" or \"tmux\"); to run it in a container, spawn"
-                    + " --kind container without --agent and start the agent inside");
-        }
         if (kind == null) {
-            throw broken(source, List.of("profile", name, "kind"), "profile." + name + ".kind must be \"pty\" or \"tmux\", not \"" + kindName + "\"");
+            throw broken(source, List.of("profile", name, "kind"), "profile." + name + ".kind must be \"pty\", \"tmux\" or \"container\", not \"" + kindName + "\"");
         }
         String prompt = string(source, name, table, "prompt", "env");
         if (!prompt.equals("env") && !prompt.equals("arg") && !prompt.equals("type") && !prompt.matches("flag:-\\S+")) {
