@@ -468,6 +468,10 @@ class ContainerTest {
         sandbox.awaitTail("agent", "ECONNREFUSED");
         String screen = tail("agent");
         assertTrue(screen.contains("Welcome") && screen.contains("Unable") && screen.contains("Anthropic"), screen);
+        // The container session's screen model puts those words back in their places, as tmux would.
+        String shown = sandbox.ok("screen", "agent").out();
+        assertTrue(shown.contains("Unable to connect to Anthropic services"), "corral screen of a container session:\n" + shown);
+        assertTrue(shown.contains("cli=2.1.197 (Claude Code)") || shown.contains("Welcome to Claude Code"), shown);
     }
 
     /**
