@@ -20,7 +20,7 @@ public final class Corral {
      * only the one a command line names: building picocli's model of all of them costs a short
      * command tens of milliseconds.
      */
-    private static final Map<String, Class<?>> SUBCOMMANDS = new LinkedHashMap<>();
+    static final Map<String, Class<?>> SUBCOMMANDS = new LinkedHashMap<>();
 
     static {
         SUBCOMMANDS.put("daemon", DaemonCommand.class);
@@ -45,6 +45,9 @@ public final class Corral {
         SUBCOMMANDS.put("help", CommandLine.HelpCommand.class);
     }
 
+    /** bin/corral's hidden argument for the run that makes the CDS archive or AOT cache. */
+    static final String TRAIN_ARCHIVE = "--train-archive";
+
     @Option(names = "--socket", paramLabel = "PATH", scope = ScopeType.INHERIT,
             description = "corrald's socket (default: $CORRAL_SOCKET, then $XDG_RUNTIME_DIR/corral/corral.sock).")
     String socket;
@@ -57,9 +60,39 @@ public final class Corral {
     boolean json;
 
     public static void main(String[] args) {
-        CommandLine commandLine = new CommandLine(new Corral())
-                .setExecutionExceptionHandler(Corral::onFailure);
-        commandLine.setParameterExceptionHandler(CliFailure::onUsageError);
+        if (args.length == 1 && args[0].equals(TRAIN_ARCHIVE)) {
+            Training.run();
+            return;
+        }
+        Trace.mark("main");
+        CommandLine commandLine = commandLine(args);
+        Trace.mark("picocli-model");
+        int status = commandLine.execute(args);
+        Trace.mark("command-done");
+        System.exit(status);
+    }
+
+    /**
+     * The command line to run {@code args} with. The subcommand it names comes from the model
+     * made at build time ({@link CommandModel}), without reading annotations; help, version,
+     * usage errors and anything the model lacks use the annotated model, which registers only
+     * the subcommand named (all of them for help or a name that is not one).
+     */
+    static CommandLine commandLine(String[] args) {
+        String named = subcommandNamed(args);
+        if (named != null && !named.equals("help") && !asksForHelp(args) && System.getenv("CORRAL_REFLECTIVE_CLI") == null) {
+            CommandLine fast = CommandModel.commandLine(new Corral(), named);
+            if (fast != null) {
+                // A usage error is reported by the annotated model, with its descriptions and usage.
+                fast.setParameterExceptionHandler((e, again) -> annotated(again).execute(again));
+                return fast.setExecutionExceptionHandler(Corral::onFailure);
+            }
+        }
+        return annotated(args);
+    }
+
+    static CommandLine annotated(String[] args) {
+        CommandLine commandLine = new CommandLine(new Corral());
         String named = subcommandNamed(args);
         if (named != null && !named.equals("help") && SUBCOMMANDS.containsKey(named)) {
             commandLine.addSubcommand(named, SUBCOMMANDS.get(named));
@@ -67,7 +100,21 @@ public final class Corral {
             // No subcommand, help, or a name that is not one: all of them, for the usage message.
             SUBCOMMANDS.forEach(commandLine::addSubcommand);
         }
-        System.exit(commandLine.execute(args));
+        commandLine.setParameterExceptionHandler(CliFailure::onUsageError);
+        return commandLine.setExecutionExceptionHandler(Corral::onFailure);
+    }
+
+    /** -h, --help, -V or --version before any "--": picocli's help, from the annotated model. */
+    private static boolean asksForHelp(String[] args) {
+        for (String arg : args) {
+            if (arg.equals("--")) {
+                return false;
+            }
+            if (arg.equals("-h") || arg.equals("--help") || arg.equals("-V") || arg.equals("--version")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The whole command model, every subcommand registered: what completion scripts are made from. */

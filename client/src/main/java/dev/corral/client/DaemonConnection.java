@@ -46,6 +46,7 @@ final class DaemonConnection implements AutoCloseable {
 
     /** A connection, or null when nothing listens on the socket. */
     static DaemonConnection tryOpen(Endpoint endpoint) {
+        Trace.mark("connect");
         SocketChannel channel;
         try {
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -58,8 +59,10 @@ final class DaemonConnection implements AutoCloseable {
             closeQuietly(channel);
             return null;
         }
+        Trace.mark("connected");
         DaemonConnection connection = new DaemonConnection(endpoint, channel);
         connection.greet();
+        Trace.mark("hello-done");
         return connection;
     }
 
@@ -95,8 +98,10 @@ final class DaemonConnection implements AutoCloseable {
 
     private Response exchange(Map<String, Object> request) {
         try {
+            byte[] json = Json.write(request);
+            Trace.mark("json-written");
             try {
-                Frames.write(channel, Json.write(request));
+                Frames.write(channel, json);
             } catch (IOException writeFailed) {
                 // A daemon that refuses a connection (BUSY, PEER_REFUSED) answers and closes before
                 // reading anything: its frame is still there to read, and says more than "Broken pipe".
@@ -107,10 +112,13 @@ final class DaemonConnection implements AutoCloseable {
                 throw writeFailed;
             }
             byte[] payload = Frames.read(channel);
+            Trace.mark("answer-read");
             if (payload == null) {
                 throw CliFailure.unreachable("corrald on " + endpoint.socket() + " closed the connection without answering");
             }
-            return Response.parse(payload);
+            Response response = Response.parse(payload);
+            Trace.mark("json-parsed");
+            return response;
         } catch (IOException e) {
             throw CliFailure.unreachable("lost the connection to corrald on " + endpoint.socket() + ": " + e.getMessage());
         }

@@ -20,6 +20,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class DaemonLauncher {
     private static final long READY_DEADLINE_MILLIS = 30_000;
+    /** How often a starting client tries the socket: the answer is seen this soon after it is there. */
+    private static final long POLL_MILLIS = 5;
+    private static final String EXITED = "corral: corrald exited with status ";
 
     private DaemonLauncher() {}
 
@@ -74,7 +77,14 @@ final class DaemonLauncher {
                     + " is missing; build corral first (mvn -DskipTests package)");
         }
         Path startLog = endpoint.socket().resolveSibling(endpoint.socket().getFileName() + ".start.log");
-        List<String> command = new ArrayList<>(List.of("setsid", launcher.toString(),
+        // setsid -f forks: the process this JVM starts exits at once and corrald runs on in a
+        // session of its own, a grandchild. A JVM that exits while a child it started still runs
+        // waits for it (~320 ms measured), so a direct child would hold up every auto-start.
+        // The shell (a fixed script; the arguments are its argv, never interpolated) stays as
+        // corrald's parent and writes one line to the start log when it exits, so a daemon that
+        // dies before it answers is still reported with its output.
+        List<String> command = new ArrayList<>(List.of("setsid", "-f", "/bin/sh", "-c",
+                "\"$0\" \"$@\"; echo \"" + EXITED + "$?\"", launcher.toString(),
                 "--socket", endpoint.socket().toString(), "--detached"));
         if (endpoint.sharedDirectory()) {
             command.add("--socket-dir-shared");
@@ -94,8 +104,15 @@ final class DaemonLauncher {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(startLog.toFile()))
                     .redirectErrorStream(true)
                     .start();
+            if (process.waitFor() != 0) {
+                throw CliFailure.unreachable("cannot start corrald: setsid exited with status " + process.exitValue()
+                        + ":\n" + tail(startLog));
+            }
         } catch (IOException e) {
             throw new CliFailure(Exit.UNREACHABLE, null, "cannot start corrald: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw CliFailure.unreachable("interrupted while starting corrald");
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_DEADLINE_MILLIS);
         while (System.nanoTime() < deadline) {
@@ -105,11 +122,13 @@ final class DaemonLauncher {
                 connection.close();
                 return pid instanceof Number n ? n.longValue() : -1;
             }
+            String status = exitStatus(startLog);
+            if (status != null && !answers(endpoint)) {
+                throw CliFailure.unreachable("corrald exited with status " + status + " before it answered:\n"
+                        + tail(startLog).replace(EXITED + status, "").stripTrailing());
+            }
             try {
-                if (process.waitFor(25, TimeUnit.MILLISECONDS) && !answers(endpoint)) {
-                    throw CliFailure.unreachable("corrald exited with status " + process.exitValue()
-                            + " before it answered:\n" + tail(startLog));
-                }
+                Thread.sleep(POLL_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -117,6 +136,17 @@ final class DaemonLauncher {
         }
         throw CliFailure.unreachable("corrald did not answer on " + endpoint.socket() + " within "
                 + READY_DEADLINE_MILLIS / 1000 + " s; its output so far:\n" + tail(startLog));
+    }
+
+    /** The status the start log's last line reports once corrald has exited, else null. */
+    private static String exitStatus(Path startLog) {
+        try {
+            String log = Files.readString(startLog);
+            int at = log.lastIndexOf(EXITED);
+            return at < 0 ? null : log.substring(at + EXITED.length()).trim();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** A daemon that exits at once may have found another one already serving the socket. */
