@@ -136,7 +136,7 @@ final class SessionCommands {
             } else {
                 args.put("cwd", (cwd == null ? Path.of("") : cwd).toAbsolutePath().normalize().toString());
             }
-            if (container) {
+            if (container || agent != null) {
                 if (image != null) {
                     args.put("image", image);
                 }

@@ -552,7 +552,10 @@ class ContainerTest {
         // Its words are placed by cursor moves: the raw tail has escapes between them.
         String screen = tail("claude-fresh");
         assertTrue(screen.contains("Unable") && screen.contains("Anthropic") && screen.contains("ECONNREFUSED"), screen);
-        awaitShown("claude-fresh", "readiness no longer starting", s -> !"starting".equals(s.get("readiness")));
+        // As on the host: the agent ended before it was ready, so its readiness is exited (not starting), with why.
+        awaitShown("claude-fresh", "readiness exited", s -> "exited".equals(s.get("readiness")));
+        assertTrue(String.valueOf(sandbox.show("claude-fresh").get("stuckOn")).contains("Unable to connect to Anthropic services"),
+                sandbox.show("claude-fresh").toString());
 
         // An onboarded HOME and an explicit prompt file: the trust dialog, answered or reported stuck.
         Path prompt = Files.writeString(dir.resolve("prompt.md"), "Prompt from a file.\n");
@@ -575,6 +578,8 @@ class ContainerTest {
                 "--image", "corral-agent:recipe-test");
         assertTrue(absent.exit() != 0 && absent.err().contains("no-such-agent-cli")
                 && absent.err().contains("corral-agent:recipe-test"), absent.toString());
+        // Claude Code writes into its HOME in the workspace while it runs: end it before the workspace is deleted.
+        engine.docker("rm", "--force", main, container);
     }
 
     private boolean logSays(String text) {
