@@ -37,7 +37,7 @@ class SessionLeakTest {
      */
     static final int CYCLES = Integer.getInteger("corral.leak.cycles", 600);
     static final int PEERS = 4;
-    private static final Pattern USED = Pattern.compile("generation\\s+total \\d+K, used (\\d+)K");
+    private static final Pattern USED = Pattern.compile("(?:generation|DefNew|Tenured)\\s+total \\d+K, used (\\d+)K");
 
     @TempDir
     Path dir;
@@ -123,7 +123,10 @@ class SessionLeakTest {
         return (Map<String, Object>) result;
     }
 
-    /** The daemon's heap in use (KiB, all generations) right after a full GC, through jcmd. */
+    /**
+     * The daemon's heap in use (KiB, both serial-GC generations) right after a full GC, through
+     * jcmd; JDK 17 names them "def new generation" and "tenured generation", JDK 25 "DefNew" and "Tenured".
+     */
     static long heapAfterGc(Sandbox sandbox) {
         long pid = sandbox.lockHolderPid();
         Run.Result gc = Run.command(Map.of(), Duration.ofSeconds(60), Run.argv("jcmd", pid, "GC.run"));

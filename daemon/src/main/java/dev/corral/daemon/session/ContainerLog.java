@@ -102,6 +102,12 @@ public final class ContainerLog extends Session {
         return "logs";
     }
 
+    /** A log is read as it was written: no redraw of a screen before it. */
+    @Override
+    boolean rawStream() {
+        return true;
+    }
+
     @Override
     public long pid() {
         return -1;

@@ -423,6 +423,14 @@ public abstract class Session {
         exit.complete(code);
     }
 
+    /**
+     * True for a stream that is not a terminal's (a container's log read once): its client gets
+     * the bytes as they are, with no redraw before them.
+     */
+    boolean rawStream() {
+        return false;
+    }
+
     public final Attachment attach(Channel channel, boolean readOnly, boolean withReplay) {
         return attach(channel, readOnly, withReplay, 0);
     }
@@ -437,7 +445,7 @@ public abstract class Session {
     public final Attachment attach(Channel channel, boolean readOnly, boolean withReplay, int scrollbackLines) {
         Attachment attachment = new Attachment(this, channel, readOnly, context.maxQueuedBytes());
         synchronized (this) {
-            byte[] redraw = withReplay ? screen.redraw(scrollbackLines) : screen.modesOnly();
+            byte[] redraw = rawStream() ? new byte[0] : withReplay ? screen.redraw(scrollbackLines) : screen.modesOnly();
             for (int offset = 0; offset < redraw.length; offset += Stream.MAX_PAYLOAD) {
                 int length = Math.min(Stream.MAX_PAYLOAD, redraw.length - offset);
                 attachment.send(StreamFrames.data(redraw, offset, length));
