@@ -86,7 +86,6 @@ public final class Daemon {
             EventHub.Limits eventLimits, ContainerSettings containers, Workspaces.Settings workspaceSettings,
             ServiceManager manager) throws IOException, SocketOwnership.AlreadyRunningException {
         Daemon daemon = new Daemon(paths, sessionLimits, eventLimits, containers, workspaceSettings, manager);
-        daemon.sessions.warmUp();
         daemon.ownership = SocketOwnership.claim(paths, manager.listenFd().isPresent());
         try {
             // Before anything in the state directory is read: another daemon's sessions there are not ours to mark lost.
@@ -95,6 +94,8 @@ public final class Daemon {
             daemon.ownership.close();
             throw e;
         }
+        // Only once the socket and state are ours: a daemon that is refused exits with its reason as its last words.
+        daemon.sessions.warmUp();
         try {
             // Before the sessions are restored, so that sessions lost with the last daemon are evented.
             daemon.events = EventHub.open(paths.eventsDir(), daemon.mapper, eventLimits);

@@ -161,11 +161,25 @@ public final class SessionRegistry implements AutoCloseable {
             try {
                 new PtyProcessBuilder(new String[] {"/bin/true"}).setConsole(false).start().waitFor();
             } catch (Exception | LinkageError e) {
-                log.warn("PTY support failed to load; spawning sessions will fail: {}", e.toString());
+                if (!shuttingDown()) {
+                    log.warn("PTY support failed to load; spawning sessions will fail: {}", e.toString());
+                }
             }
         }, "pty-warm-up");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** True once the JVM has begun to exit (a shutdown hook can no longer be added). */
+    private static boolean shuttingDown() {
+        try {
+            Thread probe = new Thread(() -> { });
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
     }
 
     /**
