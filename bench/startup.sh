@@ -189,6 +189,8 @@ def daemon_start_once(env):
     what starting costs beyond the daemon's own start."""
     starts[0] += 1
     sock = os.path.join(tmp, f"start{starts[0]}", "corral.sock")
+    # A daemon of its own needs a state directory of its own: one daemon per state directory.
+    env = dict(env, CORRAL_STATE_DIR=os.path.join(tmp, f"start{starts[0]}", "state"))
     p = subprocess.Popen([corral, "--socket", sock, "daemon", "start"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     t0 = time.perf_counter()
     answered = None
