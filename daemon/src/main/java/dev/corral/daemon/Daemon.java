@@ -96,6 +96,10 @@ public final class Daemon {
         }
         // Only once the socket and state are ours: a daemon that is refused exits with its reason as its last words.
         daemon.sessions.warmUp();
+        Thread rehearsal = new Thread(() -> CorralServer.rehearse(OperationTable.rehearsal(daemon), daemon.workers,
+                daemon.mapper, limits), "request-rehearsal");
+        rehearsal.setDaemon(true);
+        rehearsal.start();
         try {
             // Before the sessions are restored, so that sessions lost with the last daemon are evented.
             daemon.events = EventHub.open(paths.eventsDir(), daemon.mapper, eventLimits);
@@ -107,6 +111,7 @@ public final class Daemon {
             daemon.sessions.restore();
             sessionEvents.restored();
             daemon.workspaces.serving();
+            joinQuietly(rehearsal, Duration.ofSeconds(5));
             daemon.server = CorralServer.bind(paths.socket(), manager.listenFd(), OperationTable.standard(daemon),
                     daemon.workers, daemon.mapper, limits);
             daemon.ownership.restrictSocket();
@@ -125,6 +130,14 @@ public final class Daemon {
         manager.ready("serving " + paths.socket() + " (" + daemon.sessions.list(false).size() + " live sessions)");
         manager.watchdogInterval().ifPresent(daemon::startWatchdog);
         return daemon;
+    }
+
+    private static void joinQuietly(Thread thread, Duration limit) {
+        try {
+            thread.join(limit.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

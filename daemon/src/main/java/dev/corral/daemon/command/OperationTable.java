@@ -39,6 +39,11 @@ public final class OperationTable {
                 .add(new StartWeb(daemon));
     }
 
+    /** Only what a connection's first requests need: for rehearsing the request path before serving. */
+    public static OperationTable rehearsal(Daemon daemon) {
+        return new OperationTable().add(new Hello(daemon)).add(new Ping(daemon));
+    }
+
     public OperationTable add(Operation operation) {
         if (operations.putIfAbsent(operation.name(), operation) != null) {
             throw new IllegalStateException("operation " + operation.name() + " registered twice");

@@ -2,6 +2,10 @@ package dev.corral.daemon.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.daemon.command.OperationTable;
+import dev.corral.protocol.Frames;
+import dev.corral.protocol.Json;
+import dev.corral.protocol.Message;
+import dev.corral.protocol.Op;
 import dev.corral.protocol.Protocol;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -12,6 +16,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
@@ -21,6 +26,8 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -108,6 +115,28 @@ public final class CorralServer implements AutoCloseable {
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw new IOException("could not listen on " + socket + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs a hello and a ping through a connection's pipeline in memory, before the socket is bound:
+     * the first user's request then does not pay for the request path's first use (class
+     * initialisation and interpreted code, 100–250 ms here; bench/startup.sh's daemon-start row).
+     */
+    public static void rehearse(OperationTable operations, Executor workers, ObjectMapper mapper, Limits limits) {
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameEncoder(mapper),
+                new FrameDecoder(mapper, limits.frameStallMillis()), new RequestDecoder(mapper),
+                new Dispatcher(operations, workers, mapper, limits.helloTimeoutMillis()));
+        try {
+            channel.attr(Dispatcher.PEER).set("corrald's own rehearsal");
+            for (Map<String, Object> request : List.of(Message.hello(1, "corrald-rehearsal"), Message.request(2, Op.PING, null))) {
+                channel.writeInbound(Unpooled.wrappedBuffer(Frames.encode(Json.write(request))));
+            }
+            channel.runPendingTasks();
+        } catch (RuntimeException e) {
+            log.debug("the request path's rehearsal failed (the first request will be slower): {}", e.toString());
+        } finally {
+            channel.finishAndReleaseAll();
         }
     }
 
