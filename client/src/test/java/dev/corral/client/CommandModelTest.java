@@ -17,7 +17,7 @@ class CommandModelTest {
     void theModelInTheBuildIsTheOneTheAnnotationsDescribe() {
         assertNotNull(CommandModel.load(), "the build writes " + CommandModel.RESOURCE + " beside the classes");
         assertEquals(Json.writeString(CommandModel.describeAll()), Json.writeString(CommandModel.load()),
-                "commands.model is stale: rebuild (mvn package runs CommandModel)");
+                "the command model (commands/*.model) is stale: rebuild (mvn package runs CommandModel)");
     }
 
     @Test
@@ -54,7 +54,7 @@ class CommandModelTest {
 
     @Test
     void helpGoesThroughTheAnnotatedModel() {
-        // The annotated model carries the descriptions; the one built from commands.model has none.
+        // The annotated model carries the descriptions; the one built from the model files has none.
         String help = Corral.commandLine(new String[] {"spawn", "--help"}).getSubcommands().get("spawn").getUsageMessage();
         assertTrue(help.contains("Start a command in a new session"), help);
     }
