@@ -1,6 +1,7 @@
 package dev.corral.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.corral.e2e.support.Deadline;
@@ -168,6 +169,43 @@ class TmuxSessionTest {
             terminal.await("you said hello", LIMIT);
             terminal.await("STATUS[6]", LIMIT);
             assertTrue(terminal.text().contains("[att exited with status 6]"), terminal.text());
+        }
+    }
+
+    @Test
+    void aReadOnlyAttachToATmuxSessionSeesButCannotType() throws Exception {
+        sandbox.ok("spawn", "--kind", "tmux", "--name", "watched", "--", "sh", "-c", "while read line; do echo got:$line; done");
+        try (TerminalDriver watcher = TerminalDriver.start(sandbox, "\"$CORRAL\" attach watched --read-only; echo \"STATUS[$?]\"")) {
+            Deadline.await(LIMIT, () -> "the read-only attach", () -> ((Number) sandbox.show("watched").get("attached")).intValue() == 1);
+            watcher.type("from-watcher\r");
+            sandbox.ok("send", "watched", "from-send");
+            watcher.await("got:from-send", LIMIT);
+            sandbox.ok("send", "watched", "second-send");
+            watcher.await("got:second-send", LIMIT);
+            assertFalse(watcher.text().contains("from-watcher"), "a read-only client's keys reached the program: " + watcher.text());
+            String pane = sandbox.tmux("capture-pane", "-p", "-t", "watched").out();
+            assertFalse(pane.contains("from-watcher"), "tmux's own pane holds the watcher's keys:\n" + pane);
+            watcher.type(new byte[] {0x1c});
+            watcher.await("STATUS[0]", LIMIT);
+        }
+    }
+
+    @Test
+    void aResizeReachesTheProgramInTmuxAndTmuxsWindowFollows() throws Exception {
+        sandbox.ok("spawn", "--kind", "tmux", "--name", "sized", "--", "sh", "-c", "read a; stty size; read b; stty size; sleep 300");
+        try (TerminalDriver terminal = TerminalDriver.start(sandbox, "\"$CORRAL\" attach sized; echo \"STATUS[$?]\"")) {
+            Deadline.await(LIMIT, () -> "the attach", () -> ((Number) sandbox.show("sized").get("attached")).intValue() == 1);
+            terminal.type("\r");
+            terminal.await("24 80", LIMIT);
+            terminal.resize(132, 43);
+            Deadline.await(LIMIT, () -> "tmux's window to be 132x43; it is "
+                    + sandbox.tmux("display-message", "-p", "-t", "sized", "#{window_width}x#{window_height}").out(),
+                    () -> sandbox.tmux("display-message", "-p", "-t", "sized", "#{window_width}x#{window_height}").out().strip()
+                            .equals("132x43"));
+            terminal.type("\r");
+            terminal.await("43 132", LIMIT);
+            terminal.type(new byte[] {0x1c});
+            terminal.await("STATUS[0]", LIMIT);
         }
     }
 
