@@ -144,6 +144,32 @@ class ContainerTest {
     }
 
     @Test
+    void theDaemonsContainerFlagsWinOverItsEnvironmentAndCwdIsThePlaceInTheWorkspace() throws IOException {
+        Path credentials = Files.writeString(dir.resolve("flag-credentials.json"), "{\"from\":\"the flag\"}");
+        Path envCredentials = Files.writeString(dir.resolve("env-credentials.json"), "{\"from\":\"the environment\"}");
+        // The environment names an engine that is not there and another network and file: the flags must win.
+        sandbox.withEnv("DOCKER_HOST", "unix://" + dir.resolve("no-engine.sock")).withEnv("CORRAL_CONTAINER_NETWORK", "bridge")
+                .withEnv("CORRAL_CONTAINER_CREDENTIALS", envCredentials.toString());
+        sandbox.startDaemon("--docker-host", engine.host(), "--container-network", "none",
+                "--container-credentials", credentials.toString());
+        Path sub = Files.createDirectories(workspace.resolve("module/src"));
+        Run.Result absolute = sandbox.corral("spawn", "--kind", "container", "--name", "abs", "--workspace", workspace, "--force",
+                "--image", BUSYBOX, "--cwd", sub, "--", "true");
+        assertEquals(1, absolute.exit(), "refused as a bad request: " + absolute);
+        assertTrue(absolute.err().contains("[BAD_REQUEST]") && absolute.err().contains("relative to it (for example --cwd src)"), absolute.toString());
+        spawn("flags", "--cwd", "module/src", "--", "sh", "-c",
+                "echo \"pwd=$(pwd)\"; echo \"creds:$(cat $CORRAL_CREDENTIALS)\"; echo \"nets:$(ls /sys/class/net | tr '\\n' ,)\"");
+        assertEquals(0, sandbox.corral("wait", "flags").exit());
+        String seen = tail("flags");
+        assertTrue(seen.contains("pwd=/workspaces/ws/module/src"), "--cwd is the same place inside the workspace's mount: " + seen);
+        assertTrue(seen.contains("creds:{\"from\":\"the flag\"}"), seen);
+        assertTrue(seen.contains("nets:lo,\r\n"), "--container-network none: only loopback: " + seen);
+        String container = (String) sandbox.show("flags").get("container");
+        assertEquals("none", engine.docker("inspect", "--format", "{{.HostConfig.NetworkMode}}", container).out().strip());
+        sandbox.ok("rm", "flags");
+    }
+
+    @Test
     void aSignalReachesTheCommandAndTheLogCanBeFollowed() throws Exception {
         sandbox.startDaemon();
         spawn("sig", "--", "sh", "-c", "echo waiting; sleep 300");
