@@ -304,6 +304,54 @@ for i, (label, jdk, _, _) in enumerate(commands):
     key = next((k for k in target if f" {k}" in label), None)
     verdict = f"≤ {target[key]}×: {'met' if m / hello[jdk] <= target[key] else 'not met'}" if key else ""
     lines.append(f"| `{label}` | {jdk} | {m:.1f} | {pct(times[i], 10):.1f} | {pct(times[i], 90):.1f} | {m / hello[jdk]:.2f}× | {verdict} |")
+
+# Where the milliseconds go: the same commands with CORRAL_TRACE (one stderr line per phase, ms since
+# bin/corral began), medians of each phase's share; the process end is timed from here.
+PHASES = [("launcher-exec", "launcher until `exec java`"), ("main", "JVM boot to `main`"),
+          ("picocli-model", "picocli model (commands/NAME.model; jackson's first use)"),
+          ("connect", "command code before the socket"), ("connected", "Unix socket open + connect (JDK NIO init)"),
+          ("hello-done", "hello round trip, JSON both ways"), ("command-done", "the command's own requests and printing")]
+def traced(argv, env):
+    t0 = time.perf_counter()
+    p = subprocess.run(argv, env=dict(env, CORRAL_TRACE="1"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    total = (time.perf_counter() - t0) * 1000
+    marks = {}
+    for line in p.stderr.decode(errors="replace").splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "corral-trace":
+            marks.setdefault(parts[1], float(parts[2]))   # the first of each: a retried connect counts once
+    return marks, total
+breakdown_runs = max(5, runs // 2)
+lines += ["", f"Where the time goes (CORRAL_TRACE, median of {breakdown_runs} runs each, ms spent in each phase):", "",
+          "| phase | " + " | ".join(f"{c} JDK {jdk}" for jdk, _ in jdks for c in ("ping", "ls", "spawn")) + " |",
+          "|---|" + "---:|" * (3 * len(jdks))]
+columns = []
+for jdk, java in jdks:
+    env = env_for(java)
+    for name, argv in (("ping", [corral, "ping"]), ("ls", [corral, "ls"]), ("spawn", None)):
+        samples = []
+        for n in range(breakdown_runs):
+            if argv is None:
+                counter[0] += 1
+                samples.append(traced([corral, "spawn", "--name", f"s{counter[0]}", "--", "sleep", "100000"], env))
+                subprocess.run([corral, "rm", "--force", f"s{counter[0]}"], env=env, stdout=subprocess.DEVNULL, check=True)
+            else:
+                samples.append(traced(argv, env))
+        column = []
+        for k, (mark, _) in enumerate(PHASES):
+            shares = []
+            for marks, total in samples:
+                if mark in marks:
+                    before = max([marks[m] for m, _ in PHASES[:k] if m in marks], default=0.0)
+                    shares.append(marks[mark] - before)
+            column.append(statistics.median(shares) if shares else None)
+        column.append(statistics.median([total - marks.get("command-done", total) for marks, total in samples]))
+        column.append(statistics.median([total for _, total in samples]))
+        columns.append(column)
+for row, label in enumerate([d for _, d in PHASES] + ["JVM exit (after the last mark)", "whole process"]):
+    cells = ["-" if c[row] is None else f"{c[row]:.1f}" for c in columns]
+    lines.append(f"| {label} | " + " | ".join(cells) + " |")
+
 text = "\n".join(lines) + "\n"
 with open(os.environ["BENCH_OUT"], "w") as f:
     f.write(text)

@@ -62,6 +62,7 @@ final class AttachCommand implements Callable<Integer> {
             throw new CliFailure(Exit.CORRAL_FAILED, null, failure.describe());
         }
         terminal = Terminal.raw();
+        Trace.mark("terminal-raw");
         try {
             int[] size = terminal.size();
             var response = daemon.call(Op.ATTACH, Map.of("name", name, "readOnly", readOnly, "noReplay", noReplay,
@@ -74,6 +75,7 @@ final class AttachCommand implements Callable<Integer> {
                         response.errorCode().name(), response.errorMessage());
             }
             socket = daemon.handOver();
+            Trace.mark("attached");
             onSignals();
             startInput(detach);
             return pumpOutput();
@@ -158,6 +160,8 @@ final class AttachCommand implements Callable<Integer> {
      * them go to the terminal straight from that buffer in one gathering write, so a burst costs
      * about one read and one write per read instead of three system calls and two copies a message.
      */
+    private boolean firstRead;
+
     private int pumpOutput() {
         FileChannel stdout = new FileOutputStream(FileDescriptor.out).getChannel();
         ByteBuffer in = ByteBuffer.allocateDirect(INPUT_BUFFER);
@@ -166,6 +170,10 @@ final class AttachCommand implements Callable<Integer> {
             while (true) {
                 if (socket.read(in) < 0) {
                     return end("[lost connection to corrald]", Exit.CORRAL_FAILED);
+                }
+                if (!firstRead) {
+                    firstRead = true;
+                    Trace.mark("first-output");
                 }
                 in.flip();
                 int batch = 0;
