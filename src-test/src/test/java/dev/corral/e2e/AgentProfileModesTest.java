@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(300)
 class AgentProfileModesTest {
-    private static final Duration LIMIT = Duration.ofSeconds(60);
+    private static final Duration LIMIT = Deadline.LIMIT;
 
     /** Prints its arguments and, for each that is a file, the file's first line; then echoes what it is told. */
     private static final String ECHO_AGENT = """

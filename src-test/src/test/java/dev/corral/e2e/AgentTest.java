@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * shows a ready prompt and echoes what it is told, as a real coding agent's first run does.
  */
 class AgentTest {
-    private static final Duration LIMIT = Duration.ofSeconds(60);
+    private static final Duration LIMIT = Deadline.LIMIT;
 
     /** Prints a trust dialog drawn with escape sequences, then a ready prompt once answered "1". */
     private static final String FAKE_AGENT = """

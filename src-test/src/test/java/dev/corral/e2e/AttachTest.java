@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * terminal was restored.
  */
 class AttachTest {
-    private static final Duration LIMIT = Duration.ofSeconds(60);
+    private static final Duration LIMIT = Deadline.LIMIT;
     private static final Pattern BEFORE_AFTER = Pattern.compile("BEFORE\\[(.*?)\\].*AFTER\\[(.*?)\\]", Pattern.DOTALL);
 
     @TempDir

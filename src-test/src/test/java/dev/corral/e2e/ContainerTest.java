@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and each clear error.
  */
 class ContainerTest {
-    private static final Duration LIMIT = Duration.ofSeconds(60);
+    private static final Duration LIMIT = Deadline.LIMIT;
     private static final String BUSYBOX = DockerEngine.BUSYBOX;
     private static DockerEngine engine;
 

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * what a scripted program writes.
  */
 class EventsTest {
-    private static final Duration LIMIT = Duration.ofSeconds(60);
+    private static final Duration LIMIT = Deadline.LIMIT;
 
     @TempDir
     Path dir;

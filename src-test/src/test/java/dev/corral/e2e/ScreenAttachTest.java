@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(300)
 class ScreenAttachTest {
-    private static final Duration LIMIT = Duration.ofSeconds(60);
+    private static final Duration LIMIT = Deadline.LIMIT;
     /** Prints a header, keeps it on a full-screen program's alternate screen, then writes over 1 MiB below it. */
     private static final String BUSY = "printf '\\033[?1049h\\033[?2004h\\033[H\\033[2JHEADER OF THE PROGRAM\\033[2;24r\\033[24;1H';"
             + " i=0; while [ $i -lt 16000 ]; do echo \"output line $i ........................................................\";"

@@ -36,13 +36,8 @@ class SessionCommandsTest {
         sandbox.close();
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> json(Run.Result result) {
-        try {
-            return (Map<String, Object>) Json.read(result.out().getBytes());
-        } catch (IOException e) {
-            throw new AssertionError("not JSON: " + result, e);
-        }
+        return result.json();
     }
 
     @Test

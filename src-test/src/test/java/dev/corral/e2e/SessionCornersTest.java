@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Behaviours no other end-to-end test covered: send without Enter, replacing an ended PTY session, SIGINT, the user's tmux. */
 class SessionCornersTest {
-    private static final Duration LIMIT = Duration.ofSeconds(60);
+    private static final Duration LIMIT = Deadline.LIMIT;
 
     @TempDir
     Path dir;

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * that dies, and the state a restarted daemon reports.
  */
 class TmuxRealProgramsTest {
-    private static final Duration LIMIT = Duration.ofSeconds(60);
+    private static final Duration LIMIT = Deadline.LIMIT;
     /** Codex's first screen: its sign-in choice (it reaches no service here). */
     private static final String CODEX_SCREEN = "Welcome to Codex";
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * what a user sees, including adoption by a new daemon after the old one was killed.
  */
 class TmuxSessionTest {
-    private static final Duration LIMIT = Duration.ofSeconds(60);
+    private static final Duration LIMIT = Deadline.LIMIT;
 
     @TempDir
     Path dir;

@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.corral.e2e.support.Deadline;
 import dev.corral.e2e.support.Run;
 import dev.corral.e2e.support.Sandbox;
-import dev.corral.protocol.Json;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,13 +44,8 @@ class WorkspaceSafetyTest {
         sandbox.close();
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> json(Run.Result result) {
-        try {
-            return (Map<String, Object>) Json.read(result.out().getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new AssertionError("not JSON: " + result, e);
-        }
+        return result.json();
     }
 
     private static String log() {

@@ -69,13 +69,8 @@ class WorkspaceTest {
         return result;
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> json(Run.Result result) {
-        try {
-            return (Map<String, Object>) Json.read(result.out().getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new AssertionError("not JSON: " + result, e);
-        }
+        return result.json();
     }
 
     @SuppressWarnings("unchecked")

@@ -7,6 +7,12 @@ import java.util.function.Supplier;
 
 /** Waits for a condition to become true, checking often, failing with a message at a deadline. */
 public final class Deadline {
+    /**
+     * How long a test waits for anything a user would wait for (a screen, a state, an event):
+     * long enough for a loaded 2-CPU machine, short enough that a broken feature fails the run.
+     */
+    public static final Duration LIMIT = Duration.ofSeconds(60);
+
     private Deadline() {}
 
     public static void await(Duration limit, Supplier<String> what, BooleanSupplier condition) {

@@ -14,6 +14,16 @@ import java.util.concurrent.TimeUnit;
 public final class Run {
     /** Exit status, stdout and stderr of a finished command. */
     public record Result(List<String> command, int exit, String out, String err) {
+        /** Standard output as the JSON object a {@code --json} command prints. */
+        @SuppressWarnings("unchecked")
+        public Map<String, Object> json() {
+            try {
+                return (Map<String, Object>) dev.corral.protocol.Json.read(out.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (java.io.IOException | ClassCastException e) {
+                throw new AssertionError("not a JSON object: " + this, e);
+            }
+        }
+
         @Override
         public String toString() {
             return String.join(" ", command) + " → exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
