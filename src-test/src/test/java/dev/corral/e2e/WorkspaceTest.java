@@ -398,8 +398,16 @@ class WorkspaceTest {
         Path ws = workspace("locked");
         Files.createDirectories(ws.resolve(".corral"));
         Files.writeString(ws.resolve(".corral/lock"), "pid 999999 on crashed-host since long ago\n");
-        ok("spawn", "--name", "after-crash", "--workspace", ws, "--", "true");
+        Run.Result taken = ok("spawn", "--name", "after-crash", "--workspace", ws, "--", "sh", "-c", "read line");
+        assertFalse(taken.err().contains("could not take the lease"), "the stale lock cost nothing: " + taken);
+        // What the takeover bought: the lease is the new session's, held by this daemon, and its end is recorded.
+        Map<String, Object> held = lease(sandbox, ws);
+        assertTrue(held != null && "after-crash".equals(held.get("session")), "lease show: " + held);
+        assertEquals(sandbox.lockHolderPid(), ((Number) held.get("pid")).longValue(), "held by this daemon, not pid 999999");
+        ok("send", "after-crash", "done");
         assertEquals(0, sandbox.corral("wait", "after-crash").exit());
+        Deadline.await(LIMIT, () -> "the session's end recorded in " + ws.resolve(".corral/last-session.json"),
+                () -> Files.exists(ws.resolve(".corral/last-session.json")));
         assertTrue(log(sandbox).contains("took over the stale metadata lock " + ws.resolve(".corral/lock")
                 + " left by pid 999999 on crashed-host"), log(sandbox));
 
