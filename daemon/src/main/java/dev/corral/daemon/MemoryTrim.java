@@ -1,8 +1,7 @@
 package dev.corral.daemon;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
@@ -24,6 +23,8 @@ final class MemoryTrim implements Runnable {
     /** A fall smaller than this (or than a quarter of the peak) is not worth a full collection. */
     static final int MIN_FALL = 8;
 
+    private static ScheduledThreadPoolExecutor timer;
+
     private final IntSupplier sessions;
     private int peak;
     private int last = -1;
@@ -33,8 +34,10 @@ final class MemoryTrim implements Runnable {
     }
 
     /** Starts the check every {@link #INTERVAL} on a daemon thread. */
-    static void start(IntSupplier sessions) {
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    static synchronized void start(IntSupplier sessions) {
+        // Not Executors.newSingleThreadScheduledExecutor: its wrapper shuts the timer down once
+        // the wrapper itself is collected, and nothing else would hold it.
+        timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread thread = new Thread(r, "memory-trim");
             thread.setDaemon(true);
             return thread;
