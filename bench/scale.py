@@ -190,19 +190,10 @@ class Corral:
         self._launch()
         if self.cache.startswith("none") and not JFR:
             # The first daemon of a build records what its AOT cache / CDS archive should hold and
-            # the cache is made after it exits: measure the daemon a user gets from then on.
-            say("corrald has no class-data archive yet: one start to make it, then the measured one")
+            # the archive is made after it exits: measure the daemon a user gets from then on.
+            say("corrald has no class-data archive yet: bench/daemon-cache.sh makes it, then the measured start")
             self._stop()
-            jar = os.path.join(HOME, "daemon", "target", "corrald.jar")
-            cds = os.path.join(HOME, "daemon", "target", "cds")
-            deadline = time.monotonic() + 300
-            while time.monotonic() < deadline:
-                stamps = [os.path.join(cds, f) for f in os.listdir(cds) if f.startswith("daemon-jdk") and f.endswith(".stamp")] \
-                    if os.path.isdir(cds) else []
-                if any(os.path.getmtime(s) >= os.path.getmtime(jar) for s in stamps) and \
-                        not any(f.endswith(".tmp") or f.endswith(".config") for f in os.listdir(cds)):
-                    break
-                time.sleep(0.5)
+            subprocess.run([os.path.join(HOME, "bench", "daemon-cache.sh")], stdout=subprocess.DEVNULL, check=True)
             self._launch()
         say(f"corrald pid {self.pid}, answered {self.launch_ms:.0f} ms after launch ({self.cache})")
 
