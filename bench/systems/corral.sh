@@ -6,6 +6,7 @@
 # What it drives: bin/corral of the checkout this file lives in, against a private corrald on
 # $BENCH_RUN_DIR/corral.sock with its state (log) in $BENCH_RUN_DIR/state.
 #
+#   info        also makes sure corrald starts with its AOT cache / CDS archive (bench/daemon-cache.sh)
 #   start-argv  `corral --socket S spawn --name N --cwd RUN -- /bin/sh -c CMD`, exec'd directly.
 #               When no daemon serves S yet (the harness's "cold" start), the printed argv is a
 #               short bash step first: it starts corrald with --max-sessions raised (the default
@@ -147,7 +148,10 @@ case "${1:-}" in
         [[ -f $jar ]] || { echo "$jar is missing: build corral first (bench/run.sh does)" >&2; exit 1; }
     done
     version=$("$corral" --version 2>&1 | head -n 1) || { echo "bin/corral --version failed: $version" >&2; exit 1; }
-    echo "version=$version (max-sessions $max_sessions)"
+    # Every workload starts a daemon of its own: make sure they all start with the daemon's class-data
+    # archive (the first start of a build only records it), and say so in the results.
+    archive=$("$repo/bench/daemon-cache.sh" 2>/dev/null) || archive="unknown (bench/daemon-cache.sh failed)"
+    echo "version=$version (max-sessions $max_sessions; daemon class-data archive: $archive)"
     echo "detach=1" ;;
   env)
     echo "CORRAL_STATE_DIR=$state" ;;

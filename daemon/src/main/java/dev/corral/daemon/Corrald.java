@@ -202,6 +202,7 @@ public final class Corrald implements Callable<Integer> {
         if (detached) {
             Logging.stopStderr();
         }
+        MemoryTrim.start(() -> daemon.sessions().list(true).size());
         // SIGTERM (service managers) and SIGINT (a terminal) stop the daemon the graceful way and
         // exit 0; the hook covers any other way the JVM is asked to exit.
         for (String signal : new String[] {"TERM", "INT"}) {

@@ -68,12 +68,14 @@ class SessionLeakTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aHeapThatRunsOutEndsTheDaemonAndFreesTheSocket() throws Exception {
         try (Sandbox sandbox = new Sandbox(dir).withEnv("CORRAL_DAEMON_JAVA_OPTS", "-Xmx32m")) {
-            // Each session's replay buffer is 64 MiB here: the first spawn cannot have it.
+            // Each session's replay buffer may grow to 64 MiB here: a program that writes that much
+            // makes it outgrow a 32 MiB heap (the buffer grows with the output, doubling).
             Process daemon = sandbox.startDaemon("--replay-bytes", Integer.toString(64 * 1024 * 1024));
             try (RawPeer peer = RawPeer.connect(sandbox.socket())) {
                 peer.hello();
                 peer.sendFrame(dev.corral.protocol.Json.write(Map.of("id", 2, "op", "session.spawn",
-                        "args", Map.of("command", List.of("true"), "cwd", dir.toString()))));
+                        "args", Map.of("command", List.of("head", "-c", Integer.toString(64 * 1024 * 1024), "/dev/zero"),
+                                "cwd", dir.toString()))));
                 assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "the daemon lives on after running out of heap\n"
                         + sandbox.logTail(20));
             }

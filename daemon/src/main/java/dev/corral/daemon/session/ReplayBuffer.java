@@ -3,16 +3,34 @@ package dev.corral.daemon.session;
 /**
  * The last {@code capacity} bytes a session wrote, kept so a client that attaches later sees
  * the screen it missed. Not thread-safe: its {@link Session} guards it.
+ *
+ * <p>The array grows with what was written (doubling, from 1 KiB) up to {@code capacity}: an idle
+ * session costs nothing here rather than the whole capacity (64 KiB by default, a third of a
+ * session's memory at 1,000 sessions). Until it reaches the capacity the bytes lie in order from
+ * index 0; from then on it is a ring, the next byte at {@code written % capacity}.
  */
 final class ReplayBuffer {
-    private final byte[] ring;
+    private static final int FIRST_SIZE = 1024;
+    private static final byte[] EMPTY = new byte[0];
+
+    private final int capacity;
+    private byte[] ring = EMPTY;
     private long written;
 
     ReplayBuffer(int capacity) {
-        this.ring = new byte[capacity];
+        if (capacity < 1) {
+            throw new IllegalArgumentException("a replay buffer holds at least one byte");
+        }
+        this.capacity = capacity;
     }
 
     void append(byte[] bytes, int offset, int length) {
+        if (length <= 0) {
+            return;
+        }
+        if (ring.length < capacity) {
+            grow(written + length);
+        }
         if (length >= ring.length) {
             System.arraycopy(bytes, offset + length - ring.length, ring, 0, ring.length);
             written += length;
@@ -27,8 +45,20 @@ final class ReplayBuffer {
         written += length;
     }
 
+    /** Before the ring is full: room for {@code needed} bytes in order, or the whole capacity. */
+    private void grow(long needed) {
+        if (needed <= ring.length) {
+            return;
+        }
+        long size = Math.max(needed, Math.max(FIRST_SIZE, 2L * ring.length));
+        ring = java.util.Arrays.copyOf(ring, (int) Math.min(capacity, size));
+    }
+
     /** The retained bytes, oldest first, at most {@code limit} of the newest. */
     byte[] snapshot(int limit) {
+        if (ring.length == 0) {
+            return EMPTY.clone();
+        }
         int size = (int) Math.min(Math.min(written, ring.length), limit);
         byte[] copy = new byte[size];
         int end = (int) (written % ring.length);
@@ -40,7 +70,7 @@ final class ReplayBuffer {
     }
 
     byte[] snapshot() {
-        return snapshot(ring.length);
+        return snapshot(capacity);
     }
 
     long written() {
