@@ -1,8 +1,8 @@
 package dev.corral.daemon.agent;
 
 import dev.corral.daemon.session.SessionSpec;
+import dev.corral.protocol.result.ProfileView;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -54,33 +54,11 @@ public record Profile(String name, List<String> command, List<String> requires, 
     }
 
     /** What {@code corral profile show} prints. */
-    public Map<String, Object> describe() {
-        Map<String, Object> object = new LinkedHashMap<>();
-        object.put("name", name);
-        object.put("source", source);
-        object.put("command", command);
-        object.put("requires", requires);
-        object.put("env", env);
-        object.put("kind", kind.wire());
-        object.put("prompt", prompt);
-        object.put("mcp", mcp);
-        object.put("mcpFlag", mcpFlag);
-        object.put("readyWhen", readyWhen == null ? null : readyWhen.pattern());
-        object.put("notWhen", notWhen == null ? null : notWhen.pattern());
-        object.put("responders", responders.stream().map(r -> {
-            Map<String, Object> rule = new LinkedHashMap<>();
-            rule.put("when", r.when().pattern());
-            if (r.keys() != null) {
-                rule.put("keys", r.keys());
-            } else {
-                rule.put("send", r.send());
-            }
-            rule.put("withinSeconds", r.within().toMillis() / 1000.0);
-            return rule;
-        }).toList());
-        object.put("postSpawn", postSpawn);
-        object.put("startTimeoutSeconds", startTimeout.toMillis() / 1000.0);
-        object.put("stuckAfterSeconds", stuckAfter.toMillis() / 1000.0);
-        return object;
+    public ProfileView describe() {
+        return new ProfileView(name, source, command, requires, env, kind.wire(), null, prompt, mcp, mcpFlag,
+                readyWhen == null ? null : readyWhen.pattern(), notWhen == null ? null : notWhen.pattern(),
+                responders.stream().map(r -> new ProfileView.Responder(r.when().pattern(), r.keys(),
+                        r.keys() != null ? null : r.send(), r.within().toMillis() / 1000.0)).toList(),
+                postSpawn, startTimeout.toMillis() / 1000.0, stuckAfter.toMillis() / 1000.0);
     }
 }
