@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
  * it, the dialogs to answer before it is ready and how its ready prompt looks on screen. Built in
  * ({@code agent/profiles.toml} in corrald) or from the user's config.toml; see {@link Profiles}.
  *
+ * @param image        the image a {@code kind = "container"} profile runs in when the spawn names none, or null:
+ *                     corral's default agent image
  * @param prompt       how the rendered prompt file reaches the agent: {@code env} (only the path in
  *                     {@code CORRAL_PROMPT_FILE}), {@code arg} (the path as the last argument),
  *                     {@code flag:--NAME} (the path after that flag) or {@code type} (its text typed
@@ -26,7 +28,7 @@ import java.util.regex.Pattern;
  * @param source       where the profile came from: "built-in" or the config file's path
  */
 public record Profile(String name, List<String> command, List<String> requires, Map<String, String> env,
-        SessionSpec.Kind kind, String prompt, Map<String, Object> mcp, String mcpFlag, Pattern readyWhen, Pattern notWhen,
+        SessionSpec.Kind kind, String image, String prompt, Map<String, Object> mcp, String mcpFlag, Pattern readyWhen, Pattern notWhen,
         List<Responder> responders, String postSpawn, Duration startTimeout, Duration stuckAfter, String source) {
 
     static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -55,7 +57,7 @@ public record Profile(String name, List<String> command, List<String> requires, 
 
     /** What {@code corral profile show} prints. */
     public ProfileView describe() {
-        return new ProfileView(name, source, command, requires, env, kind.wire(), null, prompt, mcp, mcpFlag,
+        return new ProfileView(name, source, command, requires, env, kind.wire(), image, prompt, mcp, mcpFlag,
                 readyWhen == null ? null : readyWhen.pattern(), notWhen == null ? null : notWhen.pattern(),
                 responders.stream().map(r -> new ProfileView.Responder(r.when().pattern(), r.keys(),
                         r.keys() != null ? null : r.send(), r.within().toMillis() / 1000.0)).toList(),

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionSpec;
 import dev.corral.protocol.ErrorCode;
+import dev.corral.protocol.args.Check;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,7 @@ import java.util.regex.PatternSyntaxException;
  * names the file, the line and the key.
  */
 public final class Profiles {
-    private static final Set<String> KEYS = Set.of("command", "requires", "env", "kind", "prompt", "mcp", "mcp_flag",
+    private static final Set<String> KEYS = Set.of("command", "requires", "env", "kind", "image", "prompt", "mcp", "mcp_flag",
             "ready_when", "not_when", "responders", "post_spawn", "start_timeout", "stuck_after");
     private static final Set<String> RESPONDER_KEYS = Set.of("when", "send", "keys", "within");
     private static final Pattern DURATION = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*(ms|s|m)?");
@@ -148,6 +149,15 @@ public final class Profiles {
         if (kind == null) {
             throw broken(source, List.of("profile", name, "kind"), "profile." + name + ".kind must be \"pty\", \"tmux\" or \"container\", not \"" + kindName + "\"");
         }
+        String image = string(source, name, table, "image", null);
+        if (image != null && kind != SessionSpec.Kind.CONTAINER) {
+            throw broken(source, List.of("profile", name, "image"), "profile." + name
+                    + ".image goes with kind = \"container\" (the image the agent runs in)");
+        }
+        if (image != null && !Check.IMAGE_REFERENCE.matcher(image).matches()) {
+            throw broken(source, List.of("profile", name, "image"), "profile." + name + ".image '" + image
+                    + "' is not an image reference");
+        }
         String prompt = string(source, name, table, "prompt", "env");
         if (!prompt.equals("env") && !prompt.equals("arg") && !prompt.equals("type") && !prompt.matches("flag:-\\S+")) {
             throw broken(source, List.of("profile", name, "prompt"), "profile." + name
@@ -174,7 +184,7 @@ public final class Profiles {
         if (notWhen != null && readyWhen == null) {
             throw broken(source, List.of("profile", name, "not_when"), "profile." + name + ".not_when needs a ready_when to go with");
         }
-        return new Profile(name, command, strings(source, name, table, "requires"), env, kind, prompt, mcp,
+        return new Profile(name, command, strings(source, name, table, "requires"), env, kind, image, prompt, mcp,
                 string(source, name, table, "mcp_flag", null), readyWhen, notWhen, responders,
                 string(source, name, table, "post_spawn", null),
                 duration(source, table.path("start_timeout"), List.of("profile", name, "start_timeout"), "profile." + name + ".start_timeout", null),

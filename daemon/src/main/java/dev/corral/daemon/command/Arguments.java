@@ -1,21 +1,15 @@
 package dev.corral.daemon.command;
 
-import com.fasterxml.jackson.annotation.JsonSetter;
-import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.InvalidNullException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.state.StrictJson;
 import dev.corral.protocol.ErrorCode;
 import dev.corral.protocol.args.InvalidArgument;
 import java.util.Collection;
@@ -25,33 +19,14 @@ import java.util.stream.Collectors;
 
 /**
  * Binds a request's {@code args} to its operation's record ({@code dev.corral.protocol.args})
- * with Jackson's own strictness: an unknown field, a value of another JSON type (no scalar
+ * with Jackson's own strictness ({@link StrictJson}): an unknown field, a value of another JSON type (no scalar
  * coercion: {@code "force": "yes"} is not {@code true}, {@code "cols": "80"} not a number), a
  * missing required field or a value its record refuses is a BAD_REQUEST naming the field.
  */
 public final class Arguments {
-    private static final ObjectMapper STRICT = strictMapper();
+    private static final ObjectMapper STRICT = StrictJson.mapper();
 
     private Arguments() {}
-
-    /** The mapper that binds protocol and state records: nothing coerced, nothing unknown skipped. */
-    public static ObjectMapper strictMapper() {
-        ObjectMapper mapper = JsonMapper.builder()
-                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-                .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                // null inside a list or map ("command": [null]) is no string either.
-                .defaultSetterInfo(JsonSetter.Value.forContentNulls(Nulls.FAIL))
-                .build();
-        for (CoercionInputShape shape : List.of(CoercionInputShape.Integer, CoercionInputShape.Float,
-                CoercionInputShape.Boolean, CoercionInputShape.EmptyString, CoercionInputShape.EmptyArray,
-                CoercionInputShape.EmptyObject)) {
-            mapper.coercionConfigDefaults().setCoercion(shape, CoercionAction.Fail);
-        }
-        return mapper;
-    }
 
     /** {@code args} of operation {@code op} as a {@code type}, or the refusal naming what is wrong. */
     public static <A> A bind(String op, JsonNode args, Class<A> type) throws SessionException {

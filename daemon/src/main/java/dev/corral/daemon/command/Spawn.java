@@ -1,6 +1,7 @@
 package dev.corral.daemon.command;
 
 import dev.corral.daemon.agent.Agents;
+import dev.corral.daemon.agent.Profile;
 import dev.corral.daemon.container.AgentImage;
 import dev.corral.daemon.session.Session;
 import dev.corral.daemon.session.SessionException;
@@ -52,7 +53,8 @@ final class Spawn extends BoundOperation<SpawnArgs> {
         List<String> command = args.command();
         String agent = args.agent();
         SessionSpec.Kind kind = args.kind() == null ? null : SessionSpec.Kind.fromWire(args.kind());
-        if (agent != null && kind == null && agents.profiles().require(agent).kind() == SessionSpec.Kind.CONTAINER) {
+        Profile profile = agent == null ? null : agents.profiles().require(agent);
+        if (profile != null && kind == null && profile.kind() == SessionSpec.Kind.CONTAINER) {
             kind = SessionSpec.Kind.CONTAINER; // the profile's kind = "container"
         }
         // A container runs its image's own command when given none; an agent its profile's.
@@ -68,8 +70,10 @@ final class Spawn extends BoundOperation<SpawnArgs> {
             if (args.workspace() == null) {
                 throw new SessionException(ErrorCode.BAD_REQUEST, "a container session needs a workspace: corral spawn --kind container --workspace DIR");
             }
-            container = new SessionSpec.Container(args.image() == null ? AgentImage.DEFAULT : args.image(), args.memory(),
-                    args.issue());
+            // The spawn's image, else the profile's, else corral's agent image.
+            String image = args.image() != null ? args.image() : profile != null && profile.image() != null ? profile.image()
+                    : AgentImage.DEFAULT;
+            container = new SessionSpec.Container(image, args.memory(), args.issue());
         }
         String promptFile = args.promptFile();
         String workspace = args.workspace();

@@ -6,6 +6,8 @@ import java.util.regex.Pattern;
 public final class Check {
     /** A Docker image tag: letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-'. */
     public static final Pattern IMAGE_TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+    /** A container's memory limit: a number with an optional unit b, k, m or g. */
+    public static final Pattern MEMORY = Pattern.compile("[0-9]{1,12}[bkmgBKMG]?");
     /** A Docker image reference (name, tag, digest, registry). */
     public static final Pattern IMAGE_REFERENCE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}");
 

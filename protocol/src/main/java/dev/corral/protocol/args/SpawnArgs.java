@@ -3,7 +3,6 @@ package dev.corral.protocol.args;
 import dev.corral.protocol.Protocol;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * {@code session.spawn}: a command (or an agent profile) to start in a new session of a kind
@@ -13,7 +12,6 @@ import java.util.regex.Pattern;
 public record SpawnArgs(String name, List<String> command, String agent, String kind, Map<String, String> env,
         String workspace, String cwd, boolean force, String image, String memory, Integer issue, Integer cols,
         Integer rows, String promptFile) {
-    private static final Pattern MEMORY = Pattern.compile("[0-9]{1,12}[bkmgBKMG]?");
     private static final List<String> KINDS = List.of("pty", "tmux", "container");
 
     public SpawnArgs {
@@ -28,7 +26,7 @@ public record SpawnArgs(String name, List<String> command, String agent, String 
             throw new InvalidArgument("kind", "unknown session kind '" + kind + "': use pty, tmux or container");
         }
         Check.matches("image", image, Check.IMAGE_REFERENCE, "an image reference");
-        Check.matches("memory", memory, MEMORY, "a size: a number with an optional unit b, k, m or g (512m, 4g)");
+        Check.matches("memory", memory, Check.MEMORY, "a size: a number with an optional unit b, k, m or g (512m, 4g)");
         issue = Check.atLeast("issue", issue, 1);
         cols = Check.range("cols", cols, 80, 1, Protocol.MAX_TERMINAL_SIZE);
         rows = Check.range("rows", rows, 24, 1, Protocol.MAX_TERMINAL_SIZE);
