@@ -1,5 +1,6 @@
 package dev.corral.client;
 
+import dev.corral.protocol.args.Check;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -13,9 +14,9 @@ final class Values {
     /** The daemon's bounds on a terminal's columns and rows. */
     static final int MAX_TERMINAL_SIDE = 1000;
     /** docker's memory sizes as corrald passes them on: digits and an optional b, k, m or g. */
-    private static final Pattern MEMORY = Pattern.compile("[0-9]{1,12}[bkmgBKMG]?");
-    /** An image tag, as docker takes it (and corrald checks it). */
-    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+    /** As corrald checks them: the protocol's own patterns. */
+    private static final Pattern MEMORY = Check.MEMORY;
+    private static final Pattern TAG = Check.IMAGE_TAG;
 
     private Values() {}
 

@@ -1,8 +1,8 @@
 package dev.corral.daemon.agent;
 
 import dev.corral.daemon.session.SessionSpec;
+import dev.corral.protocol.result.ProfileView;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
  * it, the dialogs to answer before it is ready and how its ready prompt looks on screen. Built in
  * ({@code agent/profiles.toml} in corrald) or from the user's config.toml; see {@link Profiles}.
  *
+ * @param image        the image a {@code kind = "container"} profile runs in when the spawn names none, or null:
+ *                     corral's default agent image
  * @param prompt       how the rendered prompt file reaches the agent: {@code env} (only the path in
  *                     {@code CORRAL_PROMPT_FILE}), {@code arg} (the path as the last argument),
  *                     {@code flag:--NAME} (the path after that flag) or {@code type} (its text typed
@@ -26,7 +28,7 @@ import java.util.regex.Pattern;
  * @param source       where the profile came from: "built-in" or the config file's path
  */
 public record Profile(String name, List<String> command, List<String> requires, Map<String, String> env,
-        SessionSpec.Kind kind, String prompt, Map<String, Object> mcp, String mcpFlag, Pattern readyWhen, Pattern notWhen,
+        SessionSpec.Kind kind, String image, String prompt, Map<String, Object> mcp, String mcpFlag, Pattern readyWhen, Pattern notWhen,
         List<Responder> responders, String postSpawn, Duration startTimeout, Duration stuckAfter, String source) {
 
     static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -54,33 +56,11 @@ public record Profile(String name, List<String> command, List<String> requires, 
     }
 
     /** What {@code corral profile show} prints. */
-    public Map<String, Object> describe() {
-        Map<String, Object> object = new LinkedHashMap<>();
-        object.put("name", name);
-        object.put("source", source);
-        object.put("command", command);
-        object.put("requires", requires);
-        object.put("env", env);
-        object.put("kind", kind.wire());
-        object.put("prompt", prompt);
-        object.put("mcp", mcp);
-        object.put("mcpFlag", mcpFlag);
-        object.put("readyWhen", readyWhen == null ? null : readyWhen.pattern());
-        object.put("notWhen", notWhen == null ? null : notWhen.pattern());
-        object.put("responders", responders.stream().map(r -> {
-            Map<String, Object> rule = new LinkedHashMap<>();
-            rule.put("when", r.when().pattern());
-            if (r.keys() != null) {
-                rule.put("keys", r.keys());
-            } else {
-                rule.put("send", r.send());
-            }
-            rule.put("withinSeconds", r.within().toMillis() / 1000.0);
-            return rule;
-        }).toList());
-        object.put("postSpawn", postSpawn);
-        object.put("startTimeoutSeconds", startTimeout.toMillis() / 1000.0);
-        object.put("stuckAfterSeconds", stuckAfter.toMillis() / 1000.0);
-        return object;
+    public ProfileView describe() {
+        return new ProfileView(name, source, command, requires, env, kind.wire(), image, prompt, mcp, mcpFlag,
+                readyWhen == null ? null : readyWhen.pattern(), notWhen == null ? null : notWhen.pattern(),
+                responders.stream().map(r -> new ProfileView.Responder(r.when().pattern(), r.keys(),
+                        r.keys() != null ? null : r.send(), r.within().toMillis() / 1000.0)).toList(),
+                postSpawn, startTimeout.toMillis() / 1000.0, stuckAfter.toMillis() / 1000.0);
     }
 }

@@ -1,12 +1,23 @@
 package dev.corral.daemon.agent;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionSpec;
+import dev.corral.daemon.state.StrictJson;
 import dev.corral.protocol.ErrorCode;
+import dev.corral.protocol.args.Check;
+import dev.corral.protocol.args.Required;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,10 +30,10 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
 
 /**
  * The agent profiles: those built in ({@code claude}, {@code codex}, {@code gemini},
@@ -32,9 +43,6 @@ import java.util.regex.PatternSyntaxException;
  * names the file, the line and the key.
  */
 public final class Profiles {
-    private static final Set<String> KEYS = Set.of("command", "requires", "env", "kind", "prompt", "mcp", "mcp_flag",
-            "ready_when", "not_when", "responders", "post_spawn", "start_timeout", "stuck_after");
-    private static final Set<String> RESPONDER_KEYS = Set.of("when", "send", "keys", "within");
     private static final Pattern DURATION = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*(ms|s|m)?");
     static final String BUILT_IN_RESOURCE = "/agent/profiles.toml";
     private static final Duration WITHIN = Duration.ofSeconds(30);
@@ -87,196 +95,193 @@ public final class Profiles {
         return read(new Source(configFile.toString(), text));
     }
 
+    /** A profiles file: its {@code [profile.NAME]} tables. */
+    record ProfilesFile(Map<String, ProfileTable> profile) {}
+
+    /** One {@code [profile.NAME]} table, key for key (snake_case in the file: {@code mcp_flag}, {@code ready_when}). */
+    record ProfileTable(@Required List<String> command, List<String> requires, Map<String, String> env, String kind,
+            String image, String prompt, Map<String, Object> mcp, String mcpFlag, Pattern readyWhen, Pattern notWhen,
+            List<ResponderTable> responders, String postSpawn,
+            @JsonDeserialize(using = DurationValue.class) Duration startTimeout,
+            @JsonDeserialize(using = DurationValue.class) Duration stuckAfter) {}
+
+    /** One responder of a profile: {@code { when = "REGEX", keys = "Enter" }} or {@code send = "TEXT"}. */
+    record ResponderTable(@Required Pattern when, String send, String keys,
+            @JsonDeserialize(using = DurationValue.class) Duration within) {}
+
+    /** A duration: "30s", "500ms", "2m", or a number of seconds; anything else names its key. */
+    static final class DurationValue extends StdDeserializer<Duration> {
+        DurationValue() {
+            super(Duration.class);
+        }
+
+        @Override
+        public Duration deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+            if (parser.currentToken().isNumeric() && parser.getDoubleValue() > 0) {
+                return Duration.ofMillis((long) (parser.getDoubleValue() * 1000));
+            }
+            Matcher m = DURATION.matcher(parser.currentToken() == JsonToken.VALUE_STRING ? parser.getText().trim() : "");
+            if (!m.matches() || Double.parseDouble(m.group(1)) <= 0) {
+                return (Duration) context.handleUnexpectedToken(Duration.class, parser.currentToken(), parser,
+                        "must be a duration such as \"30s\", \"500ms\" or \"2m\" (or a number of seconds)");
+            }
+            double amount = Double.parseDouble(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2);
+            return Duration.ofMillis((long) (amount * switch (unit) {
+                case "ms" -> 1;
+                case "m" -> 60_000;
+                default -> 1000;
+            }));
+        }
+    }
+
+    /** Binds a profiles file strictly: no unknown key, no value of another type, snake_case keys. */
+    private static final TomlMapper TOML = StrictJson.strict(TomlMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE));
+
     private static Map<String, Profile> read(Source source) throws SessionException {
-        JsonNode root;
+        ProfilesFile file;
         try {
-            root = new TomlMapper().readTree(source.text());
+            file = TOML.readValue(source.text(), ProfilesFile.class);
+        } catch (JsonMappingException e) {
+            throw bindingFailed(source, e);
         } catch (JsonProcessingException e) {
+            // TOML syntax: the parser's own line.
             int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
             throw new SessionException(ErrorCode.BAD_CONFIG, source.where() + (line > 0 ? ":" + line : "")
                     + ": not valid TOML: " + e.getOriginalMessage());
         }
         Map<String, Profile> profiles = new LinkedHashMap<>();
-        var top = root.fieldNames();
-        while (top.hasNext()) {
-            String key = top.next();
-            if (!key.equals("profile")) {
-                throw broken(source, List.of(key), "unknown key '" + key + "' (profiles go in [profile.NAME] tables)");
+        if (file != null && file.profile() != null) {
+            for (Map.Entry<String, ProfileTable> entry : file.profile().entrySet()) {
+                profiles.put(entry.getKey(), profile(source, entry.getKey(), entry.getValue()));
             }
-        }
-        var entries = root.path("profile").fields();
-        while (entries.hasNext()) {
-            var entry = entries.next();
-            profiles.put(entry.getKey(), parse(source, entry.getKey(), entry.getValue()));
         }
         return profiles;
     }
 
-    private static Profile parse(Source source, String name, JsonNode table) throws SessionException {
-        if (!table.isObject()) {
-            throw broken(source, List.of("profile", name), "profile." + name + " must be a table");
-        }
-        var keys = table.fieldNames();
-        while (keys.hasNext()) {
-            String key = keys.next();
-            if (!KEYS.contains(key)) {
-                throw broken(source, List.of("profile", name, key), "unknown key '" + key + "' in [profile." + name
-                        + "]; known keys: " + String.join(", ", KEYS.stream().sorted().toList()));
+    /**
+     * A table Jackson would not bind, as {@code FILE:LINE: message} naming the key. The TOML parser
+     * builds a tree before binding, so bound values carry no location of their own: the line is
+     * the key's, found from Jackson's path (profile, name, key) in the text.
+     */
+    private static SessionException bindingFailed(Source source, JsonMappingException e) {
+        List<String> path = new ArrayList<>();
+        StringBuilder key = new StringBuilder();
+        for (JsonMappingException.Reference reference : e.getPath()) {
+            if (reference.getFieldName() != null) {
+                path.add(reference.getFieldName());
+                key.append(key.isEmpty() ? "" : ".").append(reference.getFieldName());
+            } else if (reference.getIndex() >= 0) {
+                key.append('[').append(reference.getIndex()).append(']');
             }
         }
-        List<String> command = strings(source, name, table, "command");
-        if (command.isEmpty()) {
+        String name = path.size() >= 2 ? path.get(1) : "";
+        boolean inResponder = path.size() >= 4 && path.get(2).equals("responders");
+        String message;
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            String known = unknown.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", "));
+            message = path.size() == 1 ? "unknown key '" + path.get(0) + "' (profiles go in [profile.NAME] tables)"
+                    : inResponder ? "unknown key '" + unknown.getPropertyName() + "' in a responder of profile." + name
+                            + "; known keys: " + known
+                    : "unknown key '" + unknown.getPropertyName() + "' in [profile." + name + "]; known keys: " + known;
+        } else if (e.getOriginalMessage().startsWith("Missing required")) {
+            // Jackson's path ends at the missing key: command (its profile's line) or a responder's when (the responders' line).
+            if (inResponder) {
+                path.remove(path.size() - 1);
+            }
+            message = inResponder ? "a responder of profile." + name + " needs when = \"REGEX\""
+                    : "profile." + name + ".command must be a non-empty array of strings";
+        } else if (badRegex(e) != null) {
+            message = key + " is not a valid regular expression: " + badRegex(e).getDescription();
+        } else if (e instanceof MismatchedInputException mismatched && mismatched.getTargetType() == Duration.class) {
+            message = key + " " + e.getOriginalMessage();
+        } else {
+            message = key + " must be " + expected(e instanceof MismatchedInputException m ? m.getTargetType() : null, path);
+        }
+        return broken(source, path, message);
+    }
+
+    /** Why a string Jackson would not take as a Pattern is no regular expression, or null when that was not it. */
+    private static PatternSyntaxException badRegex(JsonMappingException e) {
+        if (e instanceof InvalidFormatException format && format.getTargetType() == Pattern.class
+                && format.getValue() instanceof String text) {
+            try {
+                Pattern.compile(text);
+            } catch (PatternSyntaxException bad) {
+                return bad;
+            }
+        }
+        return null;
+    }
+
+    private static String expected(Class<?> type, List<String> path) {
+        String key = path.get(path.size() - 1);
+        if (key.equals("responders")) {
+            return "an array of tables: responders = [{ when = \"REGEX\", keys = \"Enter\" }]";
+        }
+        if (type == Pattern.class) {
+            return "a regular expression string";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type != null && List.class.isAssignableFrom(type)) {
+            return "an array of strings, such as [\"claude\"]";
+        }
+        if (type != null && (Map.class.isAssignableFrom(type) || Record.class.isAssignableFrom(type))) {
+            return key.equals("env") ? "a table of strings" : "a table";
+        }
+        return "of another type";
+    }
+
+    /** A bound table, checked for what its types do not say. */
+    private static Profile profile(Source source, String name, ProfileTable table) throws SessionException {
+        if (table.command().isEmpty()) {
             throw broken(source, List.of("profile", name, "command"), "profile." + name + ".command must be a non-empty array of strings");
         }
-        Map<String, String> env = new LinkedHashMap<>();
-        JsonNode envNode = table.path("env");
-        if (!envNode.isMissingNode()) {
-            if (!envNode.isObject()) {
-                throw broken(source, List.of("profile", name, "env"), "profile." + name + ".env must be a table of strings");
-            }
-            var vars = envNode.fields();
-            while (vars.hasNext()) {
-                var var = vars.next();
-                if (!var.getValue().isTextual()) {
-                    throw broken(source, List.of("profile", name, "env", var.getKey()), "profile." + name + ".env." + var.getKey() + " must be a string");
-                }
-                env.put(var.getKey(), var.getValue().asText());
-            }
-        }
-        String kindName = string(source, name, table, "kind", "pty");
+        String kindName = table.kind() == null ? "pty" : table.kind();
         SessionSpec.Kind kind = SessionSpec.Kind.fromWire(kindName);
         if (kind == null) {
             throw broken(source, List.of("profile", name, "kind"), "profile." + name + ".kind must be \"pty\", \"tmux\" or \"container\", not \"" + kindName + "\"");
         }
-        String prompt = string(source, name, table, "prompt", "env");
+        String image = table.image();
+        if (image != null && kind != SessionSpec.Kind.CONTAINER) {
+            throw broken(source, List.of("profile", name, "image"), "profile." + name
+                    + ".image goes with kind = \"container\" (the image the agent runs in)");
+        }
+        if (image != null && !Check.IMAGE_REFERENCE.matcher(image).matches()) {
+            throw broken(source, List.of("profile", name, "image"), "profile." + name + ".image '" + image
+                    + "' is not an image reference");
+        }
+        String prompt = table.prompt() == null ? "env" : table.prompt();
         if (!prompt.equals("env") && !prompt.equals("arg") && !prompt.equals("type") && !prompt.matches("flag:-\\S+")) {
             throw broken(source, List.of("profile", name, "prompt"), "profile." + name
                     + ".prompt must be \"env\", \"arg\", \"type\" or \"flag:--NAME\", not \"" + prompt + "\"");
         }
-        Map<String, Object> mcp = null;
-        if (table.has("mcp")) {
-            if (!table.get("mcp").isObject()) {
-                throw broken(source, List.of("profile", name, "mcp"), "profile." + name + ".mcp must be a table");
-            }
-            mcp = new ObjectMapper().convertValue(table.get("mcp"), LinkedHashMap.class);
-        }
         List<Profile.Responder> responders = new ArrayList<>();
-        JsonNode rules = table.path("responders");
-        if (!rules.isMissingNode() && !rules.isArray()) {
-            throw broken(source, List.of("profile", name, "responders"), "profile." + name
-                    + ".responders must be an array of tables: responders = [{ when = \"REGEX\", keys = \"Enter\" }]");
-        }
-        for (JsonNode rule : rules) {
+        for (ResponderTable rule : table.responders() == null ? List.<ResponderTable>of() : table.responders()) {
             responders.add(responder(source, name, rule));
         }
-        Pattern readyWhen = regex(source, name, table, "ready_when", false);
-        Pattern notWhen = regex(source, name, table, "not_when", false);
-        if (notWhen != null && readyWhen == null) {
+        if (table.notWhen() != null && table.readyWhen() == null) {
             throw broken(source, List.of("profile", name, "not_when"), "profile." + name + ".not_when needs a ready_when to go with");
         }
-        return new Profile(name, command, strings(source, name, table, "requires"), env, kind, prompt, mcp,
-                string(source, name, table, "mcp_flag", null), readyWhen, notWhen, responders,
-                string(source, name, table, "post_spawn", null),
-                duration(source, table.path("start_timeout"), List.of("profile", name, "start_timeout"), "profile." + name + ".start_timeout", null),
-                duration(source, table.path("stuck_after"), List.of("profile", name, "stuck_after"), "profile." + name + ".stuck_after", null),
+        return new Profile(name, table.command(), table.requires() == null ? List.of() : table.requires(),
+                table.env() == null ? Map.of() : table.env(), kind, image, prompt, table.mcp(), table.mcpFlag(),
+                table.readyWhen(), table.notWhen(), responders, table.postSpawn(), table.startTimeout(), table.stuckAfter(),
                 source.where());
     }
 
-    private static Profile.Responder responder(Source source, String name, JsonNode rule) throws SessionException {
-        if (!rule.isObject()) {
-            throw broken(source, List.of("profile", name, "responders"), "a responder of profile." + name
-                    + " must be a table: { when = \"REGEX\", keys = \"Enter\" }");
-        }
-        var ruleKeys = rule.fieldNames();
-        while (ruleKeys.hasNext()) {
-            String key = ruleKeys.next();
-            if (!RESPONDER_KEYS.contains(key)) {
-                throw broken(source, List.of("profile", name, "responders", key), "unknown key '" + key
-                        + "' in a responder of profile." + name + "; known keys: keys, send, when, within");
-            }
-        }
-        Pattern when = regex(source, name, rule, "when", true);
-        JsonNode send = rule.path("send");
-        JsonNode keys = rule.path("keys");
-        if (send.isMissingNode() == keys.isMissingNode()) {
-            throw broken(source, List.of("profile", name, "responders", send.isMissingNode() ? "when" : "keys"), "a responder of profile."
+    private static Profile.Responder responder(Source source, String name, ResponderTable rule) throws SessionException {
+        if ((rule.send() == null) == (rule.keys() == null)) {
+            throw broken(source, List.of("profile", name, "responders", rule.send() == null ? "when" : "keys"), "a responder of profile."
                     + name + " needs either send = \"TEXT\" (typed; \\r is Enter) or keys = \"KEY …\" (such as \"Enter\" or \"Down Enter\")");
         }
-        if (!send.isMissingNode() && !send.isTextual()) {
-            throw broken(source, List.of("profile", name, "responders", "send"), "send in a responder of profile." + name + " must be a string");
-        }
-        if (!keys.isMissingNode() && (!keys.isTextual() || Keys.parse(keys.asText()) == null || Keys.parse(keys.asText()).isEmpty())) {
+        if (rule.keys() != null && (Keys.parse(rule.keys()) == null || Keys.parse(rule.keys()).isEmpty())) {
             throw broken(source, List.of("profile", name, "responders", "keys"), "keys in a responder of profile." + name
-                    + " must name keys separated by spaces, not " + keys + "; known: " + Keys.KNOWN);
+                    + " must name keys separated by spaces, not \"" + rule.keys() + "\"; known: " + Keys.KNOWN);
         }
-        Duration within = duration(source, rule.path("within"), List.of("profile", name, "responders", "within"),
-                "within in a responder of profile." + name, WITHIN);
-        return new Profile.Responder(when, send.isMissingNode() ? null : send.asText(), keys.isMissingNode() ? null : keys.asText(), within);
-    }
-
-    private static List<String> strings(Source source, String name, JsonNode table, String key) throws SessionException {
-        JsonNode node = table.path(key);
-        List<String> values = new ArrayList<>();
-        if (node.isMissingNode()) {
-            return values;
-        }
-        if (!node.isArray()) {
-            throw broken(source, List.of("profile", name, key), "profile." + name + "." + key + " must be an array of strings, such as [\"claude\"]");
-        }
-        for (JsonNode value : node) {
-            if (!value.isTextual()) {
-                throw broken(source, List.of("profile", name, key), "profile." + name + "." + key + " must hold only strings");
-            }
-            values.add(value.asText());
-        }
-        return values;
-    }
-
-    private static String string(Source source, String name, JsonNode table, String key, String fallback) throws SessionException {
-        JsonNode node = table.path(key);
-        if (node.isMissingNode()) {
-            return fallback;
-        }
-        if (!node.isTextual()) {
-            throw broken(source, List.of("profile", name, key), "profile." + name + "." + key + " must be a string");
-        }
-        return node.asText();
-    }
-
-    private static Pattern regex(Source source, String name, JsonNode table, String key, boolean required) throws SessionException {
-        JsonNode node = table.path(key);
-        if (node.isMissingNode() && !required) {
-            return null;
-        }
-        if (!node.isTextual()) {
-            throw broken(source, List.of("profile", name, key), "profile." + name + "." + key + " must be a regular expression string");
-        }
-        try {
-            return Pattern.compile(node.asText());
-        } catch (PatternSyntaxException e) {
-            throw broken(source, List.of("profile", name, key), "profile." + name + "." + key + " is not a valid regular expression: "
-                    + e.getDescription());
-        }
-    }
-
-    private static Duration duration(Source source, JsonNode node, List<String> path, String what, Duration fallback) throws SessionException {
-        if (node.isMissingNode()) {
-            return fallback;
-        }
-        if (node.isNumber() && node.asDouble() > 0) {
-            return Duration.ofMillis((long) (node.asDouble() * 1000));
-        }
-        Matcher m = DURATION.matcher(node.asText().trim());
-        if (!node.isTextual() || !m.matches() || Double.parseDouble(m.group(1)) <= 0) {
-            throw broken(source, path, what + " must be a duration such as \"30s\", \"500ms\" or \"2m\" (or a number of seconds)");
-        }
-        double amount = Double.parseDouble(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2);
-        return Duration.ofMillis((long) (amount * switch (unit) {
-            case "ms" -> 1;
-            case "m" -> 60_000;
-            default -> 1000;
-        }));
+        return new Profile.Responder(rule.when(), rule.send(), rule.keys(), rule.within() == null ? WITHIN : rule.within());
     }
 
     /** A semantic error, located at the line where its key is written (best effort). */

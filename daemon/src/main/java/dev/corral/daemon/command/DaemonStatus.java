@@ -3,15 +3,17 @@ package dev.corral.daemon.command;
 import dev.corral.daemon.Daemon;
 import dev.corral.protocol.Op;
 import dev.corral.protocol.Protocol;
+import dev.corral.protocol.args.NoArgs;
+import dev.corral.protocol.result.DaemonState;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.time.Instant;
 
 /** What the daemon is: version, pid, uptime, socket, state directory, protocol, connections, events. */
-final class DaemonStatus implements Operation {
+final class DaemonStatus extends BoundOperation<NoArgs> {
     private final Daemon daemon;
 
     DaemonStatus(Daemon daemon) {
+        super(NoArgs.class);
         this.daemon = daemon;
     }
 
@@ -21,18 +23,10 @@ final class DaemonStatus implements Operation {
     }
 
     @Override
-    public Reply run(Request request, Caller caller) {
-        Map<String, Object> status = new LinkedHashMap<>();
-        status.put("version", daemon.version());
-        status.put("pid", daemon.pid());
-        status.put("uptimeSeconds", Duration.between(daemon.startedAt(), java.time.Instant.now()).toSeconds());
-        status.put("startedAt", daemon.startedAt().toString());
-        status.put("socket", daemon.paths().socket().toString());
-        status.put("stateDir", daemon.paths().stateDir().toString());
-        status.put("protocol", Protocol.VERSION);
-        status.put("transport", daemon.transportName());
-        status.put("connections", daemon.connections());
-        status.put("events", daemon.events().describe());
-        return Reply.ok(status);
+    Reply serve(NoArgs args, Caller caller) {
+        return Reply.ok(new DaemonState(daemon.version(), daemon.pid(),
+                Duration.between(daemon.startedAt(), Instant.now()).toSeconds(), daemon.startedAt().toString(),
+                daemon.paths().socket().toString(), daemon.paths().stateDir().toString(), Protocol.VERSION,
+                daemon.transportName(), daemon.connections(), daemon.events().describe()));
     }
 }

@@ -2,16 +2,17 @@ package dev.corral.daemon.command;
 
 import dev.corral.daemon.Daemon;
 import dev.corral.protocol.ErrorCode;
-import dev.corral.protocol.Message;
 import dev.corral.protocol.Op;
 import dev.corral.protocol.Protocol;
-import java.util.Map;
+import dev.corral.protocol.args.HelloArgs;
+import dev.corral.protocol.result.Welcome;
 
 /** The handshake every connection starts with: agree on the protocol version. */
-final class Hello implements Operation {
+final class Hello extends BoundOperation<HelloArgs> {
     private final Daemon daemon;
 
     Hello(Daemon daemon) {
+        super(HelloArgs.class);
         this.daemon = daemon;
     }
 
@@ -21,22 +22,13 @@ final class Hello implements Operation {
     }
 
     @Override
-    public Reply run(Request request, Caller caller) {
-        var version = request.args().get(Message.VERSION);
-        if (version == null || !version.canConvertToInt()) {
-            return Reply.error(ErrorCode.BAD_REQUEST,
-                    "hello needs args.version, the protocol version the client speaks (this daemon speaks "
-                            + Protocol.VERSION + ")");
-        }
-        if (version.intValue() != Protocol.VERSION) {
+    Reply serve(HelloArgs args, Caller caller) {
+        if (args.version() != Protocol.VERSION) {
             return Reply.error(ErrorCode.VERSION_MISMATCH,
-                    "client speaks protocol " + version.intValue() + " but corrald " + daemon.version()
+                    "client speaks protocol " + args.version() + " but corrald " + daemon.version()
                             + " speaks protocol " + Protocol.VERSION
                             + "; use a client and daemon from the same release (restart the daemon after upgrading)");
         }
-        return Reply.ok(Map.of(
-                Message.VERSION, Protocol.VERSION,
-                Message.DAEMON, daemon.version(),
-                "pid", daemon.pid()));
+        return Reply.ok(new Welcome(Protocol.VERSION, daemon.version(), daemon.pid()));
     }
 }

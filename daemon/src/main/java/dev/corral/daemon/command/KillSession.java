@@ -4,12 +4,16 @@ import dev.corral.daemon.session.Session;
 import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
-import java.util.Map;
+import dev.corral.protocol.args.KillArgs;
+import dev.corral.protocol.result.Killed;
 
 /** Sends a signal (default TERM) to a session's program. Runs kill(1), so on a worker. */
-final class KillSession extends SessionOperation {
+final class KillSession extends BoundOperation<KillArgs> {
+    private final SessionRegistry sessions;
+
     KillSession(SessionRegistry sessions) {
-        super(sessions);
+        super(KillArgs.class);
+        this.sessions = sessions;
     }
 
     @Override
@@ -23,10 +27,9 @@ final class KillSession extends SessionOperation {
     }
 
     @Override
-    Reply serve(Request request, Caller caller) throws SessionException {
-        Session session = sessions.require(name(request));
-        String signal = text(request, "signal", "TERM");
-        sessions.kill(session, signal);
-        return Reply.ok(Map.of("name", session.name(), "signal", signal));
+    Reply serve(KillArgs args, Caller caller) throws SessionException {
+        Session session = sessions.require(args.name());
+        sessions.kill(session, args.signal());
+        return Reply.ok(new Killed(session.name(), args.signal()));
     }
 }

@@ -1,14 +1,13 @@
 package dev.corral.daemon.command;
 
-import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.daemon.workspace.Workspaces;
 
 /** Base of the lease operations: they read and write files in workspaces, so they run on a worker. */
-abstract class LeaseOperation extends SessionOperation {
+abstract class LeaseOperation<A extends Record> extends BoundOperation<A> {
     protected final Workspaces workspaces;
 
-    LeaseOperation(SessionRegistry sessions, Workspaces workspaces) {
-        super(sessions);
+    LeaseOperation(Class<A> argsType, Workspaces workspaces) {
+        super(argsType);
         this.workspaces = workspaces;
     }
 

@@ -4,15 +4,19 @@ import dev.corral.daemon.container.ContainerEngine;
 import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
+import dev.corral.protocol.args.NoArgs;
+import dev.corral.protocol.result.ContainerList;
+import dev.corral.protocol.result.ContainerView;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** This daemon's containers as the engine lists them by label, running or not (one docker ps -a, on a worker). */
-final class ListContainers extends SessionOperation {
+final class ListContainers extends BoundOperation<NoArgs> {
+    private final SessionRegistry sessions;
+
     ListContainers(SessionRegistry sessions) {
-        super(sessions);
+        super(NoArgs.class);
+        this.sessions = sessions;
     }
 
     @Override
@@ -26,21 +30,13 @@ final class ListContainers extends SessionOperation {
     }
 
     @Override
-    Reply serve(Request request, Caller caller) throws SessionException {
-        List<Map<String, Object>> containers = new ArrayList<>();
+    Reply serve(NoArgs args, Caller caller) throws SessionException {
+        List<ContainerView> containers = new ArrayList<>();
         for (ContainerEngine.Listed listed : sessions.containers()) {
-            Map<String, Object> object = new LinkedHashMap<>();
-            object.put("name", listed.session());
-            object.put("container", listed.name());
-            object.put("id", listed.id().substring(0, Math.min(12, listed.id().length())));
-            object.put("state", listed.state());
-            object.put("status", listed.status());
-            object.put("image", listed.image());
-            object.put("task", listed.task());
-            object.put("issue", listed.issue().isEmpty() ? null : listed.issue());
-            object.put("createdAt", listed.createdAt());
-            containers.add(object);
+            containers.add(new ContainerView(listed.session(), listed.name(),
+                    listed.id().substring(0, Math.min(12, listed.id().length())), listed.state(), listed.status(),
+                    listed.image(), listed.task(), listed.issue().isEmpty() ? null : listed.issue(), listed.createdAt()));
         }
-        return Reply.ok(Map.of("containers", containers));
+        return Reply.ok(new ContainerList(containers));
     }
 }

@@ -1,13 +1,13 @@
 package dev.corral.daemon.command;
 
-import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.daemon.workspace.Workspaces;
 import dev.corral.protocol.Op;
+import dev.corral.protocol.args.NoArgs;
 
 /** The live leases in the workspaces this daemon knows, after cleaning stale ones. */
-final class ListLeases extends LeaseOperation {
-    ListLeases(SessionRegistry sessions, Workspaces workspaces) {
-        super(sessions, workspaces);
+final class ListLeases extends LeaseOperation<NoArgs> {
+    ListLeases(Workspaces workspaces) {
+        super(NoArgs.class, workspaces);
     }
 
     @Override
@@ -16,7 +16,7 @@ final class ListLeases extends LeaseOperation {
     }
 
     @Override
-    Reply serve(Request request, Caller caller) {
+    Reply serve(NoArgs args, Caller caller) {
         return Reply.ok(workspaces.list());
     }
 }

@@ -4,13 +4,15 @@ import dev.corral.daemon.agent.Agents;
 import dev.corral.daemon.agent.Profile;
 import dev.corral.daemon.session.SessionException;
 import dev.corral.protocol.Op;
-import java.util.Map;
+import dev.corral.protocol.args.NoArgs;
+import dev.corral.protocol.result.ProfileList;
 
 /** Every agent profile, built in and from config.toml. Reads the config file: on a worker. */
-final class ListProfiles implements Operation {
+final class ListProfiles extends BoundOperation<NoArgs> {
     private final Agents agents;
 
     ListProfiles(Agents agents) {
+        super(NoArgs.class);
         this.agents = agents;
     }
 
@@ -25,12 +27,8 @@ final class ListProfiles implements Operation {
     }
 
     @Override
-    public Reply run(Request request, Caller caller) {
-        try {
-            return Reply.ok(Map.of("config", agents.profiles().configFile().toString(),
-                    "profiles", agents.profiles().all().values().stream().map(Profile::describe).toList()));
-        } catch (SessionException e) {
-            return Reply.error(e.code(), e.getMessage());
-        }
+    Reply serve(NoArgs args, Caller caller) throws SessionException {
+        return Reply.ok(new ProfileList(agents.profiles().configFile().toString(),
+                agents.profiles().all().values().stream().map(Profile::describe).toList()));
     }
 }

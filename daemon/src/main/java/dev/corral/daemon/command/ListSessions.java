@@ -3,12 +3,16 @@ package dev.corral.daemon.command;
 import dev.corral.daemon.session.Session;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
-import java.util.Map;
+import dev.corral.protocol.args.ListArgs;
+import dev.corral.protocol.result.SessionList;
 
 /** The live sessions, or all of them (exited ones not yet reaped) with args.all. */
-final class ListSessions extends SessionOperation {
+final class ListSessions extends BoundOperation<ListArgs> {
+    private final SessionRegistry sessions;
+
     ListSessions(SessionRegistry sessions) {
-        super(sessions);
+        super(ListArgs.class);
+        this.sessions = sessions;
     }
 
     @Override
@@ -17,8 +21,7 @@ final class ListSessions extends SessionOperation {
     }
 
     @Override
-    Reply serve(Request request, Caller caller) {
-        return Reply.ok(Map.of("sessions", sessions.list(flag(request, "all")).stream()
-                .map(Session::describe).toList()));
+    Reply serve(ListArgs args, Caller caller) {
+        return Reply.ok(new SessionList(sessions.list(args.all()).stream().map(Session::describe).toList()));
     }
 }

@@ -4,11 +4,15 @@ import dev.corral.daemon.session.Session;
 import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
+import dev.corral.protocol.args.NameArgs;
 
 /** Starts an interactive shell in a container session's container, as a session of its own to attach to. */
-final class OpenContainerShell extends SessionOperation {
+final class OpenContainerShell extends BoundOperation<NameArgs> {
+    private final SessionRegistry sessions;
+
     OpenContainerShell(SessionRegistry sessions) {
-        super(sessions);
+        super(NameArgs.class);
+        this.sessions = sessions;
     }
 
     @Override
@@ -22,8 +26,8 @@ final class OpenContainerShell extends SessionOperation {
     }
 
     @Override
-    Reply serve(Request request, Caller caller) throws SessionException {
-        Session shell = sessions.openShell(sessions.require(name(request)));
+    Reply serve(NameArgs args, Caller caller) throws SessionException {
+        Session shell = sessions.openShell(sessions.require(args.name()));
         return Reply.ok(shell.describe());
     }
 }

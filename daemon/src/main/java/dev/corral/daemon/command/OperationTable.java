@@ -33,9 +33,9 @@ public final class OperationTable {
                 .add(new ReadContainerLog(daemon.sessions()))
                 .add(new OpenContainerShell(daemon.sessions()))
                 .add(new SnapshotContainer(daemon.sessions()))
-                .add(new ListLeases(daemon.sessions(), daemon.workspaces()))
-                .add(new ShowLease(daemon.sessions(), daemon.workspaces()))
-                .add(new ReleaseLease(daemon.sessions(), daemon.workspaces()))
+                .add(new ListLeases(daemon.workspaces()))
+                .add(new ShowLease(daemon.workspaces()))
+                .add(new ReleaseLease(daemon.workspaces()))
                 .add(new StartWeb(daemon));
     }
 

@@ -3,13 +3,15 @@ package dev.corral.daemon.command;
 import dev.corral.daemon.Daemon;
 import dev.corral.protocol.Op;
 import dev.corral.protocol.Protocol;
-import java.util.Map;
+import dev.corral.protocol.args.NoArgs;
+import dev.corral.protocol.result.Pong;
 
 /** Liveness check: answers "pong" with the daemon and protocol versions. */
-final class Ping implements Operation {
+final class Ping extends BoundOperation<NoArgs> {
     private final Daemon daemon;
 
     Ping(Daemon daemon) {
+        super(NoArgs.class);
         this.daemon = daemon;
     }
 
@@ -19,7 +21,7 @@ final class Ping implements Operation {
     }
 
     @Override
-    public Reply run(Request request, Caller caller) {
-        return Reply.ok(Map.of("pong", true, "daemon", daemon.version(), "protocol", Protocol.VERSION));
+    Reply serve(NoArgs args, Caller caller) {
+        return Reply.ok(new Pong(true, daemon.version(), Protocol.VERSION));
     }
 }

@@ -6,15 +6,19 @@ import dev.corral.daemon.session.Session;
 import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
-import java.util.Map;
+import dev.corral.protocol.args.ContainerLogsArgs;
+import dev.corral.protocol.result.ContainerLogStream;
 
 /**
  * A container session's log (docker logs, optionally followed): answers, then streams the log on
  * this connection in stream mode, ending with EXIT and docker's status.
  */
-final class ReadContainerLog extends SessionOperation {
+final class ReadContainerLog extends BoundOperation<ContainerLogsArgs> {
+    private final SessionRegistry sessions;
+
     ReadContainerLog(SessionRegistry sessions) {
-        super(sessions);
+        super(ContainerLogsArgs.class);
+        this.sessions = sessions;
     }
 
     @Override
@@ -28,12 +32,10 @@ final class ReadContainerLog extends SessionOperation {
     }
 
     @Override
-    Reply serve(Request request, Caller caller) throws SessionException {
-        Session session = sessions.require(name(request));
-        Integer tail = request.args().hasNonNull("tail") ? number(request, "tail", 0, 0, Integer.MAX_VALUE) : null;
-        boolean follow = flag(request, "follow");
-        ContainerLog reading = sessions.containerLog(session, follow, tail);
-        return Reply.upgrade(Map.of("name", session.name(), "container", sessions.containerOf(session), "follow", follow),
+    Reply serve(ContainerLogsArgs args, Caller caller) throws SessionException {
+        Session session = sessions.require(args.name());
+        ContainerLog reading = sessions.containerLog(session, args.follow(), args.tail());
+        return Reply.upgrade(new ContainerLogStream(session.name(), sessions.containerOf(session), args.follow()),
                 channel -> {
                     StreamMode.enter(channel, reading, true, false);
                     reading.begin();

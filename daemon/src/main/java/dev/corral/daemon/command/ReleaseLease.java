@@ -1,15 +1,15 @@
 package dev.corral.daemon.command;
 
 import dev.corral.daemon.session.SessionException;
-import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.daemon.workspace.Workspaces;
 import dev.corral.protocol.Op;
+import dev.corral.protocol.args.LeaseArgs;
 import java.nio.file.Path;
 
 /** Removes a workspace's lease: a stale one always, a live one only with args.force. */
-final class ReleaseLease extends LeaseOperation {
-    ReleaseLease(SessionRegistry sessions, Workspaces workspaces) {
-        super(sessions, workspaces);
+final class ReleaseLease extends LeaseOperation<LeaseArgs> {
+    ReleaseLease(Workspaces workspaces) {
+        super(LeaseArgs.class, workspaces);
     }
 
     @Override
@@ -18,7 +18,7 @@ final class ReleaseLease extends LeaseOperation {
     }
 
     @Override
-    Reply serve(Request request, Caller caller) throws SessionException {
-        return Reply.ok(workspaces.release(Path.of(text(request, "workspace", null)), flag(request, "force")));
+    Reply serve(LeaseArgs args, Caller caller) throws SessionException {
+        return Reply.ok(workspaces.release(Path.of(args.workspace()), args.force()));
     }
 }

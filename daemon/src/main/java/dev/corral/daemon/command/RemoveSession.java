@@ -4,13 +4,17 @@ import dev.corral.daemon.session.Session;
 import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
+import dev.corral.protocol.args.RemoveArgs;
+import dev.corral.protocol.result.Removed;
 import java.util.List;
-import java.util.Map;
 
 /** Forgets an exited session (with args.force, kills a live one first). */
-final class RemoveSession extends SessionOperation {
+final class RemoveSession extends BoundOperation<RemoveArgs> {
+    private final SessionRegistry sessions;
+
     RemoveSession(SessionRegistry sessions) {
-        super(sessions);
+        super(RemoveArgs.class);
+        this.sessions = sessions;
     }
 
     @Override
@@ -24,9 +28,9 @@ final class RemoveSession extends SessionOperation {
     }
 
     @Override
-    Reply serve(Request request, Caller caller) throws SessionException {
-        Session session = sessions.require(name(request));
-        List<String> warnings = sessions.remove(session, flag(request, "force"));
-        return Reply.ok(Map.of("name", session.name(), "removed", true, "warnings", warnings));
+    Reply serve(RemoveArgs args, Caller caller) throws SessionException {
+        Session session = sessions.require(args.name());
+        List<String> warnings = sessions.remove(session, args.force());
+        return Reply.ok(new Removed(session.name(), true, warnings));
     }
 }

@@ -7,6 +7,7 @@ import dev.corral.daemon.session.Session;
 import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
+import dev.corral.protocol.args.ScreenArgs;
 import java.util.List;
 
 /**
@@ -14,9 +15,12 @@ import java.util.List;
  * as text (like {@code tmux capture-pane -p}), with {@code ansi} also each row with its SGR
  * attributes, plus the cursor, size, title and modes. The same for every kind of session.
  */
-final class ScreenSession extends SessionOperation {
+final class ScreenSession extends BoundOperation<ScreenArgs> {
+    private final SessionRegistry sessions;
+
     ScreenSession(SessionRegistry sessions) {
-        super(sessions);
+        super(ScreenArgs.class);
+        this.sessions = sessions;
     }
 
     /** The answer: {@code ansi} is null unless asked for. */
@@ -31,9 +35,9 @@ final class ScreenSession extends SessionOperation {
     }
 
     @Override
-    Reply serve(Request request, Caller caller) throws SessionException {
-        Session session = sessions.require(name(request));
-        boolean ansi = flag(request, "ansi");
+    Reply serve(ScreenArgs args, Caller caller) throws SessionException {
+        Session session = sessions.require(args.name());
+        boolean ansi = args.ansi();
         Screen screen = session.screen();
         ScreenSnapshot snapshot;
         List<String> rows;

@@ -5,13 +5,17 @@ import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.ErrorCode;
 import dev.corral.protocol.Op;
+import dev.corral.protocol.args.SendArgs;
+import dev.corral.protocol.result.Sent;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
 /** Types text into a session without attaching; args.enter adds a carriage return. */
-final class SendInput extends SessionOperation {
+final class SendInput extends BoundOperation<SendArgs> {
+    private final SessionRegistry sessions;
+
     SendInput(SessionRegistry sessions) {
-        super(sessions);
+        super(SendArgs.class);
+        this.sessions = sessions;
     }
 
     @Override
@@ -26,18 +30,16 @@ final class SendInput extends SessionOperation {
     }
 
     @Override
-    Reply serve(Request request, Caller caller) throws SessionException {
-        Session session = sessions.require(name(request));
-        String text = text(request, "text", "");
-        boolean enter = flag(request, "enter");
+    Reply serve(SendArgs args, Caller caller) throws SessionException {
+        Session session = sessions.require(args.name());
         if (!session.running()) {
             throw new SessionException(ErrorCode.CONFLICT, "session '" + session.name() + "' has exited; nothing reads its input");
         }
-        if (!session.send(text, enter)) {
+        if (!session.send(args.text(), args.enter())) {
             throw new SessionException(ErrorCode.BUSY, "session '" + session.name()
                     + "' is not reading its input and too much is queued; try again later");
         }
-        int bytes = text.getBytes(StandardCharsets.UTF_8).length + (enter ? 1 : 0);
-        return Reply.ok(Map.of("name", session.name(), "bytes", bytes));
+        int bytes = args.text().getBytes(StandardCharsets.UTF_8).length + (args.enter() ? 1 : 0);
+        return Reply.ok(new Sent(session.name(), bytes));
     }
 }

@@ -5,7 +5,11 @@ import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.ErrorCode;
 
-/** Base of the session operations: typed argument access and refusals turned into error replies. */
+/**
+ * Base of AttachSession, the one operation that still reads its JSON arguments by hand (it moves
+ * to {@link BoundOperation} with {@code AttachArgs}); the dispatcher has bound and checked those
+ * arguments against {@code AttachArgs} before it runs, so these readers see well-typed values.
+ */
 abstract class SessionOperation implements Operation {
     protected final SessionRegistry sessions;
 
@@ -42,8 +46,12 @@ abstract class SessionOperation implements Operation {
         return value.asText();
     }
 
-    static boolean flag(Request request, String field) {
-        return request.args().path(field).asBoolean(false);
+    static boolean flag(Request request, String field) throws SessionException {
+        JsonNode value = request.args().get(field);
+        if (value != null && !value.isNull() && !value.isBoolean()) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, "args." + field + " must be a boolean (true or false)");
+        }
+        return value != null && value.asBoolean();
     }
 
     static int number(Request request, String field, int fallback, int min, int max) throws SessionException {

@@ -1,15 +1,15 @@
 package dev.corral.daemon.command;
 
 import dev.corral.daemon.session.SessionException;
-import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.daemon.workspace.Workspaces;
 import dev.corral.protocol.Op;
+import dev.corral.protocol.args.LeaseArgs;
 import java.nio.file.Path;
 
 /** One workspace: its lease (a stale one is cleaned first) and its last session's summary. */
-final class ShowLease extends LeaseOperation {
-    ShowLease(SessionRegistry sessions, Workspaces workspaces) {
-        super(sessions, workspaces);
+final class ShowLease extends LeaseOperation<LeaseArgs> {
+    ShowLease(Workspaces workspaces) {
+        super(LeaseArgs.class, workspaces);
     }
 
     @Override
@@ -18,7 +18,7 @@ final class ShowLease extends LeaseOperation {
     }
 
     @Override
-    Reply serve(Request request, Caller caller) throws SessionException {
-        return Reply.ok(workspaces.show(Path.of(text(request, "workspace", null))));
+    Reply serve(LeaseArgs args, Caller caller) throws SessionException {
+        return Reply.ok(workspaces.show(Path.of(args.workspace())));
     }
 }

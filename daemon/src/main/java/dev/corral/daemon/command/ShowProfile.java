@@ -3,12 +3,14 @@ package dev.corral.daemon.command;
 import dev.corral.daemon.agent.Agents;
 import dev.corral.daemon.session.SessionException;
 import dev.corral.protocol.Op;
+import dev.corral.protocol.args.NameArgs;
 
 /** One agent profile as the daemon would use it. Reads the config file: on a worker. */
-final class ShowProfile implements Operation {
+final class ShowProfile extends BoundOperation<NameArgs> {
     private final Agents agents;
 
     ShowProfile(Agents agents) {
+        super(NameArgs.class);
         this.agents = agents;
     }
 
@@ -23,11 +25,7 @@ final class ShowProfile implements Operation {
     }
 
     @Override
-    public Reply run(Request request, Caller caller) {
-        try {
-            return Reply.ok(agents.profiles().require(SessionOperation.text(request, "name", null)).describe());
-        } catch (SessionException e) {
-            return Reply.error(e.code(), e.getMessage());
-        }
+    Reply serve(NameArgs args, Caller caller) throws SessionException {
+        return Reply.ok(agents.profiles().require(args.name()).describe());
     }
 }

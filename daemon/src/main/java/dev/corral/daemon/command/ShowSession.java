@@ -3,11 +3,15 @@ package dev.corral.daemon.command;
 import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
+import dev.corral.protocol.args.NameArgs;
 
 /** One session object. */
-final class ShowSession extends SessionOperation {
+final class ShowSession extends BoundOperation<NameArgs> {
+    private final SessionRegistry sessions;
+
     ShowSession(SessionRegistry sessions) {
-        super(sessions);
+        super(NameArgs.class);
+        this.sessions = sessions;
     }
 
     @Override
@@ -16,7 +20,7 @@ final class ShowSession extends SessionOperation {
     }
 
     @Override
-    Reply serve(Request request, Caller caller) throws SessionException {
-        return Reply.ok(sessions.require(name(request)).describe());
+    Reply serve(NameArgs args, Caller caller) throws SessionException {
+        return Reply.ok(sessions.require(args.name()).describe());
     }
 }

@@ -1,17 +1,19 @@
 package dev.corral.daemon.command;
 
 import dev.corral.daemon.Daemon;
-import dev.corral.protocol.Op;
 import dev.corral.daemon.session.Session;
+import dev.corral.protocol.Op;
+import dev.corral.protocol.args.NoArgs;
+import dev.corral.protocol.result.Stopping;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** Graceful stop on request: answers first, then closes the server and removes the socket. */
-final class Shutdown implements Operation {
+final class Shutdown extends BoundOperation<NoArgs> {
     private final Daemon daemon;
 
     Shutdown(Daemon daemon) {
+        super(NoArgs.class);
         this.daemon = daemon;
     }
 
@@ -21,7 +23,7 @@ final class Shutdown implements Operation {
     }
 
     @Override
-    public Reply run(Request request, Caller caller) {
+    Reply serve(NoArgs args, Caller caller) {
         // PTY sessions end with the daemon; tmux and container sessions outlive it and are adopted again.
         List<String> ending = new ArrayList<>();
         int surviving = 0;
@@ -34,6 +36,6 @@ final class Shutdown implements Operation {
         }
         // Runs on another thread; connections are flushed before they close, so this reply arrives.
         daemon.shutdownAsync("shutdown requested by " + caller.peer());
-        return Reply.ok(Map.of("pid", daemon.pid(), "stopping", true, "endingSessions", ending, "survivingSessions", surviving));
+        return Reply.ok(new Stopping(daemon.pid(), true, ending, surviving));
     }
 }

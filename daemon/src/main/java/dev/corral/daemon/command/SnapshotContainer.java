@@ -5,14 +5,17 @@ import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.ErrorCode;
 import dev.corral.protocol.Op;
-import java.util.regex.Pattern;
+import dev.corral.protocol.args.Check;
+import dev.corral.protocol.args.InvalidArgument;
+import dev.corral.protocol.args.SnapshotArgs;
 
 /** Commits a container session's container to the image corral-agent:TAG (docker commit, on a worker). */
-final class SnapshotContainer extends SessionOperation {
-    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+final class SnapshotContainer extends BoundOperation<SnapshotArgs> {
+    private final SessionRegistry sessions;
 
     SnapshotContainer(SessionRegistry sessions) {
-        super(sessions);
+        super(SnapshotArgs.class);
+        this.sessions = sessions;
     }
 
     @Override
@@ -26,12 +29,14 @@ final class SnapshotContainer extends SessionOperation {
     }
 
     @Override
-    Reply serve(Request request, Caller caller) throws SessionException {
-        Session session = sessions.require(name(request));
-        String tag = text(request, "tag", "snapshot-" + session.name());
-        if (!TAG.matcher(tag).matches()) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "args.tag '" + tag
-                    + "' is not a tag: letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-'");
+    Reply serve(SnapshotArgs args, Caller caller) throws SessionException {
+        Session session = sessions.require(args.name());
+        String tag;
+        try {
+            // The default tag holds the session's name, which a tag may not.
+            tag = args.tag() != null ? args.tag() : Check.imageTag("tag", "snapshot-" + session.name());
+        } catch (InvalidArgument e) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, e.getMessage() + "; give one with --tag");
         }
         return Reply.ok(sessions.snapshot(session, tag));
     }

@@ -1,7 +1,7 @@
 package dev.corral.daemon.command;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.daemon.agent.Agents;
+import dev.corral.daemon.agent.Profile;
 import dev.corral.daemon.container.AgentImage;
 import dev.corral.daemon.session.Session;
 import dev.corral.daemon.session.SessionException;
@@ -11,31 +11,29 @@ import dev.corral.daemon.workspace.Launch;
 import dev.corral.daemon.workspace.Workspaces;
 import dev.corral.protocol.ErrorCode;
 import dev.corral.protocol.Op;
-import dev.corral.protocol.Protocol;
+import dev.corral.protocol.args.SpawnArgs;
+import dev.corral.protocol.result.SessionView;
+import dev.corral.protocol.result.Spawned;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Starts a program (or an agent, from its profile) in a new session: a PTY, tmux or a container,
  * in a workspace when asked: then the workspace's checks and lease come first, and the reply
  * carries the banner and warnings ({@code notices}). Forks and walks files, so it runs on a worker.
  */
-final class Spawn extends SessionOperation {
-    private static final Pattern IMAGE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}");
-    private static final Pattern MEMORY = Pattern.compile("[0-9]{1,12}[bkmgBKMG]?");
-
+final class Spawn extends BoundOperation<SpawnArgs> {
+    private final SessionRegistry sessions;
     private final Agents agents;
     private final Workspaces workspaces;
 
     Spawn(SessionRegistry sessions, Agents agents, Workspaces workspaces) {
-        super(sessions);
+        super(SpawnArgs.class);
+        this.sessions = sessions;
         this.agents = agents;
         this.workspaces = workspaces;
     }
@@ -51,62 +49,35 @@ final class Spawn extends SessionOperation {
     }
 
     @Override
-    Reply serve(Request request, Caller caller) throws SessionException {
-        JsonNode commandNode = request.args().path("command");
-        List<String> command = new ArrayList<>();
-        for (JsonNode word : commandNode) {
-            if (!word.isTextual()) {
-                throw new SessionException(ErrorCode.BAD_REQUEST, "args.command must be an array of strings");
-            }
-            command.add(word.asText());
-        }
-        String agent = request.args().hasNonNull("agent") ? text(request, "agent", null) : null;
-        SessionSpec.Kind kind = null;
-        if (request.args().hasNonNull("kind")) {
-            String kindName = text(request, "kind", null);
-            kind = SessionSpec.Kind.fromWire(kindName);
-            if (kind == null) {
-                throw new SessionException(ErrorCode.BAD_REQUEST, "unknown session kind '" + kindName + "': use pty, tmux or container");
-            }
-        }
-        if (agent != null && kind == null && agents.profiles().require(agent).kind() == SessionSpec.Kind.CONTAINER) {
+    Reply serve(SpawnArgs args, Caller caller) throws SessionException {
+        List<String> command = args.command();
+        String agent = args.agent();
+        SessionSpec.Kind kind = args.kind() == null ? null : SessionSpec.Kind.fromWire(args.kind());
+        Profile profile = agent == null ? null : agents.profiles().require(agent);
+        if (profile != null && kind == null && profile.kind() == SessionSpec.Kind.CONTAINER) {
             kind = SessionSpec.Kind.CONTAINER; // the profile's kind = "container"
         }
         // A container runs its image's own command when given none; an agent its profile's.
         if (command.isEmpty() && agent == null && kind != SessionSpec.Kind.CONTAINER) {
             throw new SessionException(ErrorCode.BAD_REQUEST, "spawn needs a command: corral spawn -- CMD [ARG...]");
         }
-        Map<String, String> env = new LinkedHashMap<>();
-        var fields = request.args().path("env").fields();
-        while (fields.hasNext()) {
-            var entry = fields.next();
-            if (entry.getKey().isEmpty() || entry.getKey().contains("=") || !entry.getValue().isTextual()) {
-                throw new SessionException(ErrorCode.BAD_REQUEST, "args.env must map names (without '=') to strings");
-            }
-            env.put(entry.getKey(), entry.getValue().asText());
-        }
-        String name = request.args().hasNonNull("name") ? text(request, "name", null) : null;
         SessionSpec.Container container = null;
-        if (kind != SessionSpec.Kind.CONTAINER && (request.args().hasNonNull("image") || request.args().hasNonNull("memory")
-                || request.args().hasNonNull("issue"))) {
+        if (kind != SessionSpec.Kind.CONTAINER && (args.image() != null || args.memory() != null || args.issue() != null)) {
             throw new SessionException(ErrorCode.BAD_REQUEST, "image, memory and issue go with a container session: --kind"
                     + " container, or an agent profile of kind = \"container\"");
         }
         if (kind == SessionSpec.Kind.CONTAINER) {
-            if (!request.args().hasNonNull("workspace")) {
+            if (args.workspace() == null) {
                 throw new SessionException(ErrorCode.BAD_REQUEST, "a container session needs a workspace: corral spawn --kind container --workspace DIR");
             }
-            container = container(request);
+            // The spawn's image, else the profile's, else corral's agent image.
+            String image = args.image() != null ? args.image() : profile != null && profile.image() != null ? profile.image()
+                    : AgentImage.DEFAULT;
+            container = new SessionSpec.Container(image, args.memory(), args.issue());
         }
-        int cols = number(request, "cols", 80, 1, Protocol.MAX_TERMINAL_SIZE);
-        int rows = number(request, "rows", 24, 1, Protocol.MAX_TERMINAL_SIZE);
-        String promptFile = request.args().hasNonNull("promptFile") ? text(request, "promptFile", null) : null;
-        if (promptFile != null && !Path.of(promptFile).isAbsolute()) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "args.promptFile must be an absolute path");
-        }
-        String workspace = request.args().hasNonNull("workspace") ? text(request, "workspace", null) : null;
-        String cwd = workspace == null ? text(request, "cwd", System.getProperty("user.dir"))
-                : request.args().hasNonNull("cwd") ? text(request, "cwd", null) : null;
+        String promptFile = args.promptFile();
+        String workspace = args.workspace();
+        String cwd = workspace == null && args.cwd() == null ? System.getProperty("user.dir") : args.cwd();
         if (workspace == null && !Path.of(cwd).isAbsolute()) {
             throw new SessionException(ErrorCode.BAD_REQUEST, "args.cwd must be an absolute path");
         }
@@ -114,7 +85,7 @@ final class Spawn extends SessionOperation {
         // With a workspace, args.cwd is relative to it: the launch directory replaces it.
         String holder = agent != null ? agent : command.isEmpty() ? "container" : Path.of(command.get(0)).getFileName().toString();
         Launch launch = workspace == null ? null : workspaces.prepare(new Workspaces.Request(Path.of(workspace), cwd,
-                flag(request, "force"), holder, kind == null ? null : kind.wire()));
+                args.force(), holder, kind == null ? null : kind.wire()));
         Path launchDir = launch == null ? Path.of(cwd) : launch.launchDir();
         Path root = launch == null ? null : launch.root();
         List<String> notices = new ArrayList<>();
@@ -132,11 +103,11 @@ final class Spawn extends SessionOperation {
                 launchDir = inside(root, launchDir);
             }
             if (agent != null) {
-                session = agents.spawn(sessions, new Agents.Request(name, agent, kind, command, launchDir, env, cols, rows,
-                        promptFile == null ? null : Path.of(promptFile), root), container);
+                session = agents.spawn(sessions, new Agents.Request(args.name(), agent, kind, command, launchDir, args.env(),
+                        args.cols(), args.rows(), promptFile == null ? null : Path.of(promptFile), root), container);
             } else {
-                session = sessions.spawn(new SessionSpec(name, kind == null ? SessionSpec.Kind.PTY : kind, command, launchDir,
-                        env, cols, rows, root, container));
+                session = sessions.spawn(new SessionSpec(args.name(), kind == null ? SessionSpec.Kind.PTY : kind, command,
+                        launchDir, args.env(), args.cols(), args.rows(), root, container));
             }
         } catch (SessionException | RuntimeException e) {
             if (launch != null) {
@@ -144,14 +115,12 @@ final class Spawn extends SessionOperation {
             }
             throw e;
         }
-        Map<String, Object> result = new LinkedHashMap<>(session.describe());
+        SessionView started = session.describe();
         notices.addAll(session.warnings());
-        result.put("warnings", notices);
         if (launch != null) {
             workspaces.started(launch, session);
-            result.put("notices", launch.notices());
         }
-        return Reply.ok(result);
+        return Reply.ok(new Spawned(started, notices, launch == null ? null : launch.notices()));
     }
 
     /** A container's working directory must stay inside its workspace, symlinks followed: only the workspace is mounted. */
@@ -167,19 +136,5 @@ final class Spawn extends SessionOperation {
                     + workspace + " (symlinks followed); a container sees only its workspace");
         }
         return real;
-    }
-
-    private static SessionSpec.Container container(Request request) throws SessionException {
-        String image = text(request, "image", AgentImage.DEFAULT);
-        if (!IMAGE.matcher(image).matches()) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "args.image '" + image + "' is not an image reference");
-        }
-        String memory = request.args().hasNonNull("memory") ? text(request, "memory", null) : null;
-        if (memory != null && !MEMORY.matcher(memory).matches()) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "args.memory '" + memory
-                    + "' is not a size: a number with an optional unit b, k, m or g (512m, 4g)");
-        }
-        Integer issue = request.args().hasNonNull("issue") ? number(request, "issue", 0, 1, Integer.MAX_VALUE) : null;
-        return new SessionSpec.Container(image, memory, issue);
     }
 }

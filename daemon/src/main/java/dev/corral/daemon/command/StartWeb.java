@@ -3,18 +3,19 @@ package dev.corral.daemon.command;
 import dev.corral.daemon.Daemon;
 import dev.corral.protocol.ErrorCode;
 import dev.corral.protocol.Op;
+import dev.corral.protocol.args.WebStartArgs;
+import dev.corral.protocol.result.WebStarted;
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Starts the web view on a running daemon (loopback only; any other address needs corrald's own
  * {@code --web-insecure-bind}) and answers its URL with the token; a running one's URL again.
  */
-final class StartWeb implements Operation {
+final class StartWeb extends BoundOperation<WebStartArgs> {
     private final Daemon daemon;
 
     StartWeb(Daemon daemon) {
+        super(WebStartArgs.class);
         this.daemon = daemon;
     }
 
@@ -29,18 +30,11 @@ final class StartWeb implements Operation {
     }
 
     @Override
-    public Reply run(Request request, Caller caller) {
-        var given = request.args().get("address");
-        if (given != null && !given.isNull() && !given.isTextual()) {
-            return Reply.error(ErrorCode.BAD_REQUEST, "args.address must be a string HOST:PORT");
-        }
-        String address = given == null || given.isNull() ? "127.0.0.1:0" : given.asText();
+    Reply serve(WebStartArgs args, Caller caller) {
         try {
-            String url = daemon.startWeb(address, false);
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("url", url);
-            result.put("address", daemon.web().map(web -> web.address().getHostString() + ":" + web.address().getPort()).orElse(null));
-            return Reply.ok(result);
+            String url = daemon.startWeb(args.address(), false);
+            return Reply.ok(new WebStarted(url,
+                    daemon.web().map(web -> web.address().getHostString() + ":" + web.address().getPort()).orElse(null)));
         } catch (IllegalArgumentException e) {
             return Reply.error(ErrorCode.BAD_REQUEST, e.getMessage());
         } catch (IOException e) {

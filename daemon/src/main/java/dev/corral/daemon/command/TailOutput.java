@@ -4,13 +4,17 @@ import dev.corral.daemon.session.Session;
 import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
+import dev.corral.protocol.args.TailArgs;
+import dev.corral.protocol.result.Tail;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
 /** The session's most recent output (from its replay buffer) without attaching. */
-final class TailOutput extends SessionOperation {
+final class TailOutput extends BoundOperation<TailArgs> {
+    private final SessionRegistry sessions;
+
     TailOutput(SessionRegistry sessions) {
-        super(sessions);
+        super(TailArgs.class);
+        this.sessions = sessions;
     }
 
     @Override
@@ -25,10 +29,10 @@ final class TailOutput extends SessionOperation {
     }
 
     @Override
-    Reply serve(Request request, Caller caller) throws SessionException {
-        Session session = sessions.require(name(request));
-        int bytes = number(request, "bytes", sessions.limits().replayBytes(), 0, Integer.MAX_VALUE);
+    Reply serve(TailArgs args, Caller caller) throws SessionException {
+        Session session = sessions.require(args.name());
+        int bytes = args.bytes() == null ? sessions.limits().replayBytes() : args.bytes();
         String output = new String(session.tail(bytes), StandardCharsets.UTF_8);
-        return Reply.ok(Map.of("name", session.name(), "output", output));
+        return Reply.ok(new Tail(session.name(), output));
     }
 }

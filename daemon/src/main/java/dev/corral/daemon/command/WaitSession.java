@@ -4,14 +4,18 @@ import dev.corral.daemon.session.Session;
 import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.corral.protocol.args.WaitArgs;
+import dev.corral.protocol.result.WaitTimedOut;
+import dev.corral.protocol.result.Waited;
 import java.util.concurrent.TimeUnit;
 
 /** Answers when the session's program exits (at once if it has), or when args.timeoutSeconds pass. */
-final class WaitSession extends SessionOperation {
+final class WaitSession extends BoundOperation<WaitArgs> {
+    private final SessionRegistry sessions;
+
     WaitSession(SessionRegistry sessions) {
-        super(sessions);
+        super(WaitArgs.class);
+        this.sessions = sessions;
     }
 
     @Override
@@ -20,21 +24,14 @@ final class WaitSession extends SessionOperation {
     }
 
     @Override
-    Reply serve(Request request, Caller caller) throws SessionException {
-        Session session = sessions.require(name(request));
-        int timeout = number(request, "timeoutSeconds", 0, 0, Integer.MAX_VALUE);
-        var exit = session.exit().thenApply(code -> {
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("name", session.name());
-            result.put("exitCode", code);
-            result.put("state", session.state().name().toLowerCase());
-            return (Reply) Reply.ok(result);
-        });
-        if (timeout > 0) {
-            exit = exit.copy().completeOnTimeout(null, timeout, TimeUnit.SECONDS).thenApply(reply -> reply != null ? reply
-                    : Reply.ok(Map.of("name", session.name(), "timedOut", true)));
+    Reply serve(WaitArgs args, Caller caller) throws SessionException {
+        Session session = sessions.require(args.name());
+        var exit = session.exit().thenApply(code ->
+                Reply.ok(new Waited(session.name(), code, session.state().name().toLowerCase())));
+        if (args.timeoutSeconds() > 0) {
+            exit = exit.copy().completeOnTimeout(null, args.timeoutSeconds(), TimeUnit.SECONDS).thenApply(reply -> reply != null
+                    ? reply : Reply.ok(new WaitTimedOut(session.name(), true)));
         }
         return Reply.later(exit);
     }
-
 }

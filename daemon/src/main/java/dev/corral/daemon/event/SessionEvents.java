@@ -82,7 +82,7 @@ public final class SessionEvents implements SessionListener {
         data.put("agent", session.agent());
         data.put("readiness", session.readiness());
         if ("stuck".equals(session.readiness()) || "exited".equals(session.readiness())) {
-            data.put("stuckOn", session.describe().get("stuckOn"));
+            data.put("stuckOn", session.describe().stuckOn());
         }
         emit(session, () -> hub.publish(Events.AGENTS, Events.AGENT_READINESS, data));
     }

@@ -1,15 +1,18 @@
 package dev.corral.daemon.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.corral.daemon.command.Arguments;
 import dev.corral.daemon.command.Caller;
 import dev.corral.daemon.command.Operation;
 import dev.corral.daemon.command.OperationTable;
 import dev.corral.daemon.command.Reply;
 import dev.corral.daemon.command.Request;
 import dev.corral.daemon.Fatal;
+import dev.corral.daemon.session.SessionException;
 import dev.corral.protocol.ErrorCode;
 import dev.corral.protocol.Op;
 import dev.corral.protocol.Protocol;
+import dev.corral.protocol.args.Requests;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -78,30 +81,43 @@ final class Dispatcher extends SimpleChannelInboundHandler<Request> {
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, Request request) {
-        boolean hello = Op.HELLO.equals(request.op());
+    protected void channelRead0(ChannelHandlerContext ctx, Request sent) {
+        boolean hello = Op.HELLO.equals(sent.op());
         if (!greeted && !hello) {
-            answer(ctx, request, Reply.error(ErrorCode.HELLO_REQUIRED,
+            answer(ctx, sent, Reply.error(ErrorCode.HELLO_REQUIRED,
                     "the first request on a connection must be a hello carrying the protocol version"));
             return;
         }
-        Operation operation = operations.find(request.op()).orElse(null);
+        Operation operation = operations.find(sent.op()).orElse(null);
         if (operation == null) {
-            answer(ctx, request, Reply.error(ErrorCode.UNKNOWN_OP, "unknown operation '" + request.op()
+            answer(ctx, sent, Reply.error(ErrorCode.UNKNOWN_OP, "unknown operation '" + sent.op()
                     + "'; this daemon serves: " + String.join(", ", operations.names())));
+            return;
+        }
+        Request bound;
+        try {
+            bound = bind(sent);
+        } catch (SessionException e) {
+            answer(ctx, sent, Reply.error(e.code(), e.getMessage()));
             return;
         }
         Caller caller = new Caller(ctx.channel(), ctx.channel().attr(PEER).get());
         if (operation.execution() == Operation.Execution.INLINE) {
-            answer(ctx, request, Guarded.run(operation, request, caller));
+            answer(ctx, bound, Guarded.run(operation, bound, caller));
             return;
         }
         try {
-            CompletableFuture.supplyAsync(() -> Guarded.run(operation, request, caller), workers)
-                    .thenAccept(reply -> ctx.executor().execute(() -> answer(ctx, request, reply)));
+            CompletableFuture.supplyAsync(() -> Guarded.run(operation, bound, caller), workers)
+                    .thenAccept(reply -> ctx.executor().execute(() -> answer(ctx, bound, reply)));
         } catch (RejectedExecutionException e) {
-            answer(ctx, request, Reply.error(ErrorCode.BUSY, "corrald has too much work queued; try again shortly"));
+            answer(ctx, bound, Reply.error(ErrorCode.BUSY, "corrald has too much work queued; try again shortly"));
         }
+    }
+
+    /** The request with its arguments bound to their record, or the BAD_REQUEST that names the field at fault. */
+    private static Request bind(Request request) throws SessionException {
+        Class<? extends Record> argsType = Requests.argsOf(request.op());
+        return argsType == null ? request : request.withBound(Arguments.bind(request.op(), request.args(), argsType));
     }
 
     private void answer(ChannelHandlerContext ctx, Request request, Reply reply) {

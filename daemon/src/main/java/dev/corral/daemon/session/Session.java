@@ -3,6 +3,8 @@ package dev.corral.daemon.session;
 import dev.corral.daemon.screen.Screen;
 import dev.corral.protocol.Protocol;
 import dev.corral.protocol.Stream;
+import dev.corral.protocol.result.SessionView;
+import dev.corral.protocol.result.Size;
 import io.netty.channel.Channel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -487,30 +489,14 @@ public abstract class Session {
     }
 
     /** What {@code ls} and {@code show} print: the SPEC's session object. */
-    public final synchronized Map<String, Object> describe() {
-        Map<String, Object> object = new LinkedHashMap<>();
+    public final synchronized SessionView describe() {
         long pid = pid();
-        object.put("name", spec.name());
-        object.put("id", id);
-        object.put("kind", kind());
-        object.put("state", state.name().toLowerCase());
-        object.put("pid", pid > 0 ? pid : null);
-        object.put("exitCode", exitCode);
-        object.put("command", spec.command());
-        object.put("cwd", spec.cwd().toString());
-        object.put("workspace", spec.workspace() == null ? null : spec.workspace().toString());
-        object.put("agent", agent);
-        object.put("createdAt", createdAt.toString());
-        object.put("endedAt", endedAt == null ? null : endedAt.toString());
-        object.put("attached", attachments.size());
-        object.put("readiness", readiness);
-        if (stuckOn != null) {
-            object.put("stuckOn", stuckOn);
-        }
-        object.put("status", status.wire());
         int[] size = size();
-        object.put("size", Map.of("cols", size[0], "rows", size[1]));
-        describeKind(object);
-        return object;
+        Map<String, Object> kindFields = new LinkedHashMap<>();
+        describeKind(kindFields);
+        return new SessionView(spec.name(), id, kind(), state.name().toLowerCase(), pid > 0 ? pid : null, exitCode,
+                spec.command(), spec.cwd().toString(), spec.workspace() == null ? null : spec.workspace().toString(), agent,
+                createdAt.toString(), endedAt == null ? null : endedAt.toString(), attachments.size(), readiness, stuckOn,
+                status.wire(), new Size(size[0], size[1]), kindFields);
     }
 }

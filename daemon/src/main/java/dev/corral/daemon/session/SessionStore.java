@@ -1,9 +1,11 @@
 package dev.corral.daemon.session;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.daemon.state.AtomicFiles;
 import dev.corral.daemon.state.OwnedFiles;
+import dev.corral.daemon.state.StrictJson;
+import dev.corral.protocol.args.Required;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -12,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -30,6 +31,18 @@ final class SessionStore {
     /** One session as it was last written. */
     record Entry(SessionSpec spec, String id, Instant createdAt, Session.State state, Integer exitCode, Instant endedAt,
             String agent, Long pid) {}
+
+    /** The file's shape, field for field (times as ISO-8601 text, state as its enum name). */
+    record Stored(@Required String name, @Required String id, @Required String kind, @Required List<String> command,
+            String cwd, String workspace, Integer cols, Integer rows,
+            @JsonInclude(JsonInclude.Include.NON_NULL) StoredContainer container, @Required String createdAt,
+            String agent, String state, Integer exitCode, Long pid, String endedAt) {}
+
+    /** A container session's image, memory limit and issue. */
+    record StoredContainer(@Required String image, String memory, Integer issue) {}
+
+    /** Reads records strictly: a file of another shape is set aside as unreadable, never half-used. */
+    private static final ObjectMapper READER = StrictJson.mapper();
 
     /** Where records that are not corral's are moved. */
     static final String REJECTED = "rejected";
@@ -50,7 +63,7 @@ final class SessionStore {
      * Answers a warning for the user when the record could not be written, else null.
      */
     synchronized String save(Session session) {
-        Map<String, Object> object = object(session);
+        Stored object = object(session);
         String name = session.spec().name();
         try {
             OwnedFiles.directory(dir);
@@ -75,37 +88,19 @@ final class SessionStore {
 
     /** A record carried by a tmux session (see {@link #record}). */
     Entry parseRecord(String json) throws IOException {
-        return parse(mapper.readTree(json));
+        return parse(READER.readValue(json, Stored.class));
     }
 
-    private Map<String, Object> object(Session session) {
-        Map<String, Object> object = new LinkedHashMap<>();
+    private static Stored object(Session session) {
         SessionSpec spec = session.spec();
-        object.put("name", spec.name());
-        object.put("id", session.id());
-        object.put("kind", spec.kind().wire());
-        object.put("command", spec.command());
-        object.put("cwd", spec.cwd().toString());
-        object.put("workspace", spec.workspace() == null ? null : spec.workspace().toString());
-        object.put("cols", spec.cols());
-        object.put("rows", spec.rows());
-        object.put("workspace", spec.workspace() == null ? null : spec.workspace().toString());
-        if (spec.container() != null) {
-            Map<String, Object> container = new LinkedHashMap<>();
-            container.put("image", spec.container().image());
-            container.put("memory", spec.container().memory());
-            container.put("issue", spec.container().issue());
-            object.put("container", container);
-        }
-        object.put("createdAt", session.createdAt().toString());
-        object.put("agent", session.agent());
-        object.put("state", session.state().name());
-        object.put("exitCode", session.exitCode());
+        SessionSpec.Container container = spec.container();
         long pid = session.pid();
-        object.put("pid", pid > 0 ? pid : null);
         Instant ended = session.endedAt();
-        object.put("endedAt", ended == null ? null : ended.toString());
-        return object;
+        return new Stored(spec.name(), session.id(), spec.kind().wire(), spec.command(), spec.cwd().toString(),
+                spec.workspace() == null ? null : spec.workspace().toString(), spec.cols(), spec.rows(),
+                container == null ? null : new StoredContainer(container.image(), container.memory(), container.issue()),
+                session.createdAt().toString(), session.agent(), session.state().name(), session.exitCode(),
+                pid > 0 ? pid : null, ended == null ? null : ended.toString());
     }
 
     /**
@@ -172,7 +167,7 @@ final class SessionStore {
             for (Path file : files) {
                 Entry entry;
                 try {
-                    entry = parse(mapper.readTree(OwnedFiles.read(file, MAX_RECORD_BYTES)));
+                    entry = parse(READER.readValue(OwnedFiles.read(file, MAX_RECORD_BYTES), Stored.class));
                 } catch (IOException | RuntimeException e) {
                     Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + System.currentTimeMillis());
                     log.warn("session record {} is unreadable ({}); moved to {}", file, e.getMessage(), aside);
@@ -226,32 +221,29 @@ final class SessionStore {
         }
     }
 
-    private static Entry parse(JsonNode node) throws IOException {
-        SessionSpec.Kind kind = SessionSpec.Kind.fromWire(node.path("kind").asText());
-        if (kind == null || !node.path("name").isTextual() || !node.path("command").isArray()) {
-            throw new IOException("not a session record");
+    private static Entry parse(Stored stored) throws IOException {
+        SessionSpec.Kind kind = SessionSpec.Kind.fromWire(stored.kind());
+        if (kind == null) {
+            throw new IOException("not a session record: kind '" + stored.kind() + "'");
         }
-        List<String> command = new ArrayList<>();
-        node.path("command").forEach(word -> command.add(word.asText()));
-        Path workspace = node.path("workspace").isTextual() ? Path.of(node.path("workspace").asText()) : null;
         SessionSpec.Container container = null;
         if (kind == SessionSpec.Kind.CONTAINER) {
-            JsonNode options = node.path("container");
-            if (!options.path("image").isTextual()) {
+            if (stored.container() == null) {
                 throw new IOException("a container session record without its image");
             }
-            container = new SessionSpec.Container(options.path("image").asText(),
-                    options.path("memory").isTextual() ? options.path("memory").asText() : null,
-                    options.path("issue").isInt() ? options.path("issue").asInt() : null);
+            container = new SessionSpec.Container(stored.container().image(), stored.container().memory(),
+                    stored.container().issue());
         }
-        SessionSpec spec = new SessionSpec(node.path("name").asText(), kind, command, Path.of(node.path("cwd").asText("/")),
-                Map.of(), node.path("cols").asInt(80), node.path("rows").asInt(24), workspace, container);
-        Integer code = node.path("exitCode").isInt() ? node.path("exitCode").asInt() : null;
-        Instant ended = node.path("endedAt").isTextual() ? Instant.parse(node.path("endedAt").asText()) : null;
-        return new Entry(spec, node.path("id").asText(), Instant.parse(node.path("createdAt").asText()),
-                Session.State.valueOf(node.path("state").asText("RUNNING")), code, ended,
-                node.path("agent").isTextual() ? node.path("agent").asText() : null,
-                node.path("pid").canConvertToLong() && node.path("pid").isIntegralNumber() ? node.path("pid").asLong() : null);
+        SessionSpec spec = new SessionSpec(stored.name(), kind, stored.command(), Path.of(stored.cwd() == null ? "/" : stored.cwd()),
+                Map.of(), stored.cols() == null ? 80 : stored.cols(), stored.rows() == null ? 24 : stored.rows(),
+                stored.workspace() == null ? null : Path.of(stored.workspace()), container);
+        try {
+            return new Entry(spec, stored.id(), Instant.parse(stored.createdAt()),
+                    Session.State.valueOf(stored.state() == null ? "RUNNING" : stored.state()), stored.exitCode(),
+                    stored.endedAt() == null ? null : Instant.parse(stored.endedAt()), stored.agent(), stored.pid());
+        } catch (java.time.format.DateTimeParseException | IllegalArgumentException e) {
+            throw new IOException("not a session record: " + e.getMessage(), e);
+        }
     }
 
     private Path file(String name) {

@@ -1,12 +1,12 @@
 package dev.corral.daemon.workspace;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.corral.daemon.session.Session;
+import dev.corral.protocol.result.Notice;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -24,7 +24,7 @@ public final class Launch {
     private volatile String mode;
     private final Instant startedAt;
     private final Manifest startManifest;
-    private final List<Map<String, Object>> notices = new ArrayList<>();
+    private final List<Notice> notices = new ArrayList<>();
     private volatile boolean ownsLease;
     /** Why there is no start manifest (over the bound, unreadable), or null. */
     private volatile String noManifest;
@@ -46,19 +46,27 @@ public final class Launch {
         return UUID.randomUUID().toString();
     }
 
+    /**
+     * What {@code .corral/sessions/ID.json} holds about a session's start: the claim, whether it
+     * owns the lease, the folder it created, agent, mode, start time and why there is no start
+     * manifest. Shared with every corral that uses the workspace: fields it does not know are ignored.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record StartRecord(String session, String sessionId, String token, Boolean ownsLease, String created, String agent,
+            String mode, String startedAt, String noManifest) {}
+
     /** A launch read back from a start record (after a restart), or made up when there is none. */
     static Launch restore(MetadataDir meta, Session session) {
-        Map<String, Object> record = meta.startRecord(session.id()).orElse(Map.of());
+        StartRecord record = meta.startRecord(session.id())
+                .orElse(new StartRecord(null, null, null, null, null, null, null, null, null));
         Manifest manifest = meta.startManifest(session.id()).orElse(null);
-        Object created = record.get("created");
-        Object started = record.get("startedAt");
-        Launch launch = new Launch(meta, session.spec().cwd(), record.get("token") instanceof String t ? t : newToken(),
-                created instanceof String c ? Path.of(c) : null,
-                record.get("agent") instanceof String a ? a : session.agent() != null ? session.agent() : agentOf(session),
-                record.get("mode") instanceof String m ? m : session.kind(),
-                started instanceof String s ? Instant.parse(s) : session.createdAt(), manifest);
-        launch.ownsLease = Boolean.TRUE.equals(record.get("ownsLease"));
-        launch.noManifest = record.get("noManifest") instanceof String why ? why : null;
+        Launch launch = new Launch(meta, session.spec().cwd(), record.token() != null ? record.token() : newToken(),
+                record.created() != null ? Path.of(record.created()) : null,
+                record.agent() != null ? record.agent() : session.agent() != null ? session.agent() : agentOf(session),
+                record.mode() != null ? record.mode() : session.kind(),
+                record.startedAt() != null ? Instant.parse(record.startedAt()) : session.createdAt(), manifest);
+        launch.ownsLease = Boolean.TRUE.equals(record.ownsLease());
+        launch.noManifest = record.noManifest();
         launch.session = session;
         return launch;
     }
@@ -68,29 +76,17 @@ public final class Launch {
         return Path.of(session.spec().command().get(0)).getFileName().toString();
     }
 
-    Map<String, Object> startRecord() {
-        Map<String, Object> record = new LinkedHashMap<>();
-        record.put("session", session == null ? null : session.name());
-        record.put("sessionId", session == null ? null : session.id());
-        record.put("token", token);
-        record.put("ownsLease", ownsLease);
-        record.put("created", created == null ? null : created.toString());
-        record.put("agent", agent);
-        record.put("mode", mode);
-        record.put("startedAt", startedAt.toString());
-        record.put("noManifest", noManifest);
-        return record;
+    StartRecord startRecord() {
+        return new StartRecord(session == null ? null : session.name(), session == null ? null : session.id(), token,
+                ownsLease, created == null ? null : created.toString(), agent, mode, startedAt.toString(), noManifest);
     }
 
     void notice(String level, String text) {
-        Map<String, Object> notice = new LinkedHashMap<>();
-        notice.put("level", level);
-        notice.put("text", text);
-        notices.add(notice);
+        notices.add(new Notice(level, text));
     }
 
     /** Banner and warnings for the spawn's reply, in the order they arose. */
-    public List<Map<String, Object>> notices() {
+    public List<Notice> notices() {
         return List.copyOf(notices);
     }
 

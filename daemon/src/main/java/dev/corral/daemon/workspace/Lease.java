@@ -1,11 +1,12 @@
 package dev.corral.daemon.workspace;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.corral.daemon.state.StrictJson;
+import dev.corral.protocol.result.LeaseRecord;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -16,6 +17,7 @@ import java.util.Set;
  */
 public record Lease(String token, String session, String sessionId, Holder holder, Long programPid, String agent,
         String mode, Instant started, Instant heartbeat, long ttlSeconds) {
+    private static final ObjectMapper READER = StrictJson.mapper();
 
     public Lease renewed(Instant now) {
         return new Lease(token, session, sessionId, holder, programPid, agent, mode, started, now, ttlSeconds);
@@ -56,41 +58,32 @@ public record Lease(String token, String session, String sessionId, Holder holde
                 + ", last heartbeat " + Math.max(0, Duration.between(heartbeat, now).toSeconds()) + " s ago)";
     }
 
-    public Map<String, Object> toJson() {
-        Map<String, Object> object = new LinkedHashMap<>();
-        object.put("session", session);
-        object.put("sessionId", sessionId);
-        object.put("host", holder.host());
-        object.put("pid", holder.pid());
-        object.put("pidStartedAt", holder.pidStarted() == null ? null : holder.pidStarted().toString());
-        object.put("programPid", programPid);
-        object.put("agent", agent);
-        object.put("mode", mode);
-        object.put("started", started.toString());
-        object.put("heartbeat", heartbeat.toString());
-        object.put("ttlSeconds", ttlSeconds);
-        object.put("token", token);
-        return object;
+    /** The lease as its file holds it. */
+    public LeaseRecord toJson() {
+        return new LeaseRecord(session, sessionId, holder.host(), holder.pid(),
+                holder.pidStarted() == null ? null : holder.pidStarted().toString(), programPid, agent, mode,
+                started.toString(), heartbeat.toString(), ttlSeconds, token);
     }
 
+    /** A lease file's content, bound strictly by type (a newer corral's extra fields ignored). */
     public static Lease fromJson(JsonNode node) throws IOException {
-        if (!node.path("token").isTextual() || !node.path("host").isTextual() || !node.path("pid").canConvertToLong()
-                || !node.path("heartbeat").isTextual() || !node.path("started").isTextual()) {
+        LeaseRecord file;
+        try {
+            file = READER.treeToValue(node, LeaseRecord.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IOException("not a lease: " + e.getMessage(), e);
+        }
+        if (file.token() == null || file.host() == null || file.pid() == null || file.heartbeat() == null
+                || file.started() == null) {
             throw new IOException("not a lease: token, host, pid, started or heartbeat missing");
         }
         try {
-            return new Lease(node.get("token").asText(), text(node, "session"), text(node, "sessionId"),
-                    new Holder(node.get("host").asText(), node.get("pid").asLong(),
-                            node.path("pidStartedAt").isTextual() ? Instant.parse(node.get("pidStartedAt").asText()) : null),
-                    node.path("programPid").canConvertToLong() ? node.get("programPid").asLong() : null,
-                    text(node, "agent"), text(node, "mode"), Instant.parse(node.get("started").asText()),
-                    Instant.parse(node.get("heartbeat").asText()), node.path("ttlSeconds").asLong(60));
+            return new Lease(file.token(), file.session(), file.sessionId(), new Holder(file.host(), file.pid(),
+                    file.pidStartedAt() == null ? null : Instant.parse(file.pidStartedAt())), file.programPid(), file.agent(),
+                    file.mode(), Instant.parse(file.started()), Instant.parse(file.heartbeat()),
+                    file.ttlSeconds() == null ? 60 : file.ttlSeconds());
         } catch (RuntimeException e) {
             throw new IOException("not a lease: " + e.getMessage(), e);
         }
-    }
-
-    private static String text(JsonNode node, String field) {
-        return node.path(field).isTextual() ? node.get(field).asText() : null;
     }
 }

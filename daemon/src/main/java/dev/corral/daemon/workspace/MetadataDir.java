@@ -3,6 +3,7 @@ package dev.corral.daemon.workspace;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.daemon.state.AtomicFiles;
 import dev.corral.daemon.state.OwnedFiles;
+import dev.corral.daemon.state.StrictJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,6 +37,7 @@ final class MetadataDir {
     static final String NAME = ".corral";
     /** Lines kept in sessions.log. */
     private static final int LOG_LINES = 1000;
+    private static final ObjectMapper STRICT = StrictJson.mapper();
     /** The largest file read back (a manifest of a big workspace is the largest). */
     private static final int MAX_READ = 256 * 1024 * 1024;
     static final String SESSIONS = "sessions";
@@ -193,16 +195,17 @@ final class MetadataDir {
         return manifest(dir.resolve(SESSIONS).resolve(sessionId + ".manifest.json"));
     }
 
-    Optional<Map<String, Object>> startRecord(String sessionId) {
+    /** The session's start record, bound strictly by type; an unreadable one is as good as none. */
+    Optional<Launch.StartRecord> startRecord(String sessionId) {
         try {
             Optional<byte[]> bytes = read(dir.resolve(SESSIONS).resolve(sessionId + ".json"));
-            return bytes.isEmpty() ? Optional.empty() : Optional.of(SessionSummary.parse(mapper, bytes.get()));
-        } catch (IOException e) {
+            return bytes.isEmpty() ? Optional.empty() : Optional.of(STRICT.readValue(bytes.get(), Launch.StartRecord.class));
+        } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }
 
-    void writeStart(String sessionId, Map<String, Object> record, Manifest manifest) throws IOException {
+    void writeStart(String sessionId, Launch.StartRecord record, Manifest manifest) throws IOException {
         if (manifest != null) {
             write(dir.resolve(SESSIONS).resolve(sessionId + ".manifest.json"), manifest.toJson());
         }

@@ -6,6 +6,11 @@ import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionListener;
 import dev.corral.daemon.state.OwnedFiles;
 import dev.corral.protocol.ErrorCode;
+import dev.corral.protocol.result.Cleaned;
+import dev.corral.protocol.result.LeaseList;
+import dev.corral.protocol.result.LeaseView;
+import dev.corral.protocol.result.Released;
+import dev.corral.protocol.result.WorkspaceView;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
@@ -16,7 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -757,65 +761,51 @@ public final class Workspaces implements SessionListener, AutoCloseable {
     // The lease commands.
 
     /** Live leases in the known workspaces, after cleaning stale ones (listed in {@code cleaned}). */
-    public Map<String, Object> list() {
-        List<Map<String, Object>> leases = new ArrayList<>();
-        List<Map<String, Object>> cleaned = new ArrayList<>();
+    public LeaseList list() {
+        List<LeaseView> leases = new ArrayList<>();
+        List<Cleaned> cleaned = new ArrayList<>();
         Instant now = Instant.now();
         for (Path root : known.all()) {
             awaitWork(root);
             String reason = sweep(root);
             if (reason != null) {
-                cleaned.add(Map.of("workspace", root.toString(), "reason", reason));
+                cleaned.add(new Cleaned(root.toString(), reason));
             }
             lease(root).ifPresent(lease -> leases.add(describe(root, lease, now)));
         }
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("leases", leases);
-        result.put("cleaned", cleaned);
-        return result;
+        return new LeaseList(leases, cleaned);
     }
 
     /** One workspace: its lease (or null) and its last session's summary (or null). */
-    public Map<String, Object> show(Path dir) throws SessionException {
+    public WorkspaceView show(Path dir) throws SessionException {
         Path root = existing(dir);
         awaitWork(root);
         refuseUnsafe(new MetadataDir(root, mapper, settings.lockTimeout()));
         String reason = sweep(root);
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("workspace", root.toString());
-        result.put("lease", lease(root).map(lease -> describe(root, lease, Instant.now())).orElse(null));
+        LeaseView lease = lease(root).map(held -> describe(root, held, Instant.now())).orElse(null);
         Map<String, Object> last = new MetadataDir(root, mapper, settings.lockTimeout()).lastSession().orElse(null);
-        result.put("lastSession", last);
-        result.put("lastSessionBanner", last == null ? null : SessionSummary.banner(last));
-        result.put("cleaned", reason);
-        return result;
+        return new WorkspaceView(root.toString(), lease, last, last == null ? null : SessionSummary.banner(last), reason);
     }
 
     /**
      * Removes a workspace's lease: a stale one always, a live one only with {@code force} (its
      * session goes on without a lease).
      */
-    public Map<String, Object> release(Path dir, boolean force) throws SessionException {
+    public Released release(Path dir, boolean force) throws SessionException {
         Path root = existing(dir);
         awaitWork(root);
         MetadataDir meta = new MetadataDir(root, mapper, settings.lockTimeout());
         refuseUnsafe(meta);
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("workspace", root.toString());
         Instant now = Instant.now();
         try (MetadataLock lock = meta.lock()) {
             Lease lease;
             try {
                 lease = meta.lease().orElse(null);
             } catch (IOException e) {
-                result.put("released", true);
-                result.put("reason", look(meta, now).cleaned());
-                return result;
+                return new Released(root.toString(), true, null, look(meta, now).cleaned());
             }
             if (lease == null) {
-                result.put("released", false);
-                result.put("reason", "no lease");
-                return result;
+                return new Released(root.toString(), false, null, "no lease");
             }
             String stale = lease.staleReason(now, ownTokens);
             if (stale == null && !force) {
@@ -824,9 +814,6 @@ public final class Workspaces implements SessionListener, AutoCloseable {
             }
             meta.deleteLease();
             event(stale == null ? "lease.released" : "lease.stale", root, lease.session(), stale != null ? stale : "released by force");
-            result.put("released", true);
-            result.put("session", lease.session());
-            result.put("reason", stale != null ? stale : "forced");
             if (stale == null) {
                 ownTokens.remove(lease.token());
                 synchronized (this) {
@@ -837,7 +824,7 @@ public final class Workspaces implements SessionListener, AutoCloseable {
             } else {
                 log.info("stale lease of {} released: {}", root, stale);
             }
-            return result;
+            return new Released(root.toString(), true, lease.session(), stale != null ? stale : "forced");
         } catch (IOException e) {
             throw new SessionException(ErrorCode.UNAVAILABLE, "could not release the lease of " + root + ": " + e.getMessage());
         }
@@ -851,13 +838,9 @@ public final class Workspaces implements SessionListener, AutoCloseable {
         }
     }
 
-    private static Map<String, Object> describe(Path root, Lease lease, Instant now) {
-        Map<String, Object> object = new LinkedHashMap<>();
-        object.put("workspace", root.toString());
-        object.putAll(lease.toJson());
-        object.put("heartbeatAgeSeconds", Math.max(0, Duration.between(lease.heartbeat(), now).toSeconds()));
-        object.put("self", lease.holder().isSelf());
-        return object;
+    private static LeaseView describe(Path root, Lease lease, Instant now) {
+        return new LeaseView(root.toString(), lease.toJson(), Math.max(0, Duration.between(lease.heartbeat(), now).toSeconds()),
+                lease.holder().isSelf());
     }
 
     private static Path existing(Path dir) throws SessionException {

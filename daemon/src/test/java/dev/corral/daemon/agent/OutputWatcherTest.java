@@ -51,7 +51,7 @@ class OutputWatcherTest {
               ? for shortcuts""";
 
     private Profile profile(String postSpawn) {
-        return new Profile("t", List.of("t"), List.of(), Map.of(), SessionSpec.Kind.PTY, "type", Map.of(), null,
+        return new Profile("t", List.of("t"), List.of(), Map.of(), SessionSpec.Kind.PTY, null, "type", Map.of(), null,
                 Pattern.compile("\\? for shortcuts"), Pattern.compile("Enter to confirm|esc to interrupt"),
                 List.of(new Profile.Responder(Pattern.compile("one you trust\\?"), null, "Enter", Duration.ofSeconds(30))),
                 postSpawn, Duration.ofSeconds(60), Duration.ofSeconds(10), "test");

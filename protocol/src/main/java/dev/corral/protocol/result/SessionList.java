@@ -1,0 +1,6 @@
+package dev.corral.protocol.result;
+
+import java.util.List;
+
+/** {@code session.list}. */
+public record SessionList(List<SessionView> sessions) {}
