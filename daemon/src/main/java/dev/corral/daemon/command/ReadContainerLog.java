@@ -1,6 +1,5 @@
 package dev.corral.daemon.command;
 
-import dev.corral.daemon.server.StreamMode;
 import dev.corral.daemon.session.ContainerLog;
 import dev.corral.daemon.session.Session;
 import dev.corral.daemon.session.SessionException;
@@ -34,9 +33,6 @@ final class ReadContainerLog extends SessionOperation {
         boolean follow = flag(request, "follow");
         ContainerLog reading = sessions.containerLog(session, follow, tail);
         return Reply.upgrade(Map.of("name", session.name(), "container", sessions.containerOf(session), "follow", follow),
-                channel -> {
-                    StreamMode.enter(channel, reading, true, false);
-                    reading.begin();
-                });
+                new Reply.Attach(reading, true, false, 0, reading::begin));
     }
 }
