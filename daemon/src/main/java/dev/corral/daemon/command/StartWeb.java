@@ -39,7 +39,7 @@ final class StartWeb implements Operation {
             String url = daemon.startWeb(address, false);
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("url", url);
-            result.put("address", daemon.web().map(web -> web.address().getHostString() + ":" + web.address().getPort()).orElse(null));
+            result.put("address", daemon.webListening().map(at -> at.getHostString() + ":" + at.getPort()).orElse(null));
             return Reply.ok(result);
         } catch (IllegalArgumentException e) {
             return Reply.error(ErrorCode.BAD_REQUEST, e.getMessage());
