@@ -2,6 +2,7 @@ package dev.corral.daemon.session;
 
 import dev.corral.daemon.screen.Screen;
 import dev.corral.daemon.terminal.Chunk;
+import dev.corral.protocol.Stream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
@@ -138,13 +139,22 @@ final class FanOut {
         resumeNow();
     }
 
+    /** What a client gets before live output: the screen (with scrollback), only its modes, or nothing (a raw log). */
+    enum Redraw { SCREEN, MODES, NONE }
+
     /**
-     * Adds a client after sending it {@code redraw} in pieces of at most {@code piece} bytes;
-     * false (and the client not added) once the session has ended.
+     * Sends a client its redraw, made from the screen model under the lock the output path takes
+     * (so nothing is lost or repeated at the seam), then adds it; false (and the client not added)
+     * once the session has ended.
      */
-    synchronized boolean attach(Attachment attachment, byte[] redraw, int piece) {
-        for (int offset = 0; offset < redraw.length; offset += piece) {
-            attachment.send(Chunk.copyOf(redraw, offset, Math.min(piece, redraw.length - offset)));
+    synchronized boolean attach(Attachment attachment, Redraw kind, int scrollbackLines) {
+        byte[] redraw = switch (kind) {
+            case SCREEN -> screen.redraw(scrollbackLines);
+            case MODES -> screen.modesOnly();
+            case NONE -> new byte[0];
+        };
+        for (int offset = 0; offset < redraw.length; offset += Stream.MAX_PAYLOAD) {
+            attachment.send(Chunk.copyOf(redraw, offset, Math.min(Stream.MAX_PAYLOAD, redraw.length - offset)));
         }
         if (closed) {
             return false;

@@ -4,7 +4,6 @@ import dev.corral.daemon.screen.Screen;
 import dev.corral.daemon.terminal.Chunk;
 import dev.corral.daemon.terminal.Pty;
 import dev.corral.protocol.Protocol;
-import dev.corral.protocol.Stream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -56,21 +55,10 @@ public abstract class Session {
     private final Context context;
     private final FanOut fanOut;
     private final IdleTimer idle;
-    /** Completes with the exit status, or null when the program was lost without one. */
-    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final Lifecycle life = new Lifecycle();
     private final List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private State state = State.STARTING;
-    private Integer exitCode;
-    private Instant endedAt;
-    private volatile String agent;
-    private volatile String readiness;
-    private volatile String stuckOn;
-    /**
-     * The terminal this session streams: the program's own PTY, or the PTY in which the daemon
-     * keeps its own tmux or docker client attached. Null before the start and while a client is
-     * being attached again.
-     */
-    private volatile Pty terminal;
+    private final Readiness readiness = new Readiness();
+    private final SessionTerminal terminal = new SessionTerminal();
 
     Session(SessionSpec spec, String id, Instant createdAt, Context context) {
         this.spec = spec;
@@ -80,12 +68,7 @@ public abstract class Session {
         this.screen = new Screen(spec.cols(), spec.rows(), scrollbackLines());
         this.fanOut = new FanOut(new ReplayBuffer(context.replayBytes()), screen, context.timers());
         this.idle = new IdleTimer(this, context.listener(), context.timers(), context.idleAfter());
-        fanOut.onResume(() -> {
-            Pty current = terminal;
-            if (current != null) {
-                current.resume();
-            }
-        });
+        fanOut.onResume(terminal::resume);
     }
 
     public final String name() {
@@ -108,21 +91,21 @@ public abstract class Session {
 
     /** The agent profile the session was spawned with, or null. */
     public final String agent() {
-        return agent;
+        return readiness.agent();
     }
 
     /** Set once, before the program starts. */
     public final void agent(String profile) {
-        this.agent = profile;
+        readiness.agent(profile);
     }
 
     /** starting, awaiting-input, ready, stuck or exited (before it was ready) for an agent session; null for others. */
     public final String readiness() {
-        return readiness;
+        return readiness.state();
     }
 
     final String stuckOn() {
-        return stuckOn;
+        return readiness.stuckOn();
     }
 
     /**
@@ -130,12 +113,8 @@ public abstract class Session {
      * Listeners hear of every change.
      */
     public final void readiness(String state, String screen) {
-        synchronized (this) {
-            if (state.equals(readiness) && java.util.Objects.equals(screen, stuckOn)) {
-                return;
-            }
-            readiness = state;
-            stuckOn = screen;
+        if (!readiness.move(state, screen)) {
+            return;
         }
         log.info("session {} is {}", name(), state);
         context.listener().readinessChanged(this);
@@ -144,12 +123,13 @@ public abstract class Session {
     /** The program's process id, or -1 when it has none (yet, or any more). */
     public abstract long pid();
 
+    /** The terminal this session streams (see {@link SessionTerminal}), or null. */
     final Pty terminal() {
-        return terminal;
+        return terminal.get();
     }
 
     final void terminal(Pty pty) {
-        terminal = pty;
+        terminal.set(pty);
     }
 
     final FanOut fanOut() {
@@ -163,8 +143,7 @@ public abstract class Session {
 
     /** Types into the program from the caller's thread (a client's event loop), never waiting. */
     public boolean write(ByteBuffer bytes) {
-        Pty current = terminal;
-        return current != null && running() && current.write(bytes);
+        return running() && terminal.write(bytes);
     }
 
     /** Text typed without attaching; {@code enter} presses Return after it. */
@@ -174,13 +153,8 @@ public abstract class Session {
 
     /** Held to {@link Protocol#MAX_TERMINAL_SIZE} whoever asks (stream mode, attach, the web view). */
     public void resize(int cols, int rows) {
-        Pty current = terminal;
-        if (current != null && running()) {
-            cols = Math.max(1, Math.min(cols, Protocol.MAX_TERMINAL_SIZE));
-            rows = Math.max(1, Math.min(rows, Protocol.MAX_TERMINAL_SIZE));
-            // The model takes the new size before the program hears of it, as a tmux pane does.
-            screen.resize(cols, rows);
-            current.resize(cols, rows);
+        if (running()) {
+            terminal.resize(cols, rows, screen);
         }
     }
 
@@ -239,8 +213,7 @@ public abstract class Session {
 
     /** Columns and rows of the session's terminal; once it is gone, the size given at spawn. */
     int[] size() {
-        Pty current = terminal;
-        return current == null || !running() ? new int[] {spec.cols(), spec.rows()} : current.size(spec.cols(), spec.rows());
+        return running() ? terminal.size(spec.cols(), spec.rows()) : new int[] {spec.cols(), spec.rows()};
     }
 
     /**
@@ -253,47 +226,37 @@ public abstract class Session {
 
     /** Signals the process on the terminal (the program, or the daemon's own client), if it is still there. */
     final void signalTerminal(String signal) {
-        Pty current = terminal;
-        if (current != null && current.alive()) {
-            try {
-                Signals.send(current.pid(), signal);
-            } catch (IOException e) {
-                log.debug("terminal process of session {} already gone: {}", name(), e.toString());
-            }
-        }
+        terminal.signal(signal, name());
     }
 
     /** Kind-specific fields of {@link #describe}. */
     void describeKind(Map<String, Object> object) {}
 
+    /** Completes with the exit status, or null when the program was lost without one. */
     public final CompletableFuture<Integer> exit() {
-        return exit;
+        return life.exit();
     }
 
-    public final synchronized State state() {
-        return state;
+    public final State state() {
+        return life.state();
     }
 
-    public final synchronized boolean running() {
-        return state == State.STARTING || state == State.RUNNING;
+    public final boolean running() {
+        return life.running();
     }
 
-    public final synchronized Integer exitCode() {
-        return exitCode;
+    public final Integer exitCode() {
+        return life.exitCode();
     }
 
-    public final synchronized Instant endedAt() {
-        return endedAt;
+    public final Instant endedAt() {
+        return life.endedAt();
     }
 
     final void markRunning() {
-        synchronized (this) {
-            if (state != State.STARTING) {
-                return;
-            }
-            state = State.RUNNING;
+        if (life.start()) {
+            idle.start();
         }
-        idle.start();
     }
 
     public final Status status() {
@@ -352,13 +315,8 @@ public abstract class Session {
      * lost ({@link State#LOST}, code null). Every attached client gets the status and is closed.
      */
     final void ended(State how, Integer code, Instant when) {
-        synchronized (this) {
-            if (state == State.EXITED || state == State.LOST) {
-                return;
-            }
-            state = how;
-            exitCode = code;
-            endedAt = when;
+        if (!life.end(how, code, when)) {
+            return;
         }
         Status before = idle.ended();
         for (Attachment attachment : fanOut.close()) {
@@ -372,19 +330,15 @@ public abstract class Session {
         context.listener().ended(this);
         // No change can follow this one (nothing changes an ended session).
         context.listener().statusChanged(this, before, Status.EXITED);
-        exit.complete(code);
+        life.complete();
     }
 
     /** A session read back from the store that had already ended: no log line, no event. */
     final void restoreEnded(State how, Integer code, Instant when) {
-        synchronized (this) {
-            state = how;
-            exitCode = code;
-            endedAt = when;
-        }
+        life.end(how, code, when);
         idle.ended();
         fanOut.close();
-        exit.complete(code);
+        life.complete();
     }
 
     /**
@@ -408,12 +362,8 @@ public abstract class Session {
      */
     public final Attachment attach(AttachedClient client, boolean readOnly, boolean withReplay, int scrollbackLines) {
         Attachment attachment = new Attachment(this, client, readOnly, context.maxQueuedBytes());
-        boolean added;
-        synchronized (fanOut) {
-            byte[] redraw = rawStream() ? new byte[0] : withReplay ? screen.redraw(scrollbackLines) : screen.modesOnly();
-            added = fanOut.attach(attachment, redraw, Stream.MAX_PAYLOAD);
-        }
-        if (!added) {
+        if (!fanOut.attach(attachment, rawStream() ? FanOut.Redraw.NONE : withReplay ? FanOut.Redraw.SCREEN : FanOut.Redraw.MODES,
+                scrollbackLines)) {
             // Ended: the session's lock is taken only now, never inside the output path's.
             Integer code = exitCode();
             client.exited(code == null ? -1 : code);
