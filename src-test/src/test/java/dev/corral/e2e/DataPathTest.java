@@ -3,6 +3,7 @@ package dev.corral.e2e;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.corral.e2e.support.Deadline;
 import dev.corral.e2e.support.RawPeer;
@@ -112,11 +113,18 @@ class DataPathTest {
         for (int i = 0; i < 20; i++) {
             assertEquals(0, sandbox.corral("send", "quiet-" + i, "x").exit());
         }
+        assumeTrue(!Files.readString(sandbox.log()).contains("a reader thread per terminal"),
+                "the daemon serves terminals with threads here (no epoll, or -Dcorral.ptyIo=threads)");
         List<String> threads = threadNames(daemon);
         List<String> perTerminal = threads.stream().filter(n -> n.startsWith("pty-read") || n.startsWith("pty-write")).toList();
         assertEquals(List.of(), perTerminal, "threads of their own for terminals, among " + threads);
         assertTrue(threads.stream().anyMatch(n -> n.startsWith("corral-pty")), "no PTY event loop thread among " + threads);
         assertTrue(Files.readString(sandbox.log()).contains("PTY I/O: epoll"), "the log does not say epoll serves terminals");
+        // pty4j keeps a reaper thread per process (blocked in waitpid): the one thread a session still costs.
+        long reapers = threads.stream().filter(n -> n.startsWith("PtyProcess Reap")).count();
+        long jdkWaiters = threads.stream().filter(n -> n.startsWith("process reaper")).count();
+        assertTrue(jdkWaiters <= 2, jdkWaiters + " JDK process reaper threads: the exit is watched with a thread per session");
+        assertTrue(reapers <= 21, reapers + " pty4j reaper threads for 20 sessions");
         for (int i = 0; i < 20; i++) {
             sandbox.corral("kill", "quiet-" + i);
         }

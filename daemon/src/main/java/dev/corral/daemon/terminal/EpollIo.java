@@ -33,10 +33,12 @@ import org.slf4j.LoggerFactory;
  * EPOLLOUT. The sink asking to stop takes EPOLLIN out of the interest set, so a program whose
  * clients are all behind waits in the kernel, as on a slow terminal.
  *
- * <p>The exit: the JDK already keeps a reaper for every child it started (pty4j starts programs
- * through {@code ProcessBuilder}); {@link ProcessHandle#onExit} shares that reaper's completion,
- * so no thread waits here. Once the process has exited, what is left on the terminal is read
- * and the sink hears the status.
+ * <p>The exit: a pidfd (Linux 5.3+) of the process joins the same loop and turns readable when
+ * the process exits, so no thread of ours waits for it; the status is then pty4j's, whose own
+ * reaper thread ({@code PtyProcess Reaper}, one per process, blocked in {@code waitpid}) is what
+ * pty4j still needs. Without pidfd, {@link ProcessHandle#onExit} is asked (a JDK thread per
+ * process). Once the process has exited, what is left on the terminal is read and the sink
+ * hears the status.
  *
  * <p>Threads: everything but {@link #write} and {@link #resume} runs on the terminal's loop.
  */
@@ -65,7 +67,13 @@ final class EpollIo implements EpollIoHandle, Pty.Io {
         int F_SETFL = 4;
         int O_NONBLOCK = 04000;
 
+        /** pidfd_open(2) has this number on every Linux architecture (one table for new calls since 5.1). */
+        long SYS_PIDFD_OPEN = 434;
+        int ESRCH = 3;
+
         int fcntl(int fd, int cmd, int arg);
+
+        int syscall(long number, int pid, int flags);
     }
 
     private final String label;
@@ -118,9 +126,7 @@ final class EpollIo implements EpollIoHandle, Pty.Io {
                 io.outputEnded = true;
             }
         });
-        ProcessHandle.of(process.pid()).ifPresentOrElse(
-                handle -> handle.onExit().whenComplete((gone, failure) -> io.onLoop(io::exitSeen)),
-                () -> io.onLoop(io::exitSeen));
+        io.watchExit();
         return io;
     }
 
@@ -280,7 +286,60 @@ final class EpollIo implements EpollIoHandle, Pty.Io {
         }
     }
 
-    /** The process has exited (the JDK's reaper says so): read what is left, then report the status. */
+    /** Watches for the exit with a pidfd on this loop, or else through the JDK. */
+    private void watchExit() {
+        int pid = (int) process.pid();
+        int pidfd = LibC.C.syscall(LibC.SYS_PIDFD_OPEN, pid, 0);
+        if (pidfd >= 0) {
+            ExitWatch watch = new ExitWatch(new FileDescriptor(pidfd));
+            loop.register(watch).addListener(registered -> {
+                if (registered.isSuccess()) {
+                    ((IoRegistration) registered.getNow()).submit(EpollIoOps.EPOLLIN);
+                } else {
+                    watch.close();
+                    exitSeen();
+                }
+            });
+        } else if (Native.getLastError() == LibC.ESRCH) {
+            onLoop(this::exitSeen); // already gone (and reaped)
+        } else {
+            ProcessHandle.of(pid).ifPresentOrElse(
+                    handle -> handle.onExit().whenComplete((gone, failure) -> onLoop(this::exitSeen)),
+                    () -> onLoop(this::exitSeen));
+        }
+    }
+
+    /** The process's pidfd: readable once it has exited. */
+    private final class ExitWatch implements EpollIoHandle {
+        private final FileDescriptor pidfd;
+
+        ExitWatch(FileDescriptor pidfd) {
+            this.pidfd = pidfd;
+        }
+
+        @Override
+        public FileDescriptor fd() {
+            return pidfd;
+        }
+
+        @Override
+        public void handle(IoRegistration registration, IoEvent event) {
+            registration.cancel();
+            close();
+            exitSeen();
+        }
+
+        @Override
+        public void close() {
+            try {
+                pidfd.close();
+            } catch (IOException e) {
+                log.debug("closing the pidfd of {}: {}", label, e.toString());
+            }
+        }
+    }
+
+    /** The process has exited: read what is left, then report the status. */
     private void exitSeen() {
         if (finished) {
             return;
