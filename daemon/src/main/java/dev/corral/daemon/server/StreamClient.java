@@ -1,6 +1,5 @@
 package dev.corral.daemon.server;
 
-import dev.corral.daemon.session.AttachedClient;
 import dev.corral.daemon.terminal.Buffers;
 import dev.corral.daemon.terminal.Chunk;
 import dev.corral.protocol.Stream;
@@ -13,11 +12,9 @@ import java.nio.charset.StandardCharsets;
  * An attached connection in stream mode, as the session sees it: each piece of output is a DATA
  * message, its 5-byte header written before the very buffer the output was read into.
  */
-final class StreamClient implements AttachedClient {
-    private final Channel channel;
-
+final class StreamClient extends ChannelClient {
     StreamClient(Channel channel) {
-        this.channel = channel;
+        super(channel);
     }
 
     @Override
@@ -39,32 +36,10 @@ final class StreamClient implements AttachedClient {
         }
     }
 
-    /** What Netty holds for the connection: below the high mark while writable, past the low mark when not. */
-    @Override
-    public long queuedBytes() {
-        return channel.isWritable() ? channel.config().getWriteBufferHighWaterMark() - channel.bytesBeforeUnwritable()
-                : channel.config().getWriteBufferLowWaterMark() + channel.bytesBeforeWritable();
-    }
-
-    @Override
-    public boolean writable() {
-        return channel.isWritable();
-    }
-
-    @Override
-    public boolean open() {
-        return channel.isActive();
-    }
-
     @Override
     public void exited(int exitCode) {
         byte[] json = ("{\"exitCode\":" + exitCode + "}").getBytes(StandardCharsets.UTF_8);
         channel.writeAndFlush(channel.alloc().buffer(Stream.HEADER_BYTES + json.length).writeByte(Stream.EXIT)
                 .writeInt(json.length).writeBytes(json)).addListener(ChannelFutureListener.CLOSE);
-    }
-
-    @Override
-    public void close() {
-        channel.close();
     }
 }

@@ -2,7 +2,7 @@ package dev.corral.daemon.server.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.corral.daemon.session.AttachedClient;
+import dev.corral.daemon.server.ChannelClient;
 import dev.corral.daemon.session.Attachment;
 import dev.corral.daemon.session.Session;
 import dev.corral.daemon.terminal.Buffers;
@@ -127,11 +127,9 @@ final class TerminalSocket extends ChannelInboundHandlerAdapter {
     }
 
     /** The browser as the session sees it: output as binary frames, the exit as a text frame, then a close. */
-    private static final class Browser implements AttachedClient {
-        private final Channel channel;
-
+    private static final class Browser extends ChannelClient {
         Browser(Channel channel) {
-            this.channel = channel;
+            super(channel);
         }
 
         @Override
@@ -140,31 +138,10 @@ final class TerminalSocket extends ChannelInboundHandlerAdapter {
         }
 
         @Override
-        public long queuedBytes() {
-            return channel.isWritable() ? channel.config().getWriteBufferHighWaterMark() - channel.bytesBeforeUnwritable()
-                    : channel.config().getWriteBufferLowWaterMark() + channel.bytesBeforeWritable();
-        }
-
-        @Override
-        public boolean writable() {
-            return channel.isWritable();
-        }
-
-        @Override
-        public boolean open() {
-            return channel.isActive();
-        }
-
-        @Override
         public void exited(int exitCode) {
             channel.write(new TextWebSocketFrame("{\"type\":\"exit\",\"exitCode\":" + exitCode + "}"));
             channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE, "session ended"))
                     .addListener(ChannelFutureListener.CLOSE);
-        }
-
-        @Override
-        public void close() {
-            channel.close();
         }
     }
 }
