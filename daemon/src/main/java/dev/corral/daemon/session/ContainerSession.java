@@ -2,8 +2,8 @@ package dev.corral.daemon.session;
 
 import dev.corral.daemon.container.ContainerEngine;
 import dev.corral.daemon.container.EngineException;
-import dev.corral.protocol.ErrorCode;
 import dev.corral.daemon.terminal.Pty;
+import dev.corral.protocol.ErrorCode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
