@@ -24,7 +24,8 @@ final class ThreadIo implements Pty.Io {
     private final String label;
     private final PtyProcess process;
     private final ThreadPoolExecutor input;
-    private boolean paused;
+    /** How many times the sink asked to read again; guarded by this. */
+    private long resumes;
 
     private ThreadIo(String label, PtyProcess process) {
         this.label = label;
@@ -43,8 +44,9 @@ final class ThreadIo implements Pty.Io {
         byte[] buffer = new byte[Pty.READ_CHUNK];
         try (InputStream stream = process.getInputStream()) {
             for (int n; (n = stream.read(buffer)) >= 0; ) {
+                long before = resumes();
                 if (n > 0 && !sink.output(Chunk.copyOf(buffer, 0, n), buffer, n)) {
-                    awaitResume();
+                    awaitResumeAfter(before);
                 }
             }
         } catch (IOException e) {
@@ -64,16 +66,20 @@ final class ThreadIo implements Pty.Io {
         sink.ended(code);
     }
 
-    private synchronized void awaitResume() throws InterruptedException {
-        paused = true;
-        while (paused) {
+    private synchronized long resumes() {
+        return resumes;
+    }
+
+    /** Waits for a resume after the one counted before the output (one in between is not missed). */
+    private synchronized void awaitResumeAfter(long before) throws InterruptedException {
+        while (resumes == before) {
             wait();
         }
     }
 
     @Override
     public synchronized void resume() {
-        paused = false;
+        resumes++;
         notifyAll();
     }
 
