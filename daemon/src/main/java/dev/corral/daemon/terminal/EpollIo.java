@@ -1,7 +1,6 @@
 package dev.corral.daemon.terminal;
 
 import com.pty4j.unix.UnixPtyProcess;
-import com.sun.jna.Library;
 import com.sun.jna.Native;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -61,21 +60,6 @@ final class EpollIo implements EpollIoHandle, Pty.Io {
                 new DefaultThreadFactory("corral-pty", true), EpollIoHandler.newFactory());
     }
 
-    private interface LibC extends Library {
-        LibC C = Native.load("c", LibC.class);
-        int F_GETFL = 3;
-        int F_SETFL = 4;
-        int O_NONBLOCK = 04000;
-
-        /** pidfd_open(2) has this number on every Linux architecture (one table for new calls since 5.1). */
-        long SYS_PIDFD_OPEN = 434;
-        int ESRCH = 3;
-
-        int fcntl(int fd, int cmd, int arg);
-
-        int syscall(long number, int pid, int flags);
-    }
-
     private final String label;
     private final UnixPtyProcess process;
     private final FileDescriptor fd;
@@ -126,7 +110,7 @@ final class EpollIo implements EpollIoHandle, Pty.Io {
                 io.outputEnded = true;
             }
         });
-        io.watchExit();
+        ExitWatch.start(io.loop, (int) process.pid(), label, () -> io.onLoop(io::exitSeen));
         return io;
     }
 
@@ -283,59 +267,6 @@ final class EpollIo implements EpollIoHandle, Pty.Io {
         if (!ops.equals(interest)) {
             interest = ops;
             registration.submit(ops);
-        }
-    }
-
-    /** Watches for the exit with a pidfd on this loop, or else through the JDK. */
-    private void watchExit() {
-        int pid = (int) process.pid();
-        int pidfd = LibC.C.syscall(LibC.SYS_PIDFD_OPEN, pid, 0);
-        if (pidfd >= 0) {
-            ExitWatch watch = new ExitWatch(new FileDescriptor(pidfd));
-            loop.register(watch).addListener(registered -> {
-                if (registered.isSuccess()) {
-                    ((IoRegistration) registered.getNow()).submit(EpollIoOps.EPOLLIN);
-                } else {
-                    watch.close();
-                    exitSeen();
-                }
-            });
-        } else if (Native.getLastError() == LibC.ESRCH) {
-            onLoop(this::exitSeen); // already gone (and reaped)
-        } else {
-            ProcessHandle.of(pid).ifPresentOrElse(
-                    handle -> handle.onExit().whenComplete((gone, failure) -> onLoop(this::exitSeen)),
-                    () -> onLoop(this::exitSeen));
-        }
-    }
-
-    /** The process's pidfd: readable once it has exited. */
-    private final class ExitWatch implements EpollIoHandle {
-        private final FileDescriptor pidfd;
-
-        ExitWatch(FileDescriptor pidfd) {
-            this.pidfd = pidfd;
-        }
-
-        @Override
-        public FileDescriptor fd() {
-            return pidfd;
-        }
-
-        @Override
-        public void handle(IoRegistration registration, IoEvent event) {
-            registration.cancel();
-            close();
-            exitSeen();
-        }
-
-        @Override
-        public void close() {
-            try {
-                pidfd.close();
-            } catch (IOException e) {
-                log.debug("closing the pidfd of {}: {}", label, e.toString());
-            }
         }
     }
 
