@@ -141,7 +141,10 @@ public abstract class Session {
         return write(ByteBuffer.wrap(bytes));
     }
 
-    /** Types into the program from the caller's thread (a client's event loop), never waiting. */
+    /**
+     * Types into the program from the caller's thread (a client's event loop), never waiting. Attached
+     * clients type through this one: a kind that types elsewhere (tmux) overrides both.
+     */
     public boolean write(ByteBuffer bytes) {
         return running() && terminal.write(bytes);
     }
