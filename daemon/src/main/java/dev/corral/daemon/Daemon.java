@@ -266,6 +266,11 @@ public final class Daemon {
         return java.util.Optional.ofNullable(web);
     }
 
+    /** Where the web view listens, when it runs (the commands see the address, not the transport). */
+    public java.util.Optional<java.net.InetSocketAddress> webListening() {
+        return web().map(dev.corral.daemon.server.web.WebServer::address);
+    }
+
     static java.net.InetSocketAddress webAddress(String address) {
         int colon = address.lastIndexOf(':');
         if (colon <= 0 || colon == address.length() - 1) {

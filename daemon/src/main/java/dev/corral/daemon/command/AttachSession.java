@@ -1,6 +1,5 @@
 package dev.corral.daemon.command;
 
-import dev.corral.daemon.server.StreamMode;
 import dev.corral.daemon.session.Session;
 import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionRegistry;
@@ -30,6 +29,6 @@ final class AttachSession extends SessionOperation {
             session.resize(cols, rows);
         }
         var described = session.describe();
-        return Reply.upgrade(described, channel -> StreamMode.enter(channel, session, readOnly, replay, scrollback));
+        return Reply.upgrade(described, new Reply.Attach(session, readOnly, replay, scrollback));
     }
 }

@@ -1,6 +1,4 @@
 package dev.corral.daemon.command;
 
-import io.netty.channel.Channel;
-
-/** The connection a request came in on, for operations that act on it. */
-public record Caller(Channel channel, String peer) {}
+/** Who sent a request: its peer, as logs name it. */
+public record Caller(String peer) {}

@@ -1,6 +1,5 @@
 package dev.corral.daemon.command;
 
-import dev.corral.daemon.server.StreamMode;
 import dev.corral.daemon.session.ContainerLog;
 import dev.corral.daemon.session.Session;
 import dev.corral.daemon.session.SessionException;
@@ -36,9 +35,6 @@ final class ReadContainerLog extends BoundOperation<ContainerLogsArgs> {
         Session session = sessions.require(args.name());
         ContainerLog reading = sessions.containerLog(session, args.follow(), args.tail());
         return Reply.upgrade(new ContainerLogStream(session.name(), sessions.containerOf(session), args.follow()),
-                channel -> {
-                    StreamMode.enter(channel, reading, true, false);
-                    reading.begin();
-                });
+                new Reply.Attach(reading, true, false, 0, reading::begin));
     }
 }

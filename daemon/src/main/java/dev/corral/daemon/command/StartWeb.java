@@ -34,7 +34,7 @@ final class StartWeb extends BoundOperation<WebStartArgs> {
         try {
             String url = daemon.startWeb(args.address(), false);
             return Reply.ok(new WebStarted(url,
-                    daemon.web().map(web -> web.address().getHostString() + ":" + web.address().getPort()).orElse(null)));
+                    daemon.webListening().map(at -> at.getHostString() + ":" + at.getPort()).orElse(null)));
         } catch (IllegalArgumentException e) {
             return Reply.error(ErrorCode.BAD_REQUEST, e.getMessage());
         } catch (IOException e) {

@@ -2,7 +2,6 @@ package dev.corral.daemon.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.daemon.event.EventHub;
-import dev.corral.daemon.server.EventMode;
 import dev.corral.protocol.ErrorCode;
 import dev.corral.protocol.Events;
 import dev.corral.protocol.Op;
@@ -57,7 +56,7 @@ final class SubscribeEvents implements Operation {
         result.put(Events.ARG_SINCE, since);
         result.put(Events.LAST_ID, hub.lastId());
         Long from = since;
-        return Reply.upgrade(result, channel -> EventMode.enter(channel, hub, channels, from));
+        return Reply.upgrade(result, new Reply.Subscribe(hub, channels, from));
     }
 
     private static Reply badChannels() {

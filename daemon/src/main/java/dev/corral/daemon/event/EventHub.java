@@ -2,7 +2,6 @@ package dev.corral.daemon.event;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.protocol.Events;
-import io.netty.channel.Channel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -112,13 +111,13 @@ public final class EventHub implements AutoCloseable {
     }
 
     /**
-     * A subscriber on {@code channel} (which must already be in its subscribed pipeline): replays
-     * the journal after {@code since} (when not null), then goes live.
+     * A subscriber on {@code connection} (which must already be ready to take event frames):
+     * replays the journal after {@code since} (when not null), then goes live.
      */
-    public Subscription subscribe(Channel channel, Set<String> channels, Long since) {
-        Subscription subscription = new Subscription(this, channel, channels, limits.subscriberQueue(), mapper);
+    public Subscription subscribe(Subscriber connection, Set<String> channels, Long since) {
+        Subscription subscription = new Subscription(this, connection, channels, limits.subscriberQueue(), mapper);
         execute(() -> {
-            if (!channel.isActive()) {
+            if (!connection.open()) {
                 return;
             }
             List<Subscription> more = new ArrayList<>(subscriptions);

@@ -2,8 +2,6 @@ package dev.corral.daemon.event;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.protocol.Events;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Set;
@@ -24,7 +22,7 @@ public final class Subscription {
     static final int REPLAY_CHUNK = 512;
 
     private final EventHub hub;
-    private final Channel channel;
+    private final Subscriber connection;
     private final Set<String> channels;
     private final EventQueue queue;
     private final ObjectMapper mapper;
@@ -36,9 +34,9 @@ public final class Subscription {
     private long replayTarget;
     private boolean waiting;
 
-    Subscription(EventHub hub, Channel channel, Set<String> channels, int queueBound, ObjectMapper mapper) {
+    Subscription(EventHub hub, Subscriber connection, Set<String> channels, int queueBound, ObjectMapper mapper) {
         this.hub = hub;
-        this.channel = channel;
+        this.connection = connection;
         this.channels = Set.copyOf(channels);
         this.queue = new EventQueue(queueBound);
         this.mapper = mapper;
@@ -58,10 +56,6 @@ public final class Subscription {
 
     long dropped() {
         return queue.droppedTotal();
-    }
-
-    Channel channel() {
-        return channel;
     }
 
     /** Hub's thread, at registration: live at once, or replay (since, target] first. */
@@ -104,11 +98,11 @@ public final class Subscription {
 
     /** Writes what is ready while the connection takes it. Event loop; also when it becomes writable. */
     public void drain() {
-        if (!channel.isActive()) {
+        if (!connection.open()) {
             return;
         }
         boolean wrote = false;
-        while (channel.isWritable()) {
+        while (connection.writable()) {
             Item item = live ? queue.poll() : nextReplayed();
             if (item == null) {
                 break;
@@ -117,7 +111,7 @@ public final class Subscription {
             wrote = true;
         }
         if (wrote) {
-            channel.flush();
+            connection.flush();
         }
     }
 
@@ -147,16 +141,17 @@ public final class Subscription {
         byte[] body = item instanceof Event event ? event.json() : ((Gap) item).json(mapper);
         byte[] prefix = ("{\"" + Events.FRAME + "\":{\"" + Events.SEQ + "\":" + (++seq) + ",").getBytes(StandardCharsets.US_ASCII);
         // {"event":{"seq":N,  +  the body without its opening brace  +  }
-        int length = prefix.length + body.length - 1 + 1;
-        ByteBuf frame = channel.alloc().buffer(4 + length);
-        frame.writeInt(length).writeBytes(prefix).writeBytes(body, 1, body.length - 1).writeByte('}');
-        channel.write(frame, channel.voidPromise());
+        byte[] json = new byte[prefix.length + body.length - 1 + 1];
+        System.arraycopy(prefix, 0, json, 0, prefix.length);
+        System.arraycopy(body, 1, json, prefix.length, body.length - 1);
+        json[json.length - 1] = '}';
+        connection.write(json);
     }
 
     /** Runs a task on the connection's event loop, unless that loop has stopped (the daemon is stopping). */
     private void onLoop(Runnable task) {
         try {
-            channel.eventLoop().execute(task);
+            connection.execute(task);
         } catch (RejectedExecutionException e) {
             // The connection is closed with its loop; nothing is left to deliver to.
         }

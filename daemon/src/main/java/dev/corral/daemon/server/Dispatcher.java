@@ -14,6 +14,7 @@ import dev.corral.protocol.Op;
 import dev.corral.protocol.Protocol;
 import dev.corral.protocol.args.Requests;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -101,7 +102,7 @@ final class Dispatcher extends SimpleChannelInboundHandler<Request> {
             answer(ctx, sent, Reply.error(e.code(), e.getMessage()));
             return;
         }
-        Caller caller = new Caller(ctx.channel(), ctx.channel().attr(PEER).get());
+        Caller caller = new Caller(ctx.channel().attr(PEER).get());
         if (operation.execution() == Operation.Execution.INLINE) {
             answer(ctx, bound, Guarded.run(operation, bound, caller));
             return;
@@ -140,7 +141,7 @@ final class Dispatcher extends SimpleChannelInboundHandler<Request> {
                     .addListener(written -> replyFailed(ctx, request, (ChannelFuture) written));
         } else if (reply instanceof Reply.Upgrade upgrade) {
             ctx.writeAndFlush(Responses.ok(mapper, request.id(), upgrade.result()));
-            upgrade.handOver().accept(ctx.channel());
+            handOver(ctx.channel(), upgrade.handOver());
             return;
         } else if (reply instanceof Reply.Err err) {
             var written = ctx.writeAndFlush(Responses.error(mapper, request.id(), err.code(), err.message()));
@@ -151,6 +152,16 @@ final class Dispatcher extends SimpleChannelInboundHandler<Request> {
         // A peer that sends requests without reading the answers stops being read until it catches up.
         if (!ctx.channel().isWritable()) {
             ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    /** Turns the connection into what the upgrade names; on its event loop. */
+    private static void handOver(Channel channel, Reply.HandOver handOver) {
+        if (handOver instanceof Reply.Attach attach) {
+            StreamMode.enter(channel, attach.session(), attach.readOnly(), attach.replay(), attach.scrollback());
+            attach.then().run();
+        } else if (handOver instanceof Reply.Subscribe subscribe) {
+            EventMode.enter(channel, subscribe.hub(), subscribe.channels(), subscribe.since());
         }
     }
 

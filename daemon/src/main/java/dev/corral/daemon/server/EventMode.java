@@ -37,7 +37,7 @@ public final class EventMode {
         // A subscriber that stops sending is done: nothing it sends is read, so close at once.
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
         channel.config().setAutoRead(true);
-        subscriber.subscription = hub.subscribe(channel, channels, since);
+        subscriber.subscription = hub.subscribe(ChannelSubscriber.framed(channel), channels, since);
     }
 
     /** Drains the subscription when the connection can take more; forgets it when the connection ends. */

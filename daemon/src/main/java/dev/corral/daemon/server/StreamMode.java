@@ -6,7 +6,6 @@ import dev.corral.daemon.session.Session;
 import dev.corral.protocol.Protocol;
 import dev.corral.protocol.Stream;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -29,13 +28,11 @@ public final class StreamMode {
 
     private StreamMode() {}
 
-    /** Swaps the JSON handlers for stream handlers; must run on the channel's event loop. */
-    public static void enter(Channel channel, Session session, boolean readOnly, boolean replay) {
-        enter(channel, session, readOnly, replay, 0);
-    }
-
-    /** As {@link #enter(Channel, Session, boolean, boolean)}, the redraw starting {@code scrollback} lines back. */
-    public static void enter(Channel channel, Session session, boolean readOnly, boolean replay, int scrollback) {
+    /**
+     * Swaps the JSON handlers for stream handlers, the redraw starting {@code scrollback} lines
+     * back; must run on the channel's event loop.
+     */
+    static void enter(Channel channel, Session session, boolean readOnly, boolean replay, int scrollback) {
         ChannelPipeline pipeline = channel.pipeline();
         Client client = new Client();
         // Added behind the frame decoder first, so bytes it already buffered flow on into stream decoding.
@@ -43,7 +40,7 @@ public final class StreamMode {
         pipeline.addAfter("stream-decoder", "attached", client);
         pipeline.remove("dispatcher");
         pipeline.remove("request-decoder");
-        client.attachment = session.attach(channel, readOnly, replay, scrollback);
+        client.attachment = session.attach(new StreamClient(channel), readOnly, replay, scrollback);
         pipeline.remove("frame-decoder");
     }
 
@@ -96,7 +93,7 @@ public final class StreamMode {
             try {
                 switch (message.type()) {
                     case Stream.DATA -> {
-                        if (!attachment.readOnly() && !attachment.session().write(ByteBufUtil.getBytes(message.payload()))
+                        if (!attachment.readOnly() && !attachment.session().write(message.payload().nioBuffer())
                                 && !warnedOfDroppedInput) {
                             // Once per client: the program is not reading, or its terminal is being reattached.
                             warnedOfDroppedInput = true;
@@ -120,6 +117,15 @@ public final class StreamMode {
             } finally {
                 message.payload().release();
             }
+        }
+
+        /** The connection drained under its low mark: the session may read its program again. */
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable() && attachment != null) {
+                attachment.writable();
+            }
+            ctx.fireChannelWritabilityChanged();
         }
 
         @Override

@@ -1,14 +1,13 @@
 package dev.corral.daemon.session;
 
 import dev.corral.daemon.process.ExactCommandLine;
+import dev.corral.daemon.terminal.Chunk;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.ExecuteException;
 import org.apache.commons.exec.ExecuteWatchdog;
@@ -56,11 +55,15 @@ public final class ContainerLog extends Session {
 
             @Override
             public void write(byte[] buffer, int offset, int length) {
-                while (!clientsKeepUp() && running()) {
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+                // Driven by the client's writability: docker's pipe waits while the client is behind.
+                try {
+                    fanOut().awaitWritable();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
                 }
-                byte[] chunk = offset == 0 ? buffer : Arrays.copyOfRange(buffer, offset, offset + length);
-                output(chunk, length);
+                byte[] bytes = Arrays.copyOfRange(buffer, offset, offset + length);
+                output(new Chunk.Copied(bytes), bytes, length);
             }
         };
         DefaultExecutor executor = DefaultExecutor.builder().get();

@@ -2,6 +2,7 @@ package dev.corral.daemon.session;
 
 import dev.corral.daemon.container.ContainerEngine;
 import dev.corral.daemon.container.EngineException;
+import dev.corral.daemon.terminal.Pty;
 import dev.corral.protocol.ErrorCode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -232,7 +233,9 @@ final class ContainerSession extends Session {
         env.put("TERM", "xterm-256color");
         int[] size = size();
         Path cwd = Files.isDirectory(spec.cwd()) ? spec.cwd() : Path.of("/");
-        Pty pty = Pty.start("docker-" + name(), argv, env, cwd, size[0], size[1], this::output, code -> viewEnded());
+        // The end is heard on the session-end thread; the engine is asked about it on this session's scheduler.
+        Pty pty = Pty.start("docker-" + name(), argv, env, cwd, size[0], size[1],
+                sink(code -> scheduler.execute(this::viewEnded)));
         terminal(pty);
     }
 

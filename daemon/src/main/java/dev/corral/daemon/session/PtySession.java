@@ -1,5 +1,6 @@
 package dev.corral.daemon.session;
 
+import dev.corral.daemon.terminal.Pty;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Map;
@@ -18,7 +19,7 @@ final class PtySession extends Session {
     /** Forks the program (blocking: call off the event loop). */
     void start(Map<String, String> environment) throws IOException {
         terminal(Pty.start(name(), spec.command(), environment, spec.cwd(), spec.cols(), spec.rows(),
-                this::output, code -> ended(State.EXITED, code, Instant.now())));
+                sink(code -> ended(State.EXITED, code, Instant.now()))));
         markRunning();
     }
 

@@ -1,31 +1,29 @@
 package dev.corral.daemon.session;
 
 import dev.corral.daemon.screen.Screen;
+import dev.corral.daemon.terminal.Chunk;
+import dev.corral.daemon.terminal.Pty;
 import dev.corral.protocol.Protocol;
-import dev.corral.protocol.Stream;
 import dev.corral.protocol.result.SessionView;
-import dev.corral.protocol.result.Size;
-import io.netty.channel.Channel;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A program the daemon supervises, whatever runs it. The base class owns what every kind shares:
- * the replay buffer, the attached clients, the state and the exit; a subclass supplies the
- * terminal ({@link #output} feeds it) and the kind's own way to type, signal and release.
+ * the state and the exit (here), the output's replay, screen and clients ({@link FanOut}), the
+ * status from output ({@link IdleTimer}) and what {@code ls} shows ({@link SessionDescription});
+ * a subclass supplies the terminal ({@link #sink} and {@link #output} feed it) and the kind's own
+ * way to type, signal and release.
  */
 public abstract class Session {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
@@ -46,41 +44,32 @@ public abstract class Session {
         }
     }
 
-    /** What a session gets from its registry; {@code timers} runs its idle timer. */
+    /** What a session gets from its registry; {@code timers} runs its idle timer and its stall checks. */
     record Context(int replayBytes, long maxQueuedBytes, SessionListener listener, ScheduledExecutorService timers,
             Duration idleAfter) {}
 
     protected final SessionSpec spec;
     private final String id;
     private final Instant createdAt;
-    private final ReplayBuffer replay;
-    /** What the terminal shows, fed with every output byte under this session's lock; attach redraws from it. */
+    /** What the terminal shows, fed with every output byte; attach redraws from it. */
     private final Screen screen;
     private final Context context;
-    private final List<Attachment> attachments = new ArrayList<>();
-    /** Completes with the exit status, or null when the program was lost without one. */
-    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final FanOut fanOut;
+    private final IdleTimer idle;
+    private final Lifecycle life = new Lifecycle();
     private final List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private State state = State.STARTING;
-    private Integer exitCode;
-    private Instant endedAt;
-    private long lastOutputNanos = System.nanoTime();
-    private Status status = Status.ACTIVE;
-    /** At most one per session, set while the status is active; see {@link #idleCheck}. */
-    private ScheduledFuture<?> idleTimer;
-    private volatile String agent;
-    private volatile String readiness;
-    private volatile String stuckOn;
-    /** Set by the agent's watcher; see {@link #inputWanted}. */
-    private boolean inputWanted;
+    private final Readiness readiness = new Readiness();
+    private final SessionTerminal terminal = new SessionTerminal();
 
     Session(SessionSpec spec, String id, Instant createdAt, Context context) {
         this.spec = spec;
         this.id = id;
         this.createdAt = createdAt;
         this.context = context;
-        this.replay = new ReplayBuffer(context.replayBytes());
         this.screen = new Screen(spec.cols(), spec.rows(), scrollbackLines());
+        this.fanOut = new FanOut(new ReplayBuffer(context.replayBytes()), screen, context.timers());
+        this.idle = new IdleTimer(this, context.listener(), context.timers(), context.idleAfter());
+        fanOut.onResume(terminal::resume);
     }
 
     public final String name() {
@@ -103,17 +92,21 @@ public abstract class Session {
 
     /** The agent profile the session was spawned with, or null. */
     public final String agent() {
-        return agent;
+        return readiness.agent();
     }
 
     /** Set once, before the program starts. */
     public final void agent(String profile) {
-        this.agent = profile;
+        readiness.agent(profile);
     }
 
     /** starting, awaiting-input, ready, stuck or exited (before it was ready) for an agent session; null for others. */
     public final String readiness() {
-        return readiness;
+        return readiness.state();
+    }
+
+    final String stuckOn() {
+        return readiness.stuckOn();
     }
 
     /**
@@ -121,12 +114,8 @@ public abstract class Session {
      * Listeners hear of every change.
      */
     public final void readiness(String state, String screen) {
-        synchronized (this) {
-            if (state.equals(readiness) && java.util.Objects.equals(screen, stuckOn)) {
-                return;
-            }
-            readiness = state;
-            stuckOn = screen;
+        if (!readiness.move(state, screen)) {
+            return;
         }
         log.info("session {} is {}", name(), state);
         context.listener().readinessChanged(this);
@@ -135,25 +124,30 @@ public abstract class Session {
     /** The program's process id, or -1 when it has none (yet, or any more). */
     public abstract long pid();
 
-    /**
-     * The terminal this session streams: the program's own PTY, or the PTY in which the daemon
-     * keeps its own tmux or docker client attached. Null before the start and while a client is
-     * being attached again.
-     */
-    private volatile Pty terminal;
-
+    /** The terminal this session streams (see {@link SessionTerminal}), or null. */
     final Pty terminal() {
-        return terminal;
+        return terminal.get();
     }
 
     final void terminal(Pty pty) {
-        terminal = pty;
+        terminal.set(pty);
+    }
+
+    final FanOut fanOut() {
+        return fanOut;
     }
 
     /** Types into the program. Returns false when its input queue is full (it is not reading). */
     public boolean write(byte[] bytes) {
-        Pty current = terminal;
-        return current != null && running() && current.write(bytes);
+        return write(ByteBuffer.wrap(bytes));
+    }
+
+    /**
+     * Types into the program from the caller's thread (a client's event loop), never waiting. Attached
+     * clients type through this one: a kind that types elsewhere (tmux) overrides both.
+     */
+    public boolean write(ByteBuffer bytes) {
+        return running() && terminal.write(bytes);
     }
 
     /** Text typed without attaching; {@code enter} presses Return after it. */
@@ -163,15 +157,8 @@ public abstract class Session {
 
     /** Held to {@link Protocol#MAX_TERMINAL_SIZE} whoever asks (stream mode, attach, the web view). */
     public void resize(int cols, int rows) {
-        Pty current = terminal;
-        if (current != null && running()) {
-            cols = Math.max(1, Math.min(cols, Protocol.MAX_TERMINAL_SIZE));
-            rows = Math.max(1, Math.min(rows, Protocol.MAX_TERMINAL_SIZE));
-            synchronized (this) {
-                // The model takes the new size before the program hears of it, as a tmux pane does.
-                screen.resize(cols, rows);
-            }
-            current.resize(cols, rows);
+        if (running()) {
+            terminal.resize(cols, rows, screen);
         }
     }
 
@@ -190,23 +177,21 @@ public abstract class Session {
 
     /** The most recent output, at most {@code bytes} of it. */
     public byte[] tail(int bytes) throws SessionException {
-        synchronized (this) {
-            return replay.snapshot(bytes);
-        }
+        return fanOut.replay(bytes);
     }
 
     /** All the output kept for replay, and how much the program has written in all (to tell whether it changed). */
-    final synchronized byte[] outputSnapshot() {
-        return replay.snapshot();
+    final byte[] outputSnapshot() {
+        return fanOut.replay(Integer.MAX_VALUE);
     }
 
-    final synchronized long outputWritten() {
-        return replay.written();
+    final long outputWritten() {
+        return fanOut.written();
     }
 
     /** Output an earlier daemon kept for this session, replayed as if the program had just written it. */
-    final synchronized void restoreOutput(byte[] kept) {
-        replay.append(kept, 0, kept.length);
+    final void restoreOutput(byte[] kept) {
+        fanOut.restore(kept);
     }
 
     /** Sends a signal (a canonical name, see {@link Signals}) to the program. */
@@ -232,8 +217,7 @@ public abstract class Session {
 
     /** Columns and rows of the session's terminal; once it is gone, the size given at spawn. */
     int[] size() {
-        Pty current = terminal;
-        return current == null || !running() ? new int[] {spec.cols(), spec.rows()} : current.size(spec.cols(), spec.rows());
+        return running() ? terminal.size(spec.cols(), spec.rows()) : new int[] {spec.cols(), spec.rows()};
     }
 
     /**
@@ -246,49 +230,41 @@ public abstract class Session {
 
     /** Signals the process on the terminal (the program, or the daemon's own client), if it is still there. */
     final void signalTerminal(String signal) {
-        Pty current = terminal;
-        if (current != null && current.alive()) {
-            try {
-                Signals.send(current.pid(), signal);
-            } catch (IOException e) {
-                log.debug("terminal process of session {} already gone: {}", name(), e.toString());
-            }
-        }
+        terminal.signal(signal, name());
     }
 
     /** Kind-specific fields of {@link #describe}. */
     void describeKind(Map<String, Object> object) {}
 
+    /** Completes with the exit status, or null when the program was lost without one. */
     public final CompletableFuture<Integer> exit() {
-        return exit;
+        return life.exit();
     }
 
-    public final synchronized State state() {
-        return state;
+    public final State state() {
+        return life.state();
     }
 
-    public final synchronized boolean running() {
-        return state == State.STARTING || state == State.RUNNING;
+    public final boolean running() {
+        return life.running();
     }
 
-    public final synchronized Integer exitCode() {
-        return exitCode;
+    public final Integer exitCode() {
+        return life.exitCode();
     }
 
-    public final synchronized Instant endedAt() {
-        return endedAt;
+    public final Instant endedAt() {
+        return life.endedAt();
     }
 
-    final synchronized void markRunning() {
-        if (state == State.STARTING) {
-            state = State.RUNNING;
-            // A program that has written nothing yet counts as active from its creation.
-            armIdleTimer(context.idleAfter().toNanos() - (System.nanoTime() - lastOutputNanos));
+    final void markRunning() {
+        if (life.start()) {
+            idle.start();
         }
     }
 
-    public final synchronized Status status() {
-        return status;
+    public final Status status() {
+        return idle.status();
     }
 
     /**
@@ -296,85 +272,46 @@ public abstract class Session {
      * prompt), as the agent's watcher reads it: the status is needs-input for as long as it does,
      * whatever the program redraws meanwhile.
      */
-    public final synchronized void inputWanted(boolean wanted) {
-        inputWanted = wanted;
-        if (!running()) {
-            return;
-        }
-        if (wanted && status != Status.NEEDS_INPUT) {
-            changeStatus(Status.NEEDS_INPUT);
-        } else if (!wanted && status == Status.NEEDS_INPUT) {
-            changeStatus(Status.ACTIVE);
-            if (idleTimer == null) {
-                armIdleTimer(context.idleAfter().toNanos() - (System.nanoTime() - lastOutputNanos));
-            }
-        }
-    }
-
-    /** Output makes the program active; the one idle timer is armed only if none is pending. */
-    private void outputSeen() {
-        lastOutputNanos = System.nanoTime();
-        if (status == Status.IDLE || (status == Status.NEEDS_INPUT && !inputWanted)) {
-            changeStatus(Status.ACTIVE);
-        }
-        if (status == Status.ACTIVE && idleTimer == null && running()) {
-            armIdleTimer(context.idleAfter().toNanos());
-        }
+    public final void inputWanted(boolean wanted) {
+        idle.inputWanted(wanted);
     }
 
     /**
-     * The idle timer fired: idle if there was no output for the idle time, else armed again for
-     * what is left of it. So a busy program costs one wake-up per idle time, a quiet one none.
+     * What a terminal's I/O feeds (on its thread: the PTY event loop, or a reader thread): output
+     * goes to {@link #output(Chunk, byte[], int)}, and the end to {@code ended} on the
+     * {@link SessionEnds} thread, since what hears of an end writes files.
      */
-    private synchronized void idleCheck() {
-        idleTimer = null;
-        if (status != Status.ACTIVE || !running()) {
-            return;
-        }
-        long quiet = System.nanoTime() - lastOutputNanos;
-        long idleAfter = context.idleAfter().toNanos();
-        if (quiet >= idleAfter) {
-            changeStatus(Status.IDLE);
-        } else {
-            armIdleTimer(idleAfter - quiet);
-        }
+    final Pty.Sink sink(IntConsumer ended) {
+        return new Pty.Sink() {
+            @Override
+            public boolean output(Chunk chunk, byte[] bytes, int length) {
+                return Session.this.output(chunk, bytes, length);
+            }
+
+            @Override
+            public void ended(int exitCode) {
+                SessionEnds.run(name(), () -> ended.accept(exitCode));
+            }
+        };
     }
 
-    private void armIdleTimer(long delayNanos) {
-        try {
-            idleTimer = context.timers().schedule(this::idleCheck, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            idleTimer = null; // the daemon is stopping
-        }
+    /** Terminal output: kept for replay and the screen, sent to every client; false while all are behind. */
+    final boolean output(Chunk chunk, byte[] bytes, int length) {
+        idle.outputSeen();
+        boolean more = fanOut.output(chunk, bytes, length);
+        context.listener().output(this, bytes, length);
+        return more;
     }
 
-    /** Under this session's lock, so listeners hear the changes in the order they happened. */
-    private void changeStatus(Status next) {
-        Status previous = status;
-        status = next;
-        context.listener().statusChanged(this, previous, next);
-    }
-
-    /** Terminal output: kept for replay and sent to every attached client. */
-    final void output(byte[] buffer, int n) {
-        synchronized (this) {
-            outputSeen();
-            replay.append(buffer, 0, n);
-            screen.feed(buffer, 0, n);
-            attachments.removeIf(a -> !a.send(StreamFrames.data(buffer, 0, n)));
+    /** Output that comes as arrays, on a reader thread of its own: it waits there while every client is behind. */
+    final void output(byte[] buffer, int length) {
+        if (!output(Chunk.copyOf(buffer, 0, length), buffer, length)) {
+            try {
+                fanOut.awaitResume();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        context.listener().output(this, buffer, n);
-        // On the reader thread: while every client is behind, stop reading until one catches up.
-        Attachment.awaitOneCatchingUp(allBehind());
-    }
-
-    /** Every attached client, when none of them keeps up with the output; otherwise none. */
-    private synchronized List<Attachment> allBehind() {
-        boolean anyKeepingUp = attachments.isEmpty();
-        for (Attachment attachment : attachments) {
-            anyKeepingUp |= attachment.keepingUp();
-        }
-        return anyKeepingUp ? List.of() : List.copyOf(attachments);
     }
 
     /**
@@ -382,26 +319,12 @@ public abstract class Session {
      * lost ({@link State#LOST}, code null). Every attached client gets the status and is closed.
      */
     final void ended(State how, Integer code, Instant when) {
-        List<Attachment> toFinish;
-        Status before;
-        synchronized (this) {
-            if (state == State.EXITED || state == State.LOST) {
-                return;
-            }
-            state = how;
-            exitCode = code;
-            endedAt = when;
-            toFinish = List.copyOf(attachments);
-            attachments.clear();
-            before = status;
-            status = Status.EXITED;
-            if (idleTimer != null) {
-                idleTimer.cancel(false);
-                idleTimer = null;
-            }
+        if (!life.end(how, code, when)) {
+            return;
         }
-        for (Attachment attachment : toFinish) {
-            attachment.finish(StreamFrames.exit(code == null ? -1 : code));
+        Status before = idle.ended();
+        for (Attachment attachment : fanOut.close()) {
+            attachment.client().exited(code == null ? -1 : code);
         }
         if (how == State.LOST) {
             log.warn("session {} was lost: its program ended while no daemon watched it, status unknown", name());
@@ -409,20 +332,17 @@ public abstract class Session {
             log.info("session {} exited with status {}", name(), code);
         }
         context.listener().ended(this);
-        // No change can follow this one (nothing changes an ended session), so it needs no lock.
+        // No change can follow this one (nothing changes an ended session).
         context.listener().statusChanged(this, before, Status.EXITED);
-        exit.complete(code);
+        life.complete();
     }
 
     /** A session read back from the store that had already ended: no log line, no event. */
     final void restoreEnded(State how, Integer code, Instant when) {
-        synchronized (this) {
-            state = how;
-            exitCode = code;
-            endedAt = when;
-            status = Status.EXITED;
-        }
-        exit.complete(code);
+        life.end(how, code, when);
+        idle.ended();
+        fanOut.close();
+        life.complete();
     }
 
     /**
@@ -433,8 +353,8 @@ public abstract class Session {
         return false;
     }
 
-    public final Attachment attach(Channel channel, boolean readOnly, boolean withReplay) {
-        return attach(channel, readOnly, withReplay, 0);
+    public final Attachment attach(AttachedClient client, boolean readOnly, boolean withReplay) {
+        return attach(client, readOnly, withReplay, 0);
     }
 
     /**
@@ -444,59 +364,38 @@ public abstract class Session {
      * lock the output path takes. Raw bytes are never replayed, so a query a program once wrote
      * is never asked of a later client.
      */
-    public final Attachment attach(Channel channel, boolean readOnly, boolean withReplay, int scrollbackLines) {
-        Attachment attachment = new Attachment(this, channel, readOnly, context.maxQueuedBytes());
-        synchronized (this) {
-            byte[] redraw = rawStream() ? new byte[0] : withReplay ? screen.redraw(scrollbackLines) : screen.modesOnly();
-            for (int offset = 0; offset < redraw.length; offset += Stream.MAX_PAYLOAD) {
-                int length = Math.min(Stream.MAX_PAYLOAD, redraw.length - offset);
-                attachment.send(StreamFrames.data(redraw, offset, length));
-            }
-            if (!running()) {
-                attachment.finish(StreamFrames.exit(exitCode == null ? -1 : exitCode));
-                return attachment;
-            }
-            attachments.add(attachment);
+    public final Attachment attach(AttachedClient client, boolean readOnly, boolean withReplay, int scrollbackLines) {
+        Attachment attachment = new Attachment(this, client, readOnly, context.maxQueuedBytes());
+        if (!fanOut.attach(attachment, rawStream() ? FanOut.Redraw.NONE : withReplay ? FanOut.Redraw.SCREEN : FanOut.Redraw.MODES,
+                scrollbackLines)) {
+            // Ended: the session's lock is taken only now, never inside the output path's.
+            Integer code = exitCode();
+            client.exited(code == null ? -1 : code);
+            return attachment;
         }
         log.info("client attached to session {}{}", name(), readOnly ? " (read-only)" : "");
         context.listener().attached(this, readOnly);
         return attachment;
     }
 
-    /** True while every attached client's connection takes more output without queueing past its mark. */
-    final synchronized boolean clientsKeepUp() {
-        for (Attachment attachment : attachments) {
-            if (!attachment.channel().isWritable()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     final void detach(Attachment attachment, String reason) {
-        boolean last;
-        synchronized (this) {
-            if (!attachments.remove(attachment)) {
-                return;
-            }
-            last = attachments.isEmpty();
+        boolean[] wasAndLast = fanOut.detach(attachment);
+        if (!wasAndLast[0]) {
+            return;
         }
         log.info("client detached from session {}: {}", name(), reason);
         context.listener().detached(this, reason);
-        if (last) {
+        if (wasAndLast[1]) {
             lastClientLeft();
         }
     }
 
+    final int attached() {
+        return fanOut.attached();
+    }
+
     /** What {@code ls} and {@code show} print: the SPEC's session object. */
     public final synchronized SessionView describe() {
-        long pid = pid();
-        int[] size = size();
-        Map<String, Object> kindFields = new LinkedHashMap<>();
-        describeKind(kindFields);
-        return new SessionView(spec.name(), id, kind(), state.name().toLowerCase(), pid > 0 ? pid : null, exitCode,
-                spec.command(), spec.cwd().toString(), spec.workspace() == null ? null : spec.workspace().toString(), agent,
-                createdAt.toString(), endedAt == null ? null : endedAt.toString(), attachments.size(), readiness, stuckOn,
-                status.wire(), new Size(size[0], size[1]), kindFields);
+        return SessionDescription.of(this);
     }
 }

@@ -159,6 +159,7 @@ public final class SessionRegistry implements AutoCloseable {
     public void warmUp() {
         Thread thread = new Thread(() -> {
             try {
+                dev.corral.daemon.terminal.Pty.ioMode(); // logs which I/O serves terminals
                 new PtyProcessBuilder(new String[] {"/bin/true"}).setConsole(false).start().waitFor();
             } catch (Exception | LinkageError e) {
                 if (!shuttingDown()) {

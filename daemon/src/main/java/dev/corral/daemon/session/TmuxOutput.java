@@ -27,6 +27,11 @@ final class TmuxOutput {
     private static final Logger log = LoggerFactory.getLogger(TmuxOutput.class);
     private static final int READ_CHUNK = 16 * 1024;
 
+    /** Receives output on the reader thread; the buffer is reused after the call. */
+    interface Sink {
+        void accept(byte[] buffer, int length);
+    }
+
     private final Path fifo;
     private final FileChannel channel;
 
@@ -36,7 +41,7 @@ final class TmuxOutput {
     }
 
     /** Makes a fresh FIFO (mode 0600) at {@code fifo} and starts handing what comes through it to {@code sink}. */
-    static TmuxOutput open(Path fifo, Map<String, String> environment, Pty.Output sink) throws IOException {
+    static TmuxOutput open(Path fifo, Map<String, String> environment, Sink sink) throws IOException {
         Files.createDirectories(fifo.getParent());
         Files.deleteIfExists(fifo);
         ProgramCall.Outcome made = ProgramCall.run(List.of("mkfifo", "-m", "600", fifo.toString()), environment,
@@ -58,7 +63,7 @@ final class TmuxOutput {
         return "exec cat >> '" + fifo.toString().replace("'", "'\\''") + "'";
     }
 
-    private void pump(Pty.Output sink) {
+    private void pump(Sink sink) {
         ByteBuffer buffer = ByteBuffer.allocate(READ_CHUNK);
         try {
             while (channel.read(buffer.clear()) >= 0) {

@@ -356,6 +356,14 @@ final class TmuxSession extends Session {
         return current != null && running() && current.keys("=" + name() + ":", bytes);
     }
 
+    /** An attached client's keystrokes: to tmux, which has no descriptor of the pane to write to. */
+    @Override
+    public boolean write(java.nio.ByteBuffer bytes) {
+        byte[] copy = new byte[bytes.remaining()];
+        bytes.get(copy);
+        return write(copy);
+    }
+
     @Override
     public void resize(int newCols, int newRows) {
         TmuxControl current = control;

@@ -71,7 +71,7 @@ class EventHubTest {
                             @Override
                             public void channelActive(ChannelHandlerContext ctx) {
                                 Long since = nextSince.poll();
-                                subscription = hub.subscribe(ctx.channel(), Set.copyOf(Events.CHANNELS), since < 0 ? null : since);
+                                subscription = hub.subscribe(dev.corral.daemon.server.ChannelSubscriber.framed(ctx.channel()), Set.copyOf(Events.CHANNELS), since < 0 ? null : since);
                             }
 
                             @Override

@@ -102,6 +102,34 @@ public final class RawPeer implements AutoCloseable {
         }
     }
 
+    /** One stream-mode message (after an attach): its type ({@code dev.corral.protocol.Stream}) and payload. */
+    public record StreamMessage(byte type, byte[] payload) {}
+
+    /** Sends one stream-mode message. */
+    public void sendStream(byte type, byte[] payload) throws IOException {
+        send(ByteBuffer.allocate(5 + payload.length).put(type).putInt(payload.length).put(payload).array());
+    }
+
+    /** The next stream-mode message the daemon sends. */
+    public StreamMessage readStream() throws IOException {
+        long end = System.nanoTime() + READ_DEADLINE.toNanos();
+        while (true) {
+            if (pending.remaining() >= 5) {
+                int length = pending.getInt(pending.position() + 1);
+                if (pending.remaining() >= 5 + length) {
+                    byte type = pending.get();
+                    pending.getInt();
+                    byte[] payload = new byte[length];
+                    pending.get(payload);
+                    return new StreamMessage(type, payload);
+                }
+            }
+            if (fill(end) < 0) {
+                throw new IOException("the daemon closed the connection before sending a whole stream message");
+            }
+        }
+    }
+
     /** The error code of the next frame, which must be an error. */
     @SuppressWarnings("unchecked")
     public String readErrorCode() throws IOException {

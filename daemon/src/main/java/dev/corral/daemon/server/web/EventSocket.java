@@ -4,19 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.daemon.event.EventHub;
 import dev.corral.daemon.event.Subscription;
+import dev.corral.daemon.server.ChannelSubscriber;
 import dev.corral.protocol.Events;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.codec.MessageToMessageEncoder;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -88,8 +85,7 @@ final class EventSocket extends ChannelInboundHandlerAdapter {
         answer.set(Events.ARG_CHANNELS, mapper.valueToTree(channels));
         answer.put(Events.LAST_ID, hub.lastId());
         ctx.writeAndFlush(new TextWebSocketFrame(answer.toString()));
-        ctx.pipeline().addLast("events-to-websocket", new EventsToWebSocket());
-        subscription = hub.subscribe(ctx.channel(), channels, since);
+        subscription = hub.subscribe(ChannelSubscriber.webSocket(ctx.channel()), channels, since);
     }
 
     private void error(ChannelHandlerContext ctx, String message) {
@@ -115,21 +111,5 @@ final class EventSocket extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         ctx.close();
-    }
-
-    /** An event frame of the socket protocol (4-byte length, then JSON) as one text frame. */
-    static final class EventsToWebSocket extends MessageToMessageEncoder<ByteBuf> {
-        @Override
-        protected void encode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
-            while (frame.readableBytes() >= 4) {
-                int length = Math.min(frame.readInt(), frame.readableBytes());
-                out.add(new TextWebSocketFrame(frame.readRetainedSlice(length)));
-            }
-        }
-
-        @Override
-        public boolean acceptOutboundMessage(Object msg) throws Exception {
-            return !(msg instanceof WebSocketFrame) && super.acceptOutboundMessage(msg);
-        }
     }
 }

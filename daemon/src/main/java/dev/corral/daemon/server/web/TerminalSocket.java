@@ -2,24 +2,21 @@ package dev.corral.daemon.server.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.corral.daemon.server.ChannelClient;
 import dev.corral.daemon.session.Attachment;
 import dev.corral.daemon.session.Session;
-import dev.corral.protocol.Stream;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
+import dev.corral.daemon.terminal.Buffers;
+import dev.corral.daemon.terminal.Chunk;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.MessageToMessageEncoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +45,7 @@ final class TerminalSocket extends ChannelInboundHandlerAdapter {
             ObjectMapper mapper) {
         TerminalSocket terminal = new TerminalSocket(mapper);
         channel.pipeline().replace(replaced.handler(), "terminal", terminal);
-        channel.pipeline().addLast("stream-to-websocket", new StreamToWebSocket());
-        terminal.attachment = session.attach(channel, readOnly, replay);
+        terminal.attachment = session.attach(new Browser(channel), readOnly, replay);
     }
 
     @Override
@@ -57,7 +53,7 @@ final class TerminalSocket extends ChannelInboundHandlerAdapter {
         try {
             if (msg instanceof BinaryWebSocketFrame binary) {
                 if (!attachment.readOnly()) {
-                    attachment.session().write(ByteBufUtil.getBytes(binary.content()));
+                    attachment.session().write(binary.content().nioBuffer());
                 }
             } else if (msg instanceof TextWebSocketFrame text) {
                 control(ctx, text.text());
@@ -89,7 +85,7 @@ final class TerminalSocket extends ChannelInboundHandlerAdapter {
                 attachment.detach("browser detached");
                 ctx.writeAndFlush(new TextWebSocketFrame("{\"type\":\"detach\",\"reason\":\"detached\"}"));
                 ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE, "detached"))
-                        .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+                        .addListener(ChannelFutureListener.CLOSE);
             }
             default -> refuse(ctx, "unknown message type; the browser may send resize and detach");
         }
@@ -108,6 +104,15 @@ final class TerminalSocket extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The browser's connection drained under its low mark: the session may read its program again. */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && attachment != null) {
+            attachment.writable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (attachment != null) {
@@ -121,51 +126,22 @@ final class TerminalSocket extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    /** The session's stream-mode messages (one per buffer) as WebSocket frames. */
-    static final class StreamToWebSocket extends MessageToMessageEncoder<ByteBuf> {
-        @Override
-        protected void encode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
-            while (frame.readableBytes() >= Stream.HEADER_BYTES) {
-                byte type = frame.readByte();
-                int length = Math.min(frame.readInt(), frame.readableBytes());
-                ByteBuf payload = frame.readRetainedSlice(length);
-                switch (type) {
-                    case Stream.DATA -> out.add(new BinaryWebSocketFrame(payload));
-                    case Stream.EXIT -> {
-                        String exit = payload.toString(StandardCharsets.UTF_8);
-                        payload.release();
-                        // {"exitCode":N} from the session, told the browser as {"type":"exit","exitCode":N}.
-                        out.add(new TextWebSocketFrame("{\"type\":\"exit\"," + exit.substring(exit.indexOf('{') + 1)));
-                        out.add(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE, "session ended"));
-                    }
-                    case Stream.DETACH -> {
-                        String reason = payload.toString(StandardCharsets.UTF_8);
-                        payload.release();
-                        out.add(new TextWebSocketFrame("{\"type\":\"detach\",\"reason\":" + jsonString(reason) + "}"));
-                        out.add(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE, "detached"));
-                    }
-                    default -> payload.release();
-                }
-            }
+    /** The browser as the session sees it: output as binary frames, the exit as a text frame, then a close. */
+    private static final class Browser extends ChannelClient {
+        Browser(Channel channel) {
+            super(channel);
         }
 
         @Override
-        public boolean acceptOutboundMessage(Object msg) throws Exception {
-            return !(msg instanceof WebSocketFrame) && super.acceptOutboundMessage(msg);
+        public void output(Chunk chunk) {
+            channel.writeAndFlush(new BinaryWebSocketFrame(Buffers.retained(chunk)), channel.voidPromise());
         }
 
-        private static String jsonString(String text) {
-            StringBuilder quoted = new StringBuilder("\"");
-            for (char c : text.toCharArray()) {
-                if (c == '"' || c == '\\') {
-                    quoted.append('\\').append(c);
-                } else if (c < 0x20) {
-                    quoted.append(String.format("\\u%04x", (int) c));
-                } else {
-                    quoted.append(c);
-                }
-            }
-            return quoted.append('"').toString();
+        @Override
+        public void exited(int exitCode) {
+            channel.write(new TextWebSocketFrame("{\"type\":\"exit\",\"exitCode\":" + exitCode + "}"));
+            channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE, "session ended"))
+                    .addListener(ChannelFutureListener.CLOSE);
         }
     }
 }

@@ -172,7 +172,7 @@ final class WebApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     private void run(ChannelHandlerContext ctx, FullHttpRequest request, String op, ObjectNode args) {
         Operation operation = operations.find(op).orElseThrow();
         Request call = new Request(IntNode.valueOf(1), op, args);
-        Caller caller = new Caller(ctx.channel(), "web " + ctx.channel().remoteAddress());
+        Caller caller = new Caller("web " + ctx.channel().remoteAddress());
         request.retain();
         if (operation.execution() == Operation.Execution.INLINE) {
             answer(ctx, request, guarded(operation, call, caller));
