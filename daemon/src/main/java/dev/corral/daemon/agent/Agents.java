@@ -329,12 +329,7 @@ public final class Agents implements SessionListener {
         if (binary.contains("/")) {
             return Files.isExecutable(Path.of(binary));
         }
-        for (String dir : environment.getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, binary))) {
-                return true;
-            }
-        }
-        return false;
+        return dev.corral.daemon.process.ProgramPath.find(binary, environment.getOrDefault("PATH", ""), null).isPresent();
     }
 
     @Override
@@ -371,10 +366,8 @@ public final class Agents implements SessionListener {
     }
 
     private static void deleteTree(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
+        try {
+            dev.corral.daemon.state.FileTrees.delete(dir);
         } catch (IOException e) {
             log.debug("could not delete {}: {}", dir, e.toString());
         }

@@ -1,5 +1,6 @@
 package dev.corral.daemon.container;
 
+import dev.corral.daemon.state.FileTrees;
 import dev.corral.protocol.ErrorCode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -243,10 +244,8 @@ public final class AgentImage {
     }
 
     private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(path);
-            }
+        try {
+            FileTrees.delete(root);
         } catch (IOException e) {
             log.warn("could not remove the build directory {}: {}", root, e.toString());
         }

@@ -3,6 +3,7 @@ package dev.corral.daemon.container;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.daemon.process.ProgramCall;
+import dev.corral.daemon.process.ProgramPath;
 import dev.corral.protocol.ErrorCode;
 import java.io.File;
 import java.io.IOException;
@@ -120,10 +121,9 @@ public final class ContainerEngine {
     /** The docker binary on the daemon's PATH, or a refusal that says how to get it. */
     public String binary() throws EngineException {
         String path = environment.getOrDefault("PATH", "");
-        for (String dir : path.split(File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "docker"))) {
-                return Path.of(dir, "docker").toString();
-            }
+        Optional<Path> found = ProgramPath.find("docker", path, null);
+        if (found.isPresent()) {
+            return found.get().toString();
         }
         throw new EngineException(ErrorCode.MISSING_DEPENDENCY, "docker is not installed: no 'docker' on the daemon's PATH ("
                 + path + "); install the Docker CLI (Debian/Ubuntu: apt-get install docker.io), then restart the daemon");

@@ -2,10 +2,12 @@ package dev.corral.daemon.session;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pty4j.PtyProcessBuilder;
+import dev.corral.daemon.concurrent.OffloadedTimers;
+import dev.corral.daemon.concurrent.WorkerPool;
 import dev.corral.daemon.container.AgentImage;
 import dev.corral.daemon.container.ContainerEngine;
 import dev.corral.daemon.container.ContainerEvents;
-import dev.corral.daemon.container.ContainerLaunch;
+import dev.corral.daemon.container.ContainerOperations;
 import dev.corral.daemon.container.ContainerSettings;
 import dev.corral.daemon.container.EngineException;
 import dev.corral.daemon.container.Labels;
@@ -13,9 +15,11 @@ import dev.corral.protocol.ErrorCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,8 +28,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -34,13 +38,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every session of this daemon, by name, whatever its kind. Enforces the cap on live sessions,
- * records each session on disk so a restarted daemon finds it again, and reaps exited sessions
- * once their grace period has passed (a timer per exit, no polling).
+ * Every session of this daemon, by name, whatever its kind: enforces the cap on live sessions,
+ * records each session on disk so a restarted daemon finds it again, and forgets exited sessions
+ * once their grace period has passed ({@link Reaper}). What differs between kinds is a
+ * {@link SessionKind}; what is asked of the Docker engine is {@link ContainerOperations}.
  */
 public final class SessionRegistry implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    /** Threads for tmux and docker checks, which block up to seconds each (README, "Threads"). */
+    private static final int CHECK_THREADS = 16;
+    private static final int CHECK_QUEUE = 256;
 
     /** Limits and timings, set by the daemon's flags. */
     public record Limits(int maxLive, int replayBytes, long clientQueueBytes, Duration exitGrace, Duration idleAfter) {
@@ -49,24 +57,29 @@ public final class SessionRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * The registry's threads and clock: {@code timer} only times (idle checks, reapers, periodic
+     * checks) and never blocks; {@code checks} runs what blocks (tmux, docker, session files). The
+     * registry shuts both down at close. Tests give their own.
+     */
+    public record Threads(ScheduledExecutorService timer, ExecutorService checks, Clock clock) {
+        public static Threads standard() {
+            return new Threads(WorkerPool.timer("session-timers"), WorkerPool.create("session-checks", CHECK_THREADS, CHECK_QUEUE),
+                    Clock.systemUTC());
+        }
+    }
+
     private final Limits limits;
     private final Map<String, Session> sessions = new LinkedHashMap<>();
     private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
     private final Session.Context context;
     private final SessionStore store;
-    private final Tmux tmux;
-    private final ContainerEngine engine;
-    private final AgentImage images;
-    /** This daemon's value of the owner label on its containers. */
-    private final String owner;
-    /** Per container session, the files it mounts (git pointers), by session id. */
-    private final Path containerFiles;
-    private final ScheduledThreadPoolExecutor timers = timers();
-    /**
-     * The reaper of each ended session, cancelled when the session is forgotten sooner: a reaper
-     * left in the queue would hold the session (and its replay) for the whole grace period.
-     */
-    private final Map<Session, ScheduledFuture<?>> reapers = new HashMap<>();
+    private final Map<SessionSpec.Kind, SessionKind> kinds = new EnumMap<>(SessionSpec.Kind.class);
+    private final ContainerOperations containers;
+    private final Threads threads;
+    /** The timer, with what it fires handed to the checks pool. */
+    private final ScheduledExecutorService checks;
+    private final Reaper reaper;
     /**
      * Taken around every write and delete of a session's record, with the check that the session
      * is still registered: so a removed session's record is never written again (by its exit
@@ -75,21 +88,8 @@ public final class SessionRegistry implements AutoCloseable {
      */
     private final Object records = new Object();
     private int generated;
-    /** The daemon's environment as its sessions inherit it. */
-    private final Map<String, String> environment;
     /** The engine's events about this daemon's containers; null until the daemon asks for them. */
     private volatile ContainerEvents containerEvents;
-
-    private static ScheduledThreadPoolExecutor timers() {
-        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread thread = new Thread(r, "session-timers");
-            thread.setDaemon(true);
-            return thread;
-        });
-        // A cancelled timer (a reaper, an idle check) leaves the queue at once, and what it refers to with it.
-        timers.setRemoveOnCancelPolicy(true);
-        return timers;
-    }
 
     /**
      * @param stateDir where session records live ({@code sessions/}) and tmux's config
@@ -98,23 +98,36 @@ public final class SessionRegistry implements AutoCloseable {
      */
     public SessionRegistry(Limits limits, Path stateDir, Path socket, ObjectMapper mapper, Map<String, String> environment,
             ContainerSettings containers) {
-        this.limits = limits;
-        this.environment = Map.copyOf(environment);
-        this.context = new Session.Context(limits.replayBytes(), limits.clientQueueBytes(), new Broadcast(), timers,
-                limits.idleAfter());
-        this.store = new SessionStore(stateDir.resolve("sessions"), mapper);
-        this.tmux = new Tmux(socket.resolveSibling(socket.getFileName() + ".tmux"), stateDir.resolve("tmux").resolve("tmux.conf"),
-                environment);
-        this.engine = new ContainerEngine(containers, environment);
-        this.images = new AgentImage(engine, stateDir.resolve("image-builds"));
-        this.owner = Labels.owner(stateDir);
-        this.containerFiles = stateDir.resolve("containers");
-        if (Files.isDirectory(Path.of("/proc/self"))) {
-            timers.scheduleWithFixedDelay(this::watchTmuxPrograms, 2, 2, TimeUnit.SECONDS);
-        }
-        timers.scheduleWithFixedDelay(this::keepPtyOutput, 1, 1, TimeUnit.SECONDS);
+        this(limits, stateDir, socket, mapper, environment, containers, Threads.standard());
     }
 
+    public SessionRegistry(Limits limits, Path stateDir, Path socket, ObjectMapper mapper, Map<String, String> environment,
+            ContainerSettings containerSettings, Threads threads) {
+        this.limits = limits;
+        this.threads = threads;
+        this.checks = new OffloadedTimers(threads.timer(), threads.checks());
+        this.context = new Session.Context(limits.replayBytes(), limits.clientQueueBytes(), new Broadcast(), threads.timer(),
+                limits.idleAfter());
+        this.store = new SessionStore(stateDir.resolve("sessions"), mapper);
+        Map<String, String> inherited = Map.copyOf(environment);
+        Tmux tmux = new Tmux(socket.resolveSibling(socket.getFileName() + ".tmux"), stateDir.resolve("tmux").resolve("tmux.conf"),
+                inherited);
+        ContainerEngine engine = new ContainerEngine(containerSettings, inherited);
+        this.containers = new ContainerOperations(engine, new AgentImage(engine, stateDir.resolve("image-builds")),
+                Labels.owner(stateDir));
+        kinds.put(SessionSpec.Kind.PTY, new PtyKind(context, store, inherited));
+        kinds.put(SessionSpec.Kind.TMUX, new TmuxKind(context, store, tmux, checks));
+        kinds.put(SessionSpec.Kind.CONTAINER, new ContainerKind(context, containers, checks, stateDir.resolve("containers"),
+                this::containersInUse));
+        this.reaper = new Reaper(checks, limits.exitGrace(), threads.clock(),
+                session -> forget(session, "reaped " + limits.exitGrace() + " after it ended"));
+        if (Files.isDirectory(Path.of("/proc/self"))) {
+            checks.scheduleWithFixedDelay(this::watchTmuxPrograms, 2, 2, TimeUnit.SECONDS);
+        }
+        checks.scheduleWithFixedDelay(this::keepPtyOutput, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Each tmux session's program, looked for in /proc (see {@link TmuxSession#watchdog}). */
     private void watchTmuxPrograms() {
         for (Session session : list(false)) {
             if (session instanceof TmuxSession tmuxSession) {
@@ -129,7 +142,7 @@ public final class SessionRegistry implements AutoCloseable {
 
     /** Publishes the engine's events about this daemon's containers to {@code sink}, from the first container session on. */
     public void publishContainerEvents(ContainerEvents.Sink sink) {
-        containerEvents = new ContainerEvents(engine, owner, sink,
+        containerEvents = new ContainerEvents(containers.engine(), containers.owner(), sink,
                 () -> list(false).stream().anyMatch(s -> s instanceof ContainerSession && s.running()));
     }
 
@@ -142,12 +155,12 @@ public final class SessionRegistry implements AutoCloseable {
 
     /** The Docker engine container sessions run in. */
     public ContainerEngine engine() {
-        return engine;
+        return containers.engine();
     }
 
     /** Builds and checks the agent image. */
     public AgentImage images() {
-        return images;
+        return containers.images();
     }
 
     /** Hears every session's life from now on. */
@@ -188,87 +201,20 @@ public final class SessionRegistry implements AutoCloseable {
      */
     public void restore() {
         List<SessionStore.Entry> entries = new ArrayList<>(store.load());
-        Map<String, Tmux.Pane> panes = null;
-        boolean tmuxAnswered = true;
-        if (Files.exists(tmux.socket()) || entries.stream().anyMatch(e -> e.spec().kind() == SessionSpec.Kind.TMUX)) {
-            try {
-                panes = new HashMap<>();
-                for (Tmux.Pane pane : tmux.panes()) {
-                    panes.putIfAbsent(pane.session(), pane);
-                }
-            } catch (IOException | SessionException e) {
-                tmuxAnswered = false;
-                log.warn("tmux did not answer while adopting sessions ({}); they stay unknown until it does", e.getMessage());
-            }
-            adoptUnrecorded(entries, panes);
-        }
+        kinds.get(SessionSpec.Kind.TMUX).survey(entries);
         if (entries.isEmpty()) {
             return;
         }
-        Map<String, ContainerEngine.Listed> containers = new HashMap<>();
-        boolean engineAnswered = true;
-        if (entries.stream().anyMatch(e -> e.spec().kind() == SessionSpec.Kind.CONTAINER)) {
-            try {
-                for (ContainerEngine.Listed listed : engine.listOwned(owner)) {
-                    containers.put(listed.name(), listed);
-                }
-                containersInUse();
-            } catch (EngineException e) {
-                engineAnswered = false;
-                log.warn("the Docker engine did not answer while adopting containers ({}); they stay unknown until it does",
-                        e.getMessage());
-            }
-        }
+        kinds.get(SessionSpec.Kind.CONTAINER).survey(entries);
         for (SessionStore.Entry entry : entries) {
             SessionSpec spec = entry.spec();
-            boolean ended = entry.state() == Session.State.EXITED || entry.state() == Session.State.LOST;
-            Session session;
-            boolean endedBefore = false;
-            if (spec.kind() == SessionSpec.Kind.TMUX) {
-                TmuxSession adopted = new TmuxSession(spec, entry.id(), entry.createdAt(), context, tmux, timers);
-                session = adopted;
-                registerRestored(session);
-                adopted.agent(entry.agent());
-                Tmux.Pane pane = panes == null ? null : panes.get(spec.name());
-                if (ended && (pane == null || pane.dead())) {
-                    adopted.restoreEnded(pane, entry.state(), entry.exitCode(), entry.endedAt());
-                    endedBefore = true;
-                } else if (!tmuxAnswered) {
-                    adopted.unknown();
-                } else if (pane != null) {
-                    adopted.open(pane);
-                } else {
-                    adopted.ended(Session.State.LOST, null, Instant.now());
-                }
-            } else if (spec.kind() == SessionSpec.Kind.CONTAINER) {
-                ContainerSession adopted = new ContainerSession(spec, entry.id(), entry.createdAt(), context, engine, timers,
-                        containerFiles);
-                session = adopted;
-                registerRestored(session);
-                ContainerEngine.Listed listed = containers.get(adopted.container());
-                if (ended && (listed == null || !listed.running())) {
-                    adopted.restoreEnded(entry.state(), entry.exitCode(), entry.endedAt());
-                    endedBefore = true;
-                } else if (!engineAnswered) {
-                    adopted.unknown();
-                } else if (listed != null) {
-                    adopted.adopt(listed);
-                } else {
-                    adopted.ended(Session.State.LOST, null, Instant.now());
-                }
-            } else {
-                PtySession lost = new PtySession(spec, entry.id(), entry.createdAt(), context);
-                session = lost;
-                registerRestored(session);
-                lost.agent(entry.agent());
-                lost.restoreKept(entry.pid(), store.loadOutput(spec.name()));
-                if (ended) {
-                    lost.restoreEnded(entry.state(), entry.exitCode(), entry.endedAt());
-                    endedBefore = true;
-                } else {
-                    lost.ended(Session.State.LOST, null, Instant.now());
-                }
+            SessionKind kind = kinds.get(spec.kind());
+            Session session = kind.create(spec, entry.id(), entry.createdAt());
+            // Before its state is set: a session found lost is recorded (and reaped) as a registered one.
+            synchronized (this) {
+                sessions.put(session.name(), session);
             }
+            boolean endedBefore = kind.adopt(session, entry);
             if (session.running()) {
                 log.info("session {} ({}) adopted again, pid {}", spec.name(), spec.kind().wire(), session.pid());
                 listeners.forEach(l -> l.adopted(session));
@@ -277,38 +223,6 @@ public final class SessionRegistry implements AutoCloseable {
                 scheduleReap(session);
             }
         }
-    }
-
-    /**
-     * tmux sessions that carry corral's marker but have no record (the daemon died between
-     * creating one and recording it) are adopted from the record they carry.
-     */
-    private void adoptUnrecorded(List<SessionStore.Entry> entries, Map<String, Tmux.Pane> panes) {
-        if (panes == null) {
-            return;
-        }
-        java.util.Set<String> recorded = new java.util.HashSet<>();
-        entries.forEach(entry -> recorded.add(entry.spec().name()));
-        for (Tmux.Pane pane : panes.values()) {
-            if (pane.marker().isEmpty() || recorded.contains(pane.session())) {
-                continue;
-            }
-            try {
-                SessionStore.Entry entry = store.parseRecord(pane.marker());
-                if (entry.spec().kind() == SessionSpec.Kind.TMUX && entry.spec().name().equals(pane.session())) {
-                    log.warn("tmux session {} has no record (the daemon stopped while starting it); adopted by its marker",
-                            pane.session());
-                    entries.add(entry);
-                }
-            } catch (IOException | RuntimeException e) {
-                log.warn("tmux session {} carries an unreadable marker ({}); left alone", pane.session(), e.getMessage());
-            }
-        }
-    }
-
-    /** Before its state is set: a session found lost is recorded (and reaped) as a registered one. */
-    private synchronized void registerRestored(Session session) {
-        sessions.put(session.name(), session);
     }
 
     /** Reserves the name, then starts the program (blocking: call off the event loop). */
@@ -326,11 +240,10 @@ public final class SessionRegistry implements AutoCloseable {
      * (blocking: call off the event loop).
      */
     public Session spawn(SessionSpec requested, Preparation preparation) throws SessionException {
-        if (requested.kind() == SessionSpec.Kind.CONTAINER && requested.container().memory() == null) {
-            requested = requested.withContainer(requested.container().withMemory(ContainerLaunch.automaticMemory(engine.memoryTotal())));
-        }
+        SessionKind kind = kinds.get(requested.kind());
+        requested = kind.complete(requested);
         Session session;
-        Session replaced = null;
+        Session replaced;
         SessionSpec spec;
         synchronized (this) {
             long live = sessions.values().stream().filter(Session::running).count();
@@ -356,28 +269,20 @@ public final class SessionRegistry implements AutoCloseable {
                 throw new SessionException(ErrorCode.BAD_REQUEST, "working directory " + spec.cwd()
                         + (Files.exists(spec.cwd()) ? " is not a directory" : " does not exist"));
             }
-            session = switch (spec.kind()) {
-                case TMUX -> new TmuxSession(spec, newId(), Instant.now(), context, tmux, timers);
-                case CONTAINER -> new ContainerSession(spec, newId(), Instant.now(), context, engine, timers, containerFiles);
-                case PTY -> new PtySession(spec, newId(), Instant.now(), context);
-            };
+            session = kind.create(spec, newId(), Instant.now());
             replaced = existing;
             sessions.put(spec.name(), session);
-        }
-        if (session instanceof ContainerSession) {
-            containersInUse();
         }
         try {
             if (replaced != null) {
                 // An ended session of that name gives way to the new one.
-                cancelReaper(replaced);
+                reaper.cancel(replaced);
                 replaced.discard();
                 log.info("session {} replaced: the earlier one had ended", spec.name());
-                Session gone = replaced;
-                listeners.forEach(l -> l.removed(gone));
+                listeners.forEach(l -> l.removed(replaced));
             }
             preparation.prepare(session);
-            start(session, requested);
+            start(kind, session, requested);
         } catch (SessionException | RuntimeException e) {
             synchronized (this) {
                 sessions.remove(spec.name(), session);
@@ -394,25 +299,14 @@ public final class SessionRegistry implements AutoCloseable {
         return session;
     }
 
-    private void start(Session session, SessionSpec requested) throws SessionException {
+    private static void start(SessionKind kind, Session session, SessionSpec requested) throws SessionException {
         Map<String, String> env = new HashMap<>(requested.env());
         env.put("CORRAL_SESSION", session.name());
         if (session.agent() != null) {
             env.put("CORRAL_AGENT", session.agent());
         }
         try {
-            if (session instanceof TmuxSession tmuxSession) {
-                tmux.binary();
-                tmuxSession.start(env, store.record(session));
-            } else if (session instanceof ContainerSession containerSession) {
-                startContainer(containerSession, requested);
-            } else {
-                Map<String, String> environment = new HashMap<>(this.environment);
-                environment.putAll(env);
-                environment.put("TERM", "xterm-256color");
-                requireProgram(requested.command().get(0), environment, requested.cwd());
-                ((PtySession) session).start(environment);
-            }
+            kind.start(session, requested, env);
         } catch (Tmux.Unanswered e) {
             throw new SessionException(ErrorCode.UNAVAILABLE, "tmux failed to start session '" + session.name() + "': "
                     + e.getMessage());
@@ -421,92 +315,23 @@ public final class SessionRegistry implements AutoCloseable {
         }
     }
 
-    /**
-     * A program that cannot be run is refused with words before the fork: pty4j would only say
-     * "Exec_tty error: Unknown reason" once the child failed to exec.
-     */
-    static void requireProgram(String program, Map<String, String> environment, Path cwd) throws SessionException {
-        if (program.contains("/")) {
-            Path path = cwd.resolve(program);
-            if (!Files.exists(path)) {
-                throw new SessionException(ErrorCode.MISSING_DEPENDENCY, "cannot start " + program + ": no such file");
-            }
-            if (Files.isDirectory(path) || !Files.isExecutable(path)) {
-                throw new SessionException(ErrorCode.BAD_REQUEST, "cannot start " + program + ": "
-                        + (Files.isDirectory(path) ? "it is a directory" : "it is not executable"));
-            }
-            return;
-        }
-        String searchPath = environment.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
-        for (String dir : searchPath.split(":")) {
-            Path candidate = (dir.isEmpty() ? cwd : cwd.resolve(dir)).resolve(program);
-            if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
-                return;
-            }
-        }
-        throw new SessionException(ErrorCode.MISSING_DEPENDENCY, "cannot start " + program + ": no such command on the daemon's PATH ("
-                + searchPath + "); give its full path or install it");
+    // Container sessions: what the engine is asked of them (ContainerOperations), refusals as SessionExceptions.
+
+    private interface EngineCall<T> {
+        T run() throws EngineException;
     }
 
-    /**
-     * Checks the image (present, or a refusal saying how to build it; stale, a warning), then
-     * creates and starts the container. Never pulls: an image not in the engine is refused.
-     */
-    private void startContainer(ContainerSession session, SessionSpec requested) throws SessionException {
-        SessionSpec spec = session.spec();
-        if (spec.workspace() == null) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "a container session needs a workspace: corral spawn --kind container --workspace DIR");
-        }
-        String image = spec.container().image();
+    private static <T> T engineCall(EngineCall<T> call) throws SessionException {
         try {
-            Map<String, String> labels = engine.imageLabels(image).orElseThrow(() -> new EngineException(
-                    ErrorCode.MISSING_DEPENDENCY, "image " + image + " is not in the Docker engine at " + engine.address()
-                            + " (corral never pulls one); build it with '" + buildCommand(image) + "', or name another with --image"));
-            images.staleness(image, labels).ifPresent(warning -> {
-                log.warn("session {}: {}", spec.name(), warning);
-                session.warn(warning);
-            });
-            ContainerLaunch.Plan plan = ContainerLaunch.plan(new ContainerLaunch.Request(session.container(), spec.name(),
-                    session.id(), owner, spec.workspace(), spec.cwd(), image, spec.container().memory(), spec.container().issue(),
-                    requested.env(), spec.command(), session.fixups(), spec.container().files()), engine.settings());
-            session.start(plan.args());
+            return call.run();
         } catch (EngineException e) {
             throw new SessionException(e.code(), e.getMessage());
         }
     }
 
-    /**
-     * The programs of {@code binaries} the image lacks, by one {@code docker run --rm} of its
-     * {@code sh}: an agent's CLI is looked for where it will run, not on the host.
-     */
+    /** The programs of {@code binaries} the image lacks (see {@link ContainerOperations#missingInImage}). */
     public List<String> missingInImage(String image, List<String> binaries) throws SessionException {
-        if (binaries.isEmpty()) {
-            return List.of();
-        }
-        try {
-            engine.imageLabels(image).orElseThrow(() -> new EngineException(ErrorCode.MISSING_DEPENDENCY, "image " + image
-                    + " is not in the Docker engine at " + engine.address() + " (corral never pulls one); build it with '"
-                    + buildCommand(image) + "', or name another with --image"));
-            List<String> args = new ArrayList<>(List.of("--rm", "--pull=never", "--network", "none", "--entrypoint", "sh", image,
-                    "-c", "for b in \"$@\"; do command -v \"$b\" >/dev/null 2>&1 || echo \"$b\"; done", "sh"));
-            args.addAll(binaries);
-            ContainerEngine.Result result = engine.runOnce(args);
-            if (result.code() != 0) {
-                throw new SessionException(ErrorCode.UNAVAILABLE, "could not look for " + binaries + " in image " + image
-                        + " (docker run --entrypoint sh): " + result.output().strip());
-            }
-            return result.out().lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
-        } catch (EngineException e) {
-            throw new SessionException(e.code(), e.getMessage());
-        }
-    }
-
-    private static String buildCommand(String image) {
-        if (image.startsWith(AgentImage.REPOSITORY + ":")) {
-            String tag = image.substring(AgentImage.REPOSITORY.length() + 1);
-            return tag.equals(AgentImage.DEFAULT_TAG) ? "corral image build" : "corral image build --tag " + tag;
-        }
-        return "docker build --tag " + image + " DIR";
+        return engineCall(() -> containers.missingInImage(image, binaries));
     }
 
     /** The container of a container session, or a refusal naming what the session is instead. */
@@ -520,11 +345,7 @@ public final class SessionRegistry implements AutoCloseable {
 
     /** Every container of this daemon that the engine holds, running or not: one {@code docker ps -a}. */
     public List<ContainerEngine.Listed> containers() throws SessionException {
-        try {
-            return engine.listOwned(owner);
-        } catch (EngineException e) {
-            throw new SessionException(e.code(), e.getMessage());
-        }
+        return engineCall(containers::containers);
     }
 
     /**
@@ -533,22 +354,11 @@ public final class SessionRegistry implements AutoCloseable {
      */
     public ContainerLog containerLog(Session session, boolean follow, Integer tail) throws SessionException {
         String container = containerOf(session);
-        List<String> args = new ArrayList<>(List.of("logs"));
-        if (follow) {
-            args.add("--follow");
-        }
-        args.add("--tail");
-        args.add(tail == null ? "all" : tail.toString());
-        args.add(container);
-        try {
-            List<String> argv = engine.argv(args);
-            SessionSpec spec = new SessionSpec("logs-" + session.name(), SessionSpec.Kind.CONTAINER, argv,
-                    session.spec().cwd(), Map.of(), session.spec().cols(), session.spec().rows());
-            return new ContainerLog(spec, newId(), new Session.Context(limits.replayBytes(), limits.clientQueueBytes(),
-                    SessionListener.NONE, timers, limits.idleAfter()), argv, engine.environment());
-        } catch (EngineException e) {
-            throw new SessionException(e.code(), e.getMessage());
-        }
+        List<String> argv = engineCall(() -> containers.logArgv(container, follow, tail));
+        SessionSpec spec = new SessionSpec("logs-" + session.name(), SessionSpec.Kind.CONTAINER, argv,
+                session.spec().cwd(), Map.of(), session.spec().cols(), session.spec().rows());
+        return new ContainerLog(spec, newId(), new Session.Context(limits.replayBytes(), limits.clientQueueBytes(),
+                SessionListener.NONE, threads.timer(), limits.idleAfter()), argv, containers.engine().environment());
     }
 
     /**
@@ -567,19 +377,9 @@ public final class SessionRegistry implements AutoCloseable {
                 name = session.name() + "-shell-" + n;
             }
         }
-        List<String> argv;
-        try {
-            argv = engine.argv(List.of("exec", "--interactive", "--tty", "--detach-keys", ContainerEngine.DETACH_KEYS,
-                    "--env", "CORRAL_SESSION=" + name, "--env", "TERM=xterm-256color", container,
-                    "sh", "-c", "if command -v bash >/dev/null 2>&1; then exec bash; else exec sh; fi"));
-        } catch (EngineException e) {
-            throw new SessionException(e.code(), e.getMessage());
-        }
-        Map<String, String> env = new HashMap<>();
-        if (engine.environment().containsKey("DOCKER_HOST")) {
-            env.put("DOCKER_HOST", engine.environment().get("DOCKER_HOST"));
-        }
-        SessionSpec shell = new SessionSpec(name, SessionSpec.Kind.PTY, argv, session.spec().cwd(), env,
+        String shellName = name;
+        List<String> argv = engineCall(() -> containers.shellArgv(container, shellName));
+        SessionSpec shell = new SessionSpec(name, SessionSpec.Kind.PTY, argv, session.spec().cwd(), containers.clientEnvironment(),
                 session.spec().cols(), session.spec().rows(), session.spec().workspace(), null);
         return spawn(shell);
     }
@@ -587,21 +387,10 @@ public final class SessionRegistry implements AutoCloseable {
     /** {@code docker commit}: the container session's filesystem as the image {@code corral-agent:TAG}. */
     public Map<String, Object> snapshot(Session session, String tag) throws SessionException {
         String container = containerOf(session);
-        String image = AgentImage.REPOSITORY + ":" + tag;
-        try {
-            // The container's own labels would pass to the image and so to every container made
-            // from it: blank them, and say where the image came from.
-            String change = "LABEL " + Labels.SNAPSHOT_OF + "=" + session.name();
-            for (String label : List.of(Labels.OWNER, Labels.SESSION, Labels.SESSION_ID, Labels.TASK, Labels.ISSUE, Labels.WORKSPACE)) {
-                change += " " + label + "=\"\"";
-            }
-            String id = engine.commit(container, image, List.of(change));
-            log.info("container {} of session {} saved as {} ({})", container, session.name(), image, id);
-            return Map.of("name", session.name(), "container", container, "image", image, "id", id);
-        } catch (EngineException e) {
-            throw new SessionException(e.code(), e.getMessage());
-        }
+        return engineCall(() -> containers.snapshot(container, session.name(), tag));
     }
+
+    // Names and lookups.
 
     private String generateName(SessionSpec spec) {
         if (spec.kind() == SessionSpec.Kind.CONTAINER && spec.command().isEmpty()) {
@@ -722,7 +511,7 @@ public final class SessionRegistry implements AutoCloseable {
             }
             undeleted = store.delete(session.name());
         }
-        cancelReaper(session);
+        reaper.cancel(session);
         session.discard();
         log.info("session {} {}", session.name(), how);
         listeners.forEach(l -> l.removed(session));
@@ -747,29 +536,9 @@ public final class SessionRegistry implements AutoCloseable {
         return sessions.get(session.name()) == session;
     }
 
-    private void scheduleReap(Session session) {
-        Instant ended = session.endedAt() == null ? Instant.now() : session.endedAt();
-        long delay = Math.max(0, Duration.between(Instant.now(), ended.plus(limits.exitGrace())).toMillis());
-        synchronized (this) {
-            if (sessions.get(session.name()) != session || timers.isShutdown()) {
-                return;
-            }
-            try {
-                reapers.put(session, timers.schedule(() -> forget(session, "reaped " + limits.exitGrace() + " after it ended"),
-                        delay, TimeUnit.MILLISECONDS));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // The daemon is stopping; the next one reaps it from its record.
-            }
-        }
-    }
-
-    private void cancelReaper(Session session) {
-        ScheduledFuture<?> reaper;
-        synchronized (this) {
-            reaper = reapers.remove(session);
-        }
-        if (reaper != null) {
-            reaper.cancel(false);
+    private synchronized void scheduleReap(Session session) {
+        if (sessions.get(session.name()) == session) {
+            reaper.schedule(session);
         }
     }
 
@@ -779,28 +548,25 @@ public final class SessionRegistry implements AutoCloseable {
      */
     private void keepPtyOutput() {
         try {
-            keepEachPtyOutput();
+            for (Session session : list(false)) {
+                if (session instanceof PtySession pty && pty.outputChangedSinceKept()) {
+                    synchronized (records) {
+                        if (registered(session)) {
+                            store.saveOutput(session.name(), pty.keepOutput());
+                        }
+                    }
+                }
+            }
         } catch (RuntimeException e) {
             // A periodic task that throws is never run again: log, and go on next second.
             log.warn("bug: keeping the output of PTY sessions failed", e);
         }
     }
 
-    private void keepEachPtyOutput() {
-        for (Session session : list(false)) {
-            if (session instanceof PtySession pty && pty.outputChangedSinceKept()) {
-                synchronized (records) {
-                    if (registered(session)) {
-                        store.saveOutput(session.name(), pty.keepOutput());
-                    }
-                }
-            }
-        }
-    }
-
     @Override
     public void close() {
-        timers.shutdownNow();
+        threads.timer().shutdownNow();
+        threads.checks().shutdownNow();
         ContainerEvents events = containerEvents;
         if (events != null) {
             events.close();
