@@ -1,0 +1,176 @@
+package dev.corral.daemon.workspace;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.corral.daemon.session.Session;
+import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.state.OwnedFiles;
+import dev.corral.protocol.ErrorCode;
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The lease commands: list, show and release, each after the work queued in the workspace and a sweep. */
+final class LeaseQueries {
+    private static final Logger log = LoggerFactory.getLogger(LeaseQueries.class);
+
+    private final Workspaces.Settings settings;
+    private final ObjectMapper mapper;
+    private final KnownWorkspaces known;
+    private final WorkQueue work;
+    private final LeaseClaims claims;
+    private final LeaseHeartbeat heartbeat;
+    private final Clock clock;
+    /** Tells the running session whose lease was released by force that it has none any more. */
+    private final java.util.function.Consumer<String> forcedOff;
+
+    LeaseQueries(Workspaces.Settings settings, ObjectMapper mapper, KnownWorkspaces known, WorkQueue work, LeaseClaims claims,
+            LeaseHeartbeat heartbeat, Clock clock, java.util.function.Consumer<String> forcedOff) {
+        this.settings = settings;
+        this.mapper = mapper;
+        this.known = known;
+        this.work = work;
+        this.claims = claims;
+        this.heartbeat = heartbeat;
+        this.clock = clock;
+        this.forcedOff = forcedOff;
+    }
+
+    /** Live leases in the known workspaces, after cleaning stale ones (listed in {@code cleaned}). */
+    Map<String, Object> list() {
+        List<Map<String, Object>> leases = new ArrayList<>();
+        List<Map<String, Object>> cleaned = new ArrayList<>();
+        Instant now = clock.instant();
+        for (Path root : known.all()) {
+            work.await(root);
+            String reason = heartbeat.sweep(root);
+            if (reason != null) {
+                cleaned.add(Map.of("workspace", root.toString(), "reason", reason));
+            }
+            lease(root).ifPresent(lease -> leases.add(describe(root, lease, now)));
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("leases", leases);
+        result.put("cleaned", cleaned);
+        return result;
+    }
+
+    /** One workspace: its lease (or null) and its last session's summary (or null). */
+    Map<String, Object> show(Path dir) throws SessionException {
+        Path root = existing(dir);
+        work.await(root);
+        LeaseClaims.refuseUnsafe(new MetadataDir(root, mapper, settings.lockTimeout()));
+        String reason = heartbeat.sweep(root);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("workspace", root.toString());
+        result.put("lease", lease(root).map(lease -> describe(root, lease, clock.instant())).orElse(null));
+        Map<String, Object> last = new MetadataDir(root, mapper, settings.lockTimeout()).lastSession().orElse(null);
+        result.put("lastSession", last);
+        result.put("lastSessionBanner", last == null ? null : SessionSummary.banner(last));
+        result.put("cleaned", reason);
+        return result;
+    }
+
+    /**
+     * Removes a workspace's lease: a stale one always, a live one only with {@code force} (its
+     * session goes on without a lease).
+     */
+    Map<String, Object> release(Path dir, boolean force) throws SessionException {
+        Path root = existing(dir);
+        work.await(root);
+        MetadataDir meta = new MetadataDir(root, mapper, settings.lockTimeout());
+        LeaseClaims.refuseUnsafe(meta);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("workspace", root.toString());
+        Instant now = clock.instant();
+        try (MetadataLock lock = meta.lock()) {
+            Lease lease;
+            try {
+                lease = meta.lease().orElse(null);
+            } catch (IOException e) {
+                result.put("released", true);
+                result.put("reason", claims.look(meta, now).cleaned());
+                return result;
+            }
+            if (lease == null) {
+                result.put("released", false);
+                result.put("reason", "no lease");
+                return result;
+            }
+            String stale = lease.staleReason(now, claims.ownTokens);
+            if (stale == null && !force) {
+                throw new SessionException(ErrorCode.CONFLICT, "workspace " + root + " is leased by " + lease.describeHolder(now)
+                        + ", which is live; end that session first, or use --force to release the lease anyway");
+            }
+            meta.deleteLease();
+            claims.event(stale == null ? "lease.released" : "lease.stale", root, lease.session(), stale != null ? stale : "released by force");
+            result.put("released", true);
+            result.put("session", lease.session());
+            result.put("reason", stale != null ? stale : "forced");
+            if (stale == null) {
+                claims.ownTokens.remove(lease.token());
+                forcedOff.accept(lease.token());
+                log.warn("lease of {} released by force: session {} of corrald pid {} on {} goes on without a lease", root,
+                        lease.session(), lease.holder().pid(), lease.holder().host());
+            } else {
+                log.info("stale lease of {} released: {}", root, stale);
+            }
+            return result;
+        } catch (IOException e) {
+            throw new SessionException(ErrorCode.UNAVAILABLE, "could not release the lease of " + root + ": " + e.getMessage());
+        }
+    }
+
+    private Optional<Lease> lease(Path root) {
+        try {
+            return new MetadataDir(root, mapper, settings.lockTimeout()).lease();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Map<String, Object> describe(Path root, Lease lease, Instant now) {
+        Map<String, Object> object = new LinkedHashMap<>();
+        object.put("workspace", root.toString());
+        object.putAll(lease.toJson());
+        object.put("heartbeatAgeSeconds", Math.max(0, Duration.between(lease.heartbeat(), now).toSeconds()));
+        object.put("self", lease.holder().isSelf());
+        return object;
+    }
+
+    private static Path existing(Path dir) throws SessionException {
+        if (!dir.isAbsolute()) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, "the workspace must be an absolute path, got '" + dir + "'");
+        }
+        try {
+            Path root = dir.toRealPath();
+            if (!Files.isDirectory(root)) {
+                throw new SessionException(ErrorCode.BAD_REQUEST, dir + " is not a directory");
+            }
+            return root;
+        } catch (IOException e) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, "no workspace at " + dir + ": it does not exist");
+        }
+    }
+}
