@@ -1,16 +1,25 @@
 package dev.corral.daemon.session;
 
+import com.pty4j.PtyProcessBuilder;
 import dev.corral.daemon.process.ProgramPath;
 import dev.corral.protocol.ErrorCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A program in a PTY of the daemon's own: it dies with the daemon, so a restarted one finds it lost. */
 final class PtyKind implements SessionKind {
+    private static final Logger log = LoggerFactory.getLogger(PtyKind.class);
     private final Session.Context context;
     private final SessionStore store;
     /** The daemon's environment as its sessions inherit it. */
@@ -72,4 +81,59 @@ final class PtyKind implements SessionKind {
         throw new SessionException(ErrorCode.MISSING_DEPENDENCY, "cannot start " + program + ": no such command on the daemon's PATH ("
                 + searchPath + "); give its full path or install it");
     }
+
+    /** pty4j's first spawn in a JVM loads its native library (about a second here): do it now. */
+    static void warmUp() {
+        Thread thread = new Thread(() -> {
+            try {
+                new PtyProcessBuilder(new String[] {"/bin/true"}).setConsole(false).start().waitFor();
+            } catch (Exception | LinkageError e) {
+                if (!shuttingDown()) {
+                    log.warn("PTY support failed to load; spawning sessions will fail: {}", e.toString());
+                }
+            }
+        }, "pty-warm-up");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** True once the JVM has begun to exit (a shutdown hook can no longer be added). */
+    private static boolean shuttingDown() {
+        try {
+            Thread probe = new Thread(() -> { });
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
+    }
+
+    /** How long a stopping daemon waits for its PTY sessions' programs to end after the hangup. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(3);
+
+    /**
+     * The daemon is stopping and has hung up its PTYs: waits (at most {@link #STOP_GRACE} for all)
+     * for their programs to end, so that each is recorded as exited with its status.
+     */
+    static void awaitHangup(List<Session> live) {
+        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+        for (Session session : live) {
+            if (!(session instanceof PtySession)) {
+                continue;
+            }
+            try {
+                session.exit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                log.warn("session {} did not end within {} ms of the hangup; the next daemon will find it lost",
+                        session.name(), STOP_GRACE.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException e) {
+                // ended some other way; nothing to wait for
+            }
+        }
+    }
+
 }

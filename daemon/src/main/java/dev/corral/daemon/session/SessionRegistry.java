@@ -1,7 +1,6 @@
 package dev.corral.daemon.session;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.pty4j.PtyProcessBuilder;
 import dev.corral.daemon.concurrent.OffloadedTimers;
 import dev.corral.daemon.concurrent.WorkerPool;
 import dev.corral.daemon.container.AgentImage;
@@ -9,7 +8,6 @@ import dev.corral.daemon.container.ContainerEngine;
 import dev.corral.daemon.container.ContainerEvents;
 import dev.corral.daemon.container.ContainerOperations;
 import dev.corral.daemon.container.ContainerSettings;
-import dev.corral.daemon.container.EngineException;
 import dev.corral.daemon.container.Labels;
 import dev.corral.protocol.ErrorCode;
 import java.io.IOException;
@@ -25,15 +23,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SessionRegistry implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     /** Threads for tmux and docker checks, which block up to seconds each (README, "Threads"). */
     private static final int CHECK_THREADS = 16;
     private static final int CHECK_QUEUE = 256;
@@ -80,14 +72,9 @@ public final class SessionRegistry implements AutoCloseable {
     /** The timer, with what it fires handed to the checks pool. */
     private final ScheduledExecutorService checks;
     private final Reaper reaper;
-    /**
-     * Taken around every write and delete of a session's record, with the check that the session
-     * is still registered: so a removed session's record is never written again (by its exit
-     * handler, say), and {@code rm} stays final across a restart. Not the registry's own lock,
-     * which event loops take to list sessions and must not wait for a disk.
-     */
-    private final Object records = new Object();
-    private int generated;
+    private final ContainerSessions containerSessions;
+    private final SessionRecords records;
+    private final SessionNames names = new SessionNames();
     /** The engine's events about this daemon's containers; null until the daemon asks for them. */
     private volatile ContainerEvents containerEvents;
 
@@ -106,9 +93,10 @@ public final class SessionRegistry implements AutoCloseable {
         this.limits = limits;
         this.threads = threads;
         this.checks = new OffloadedTimers(threads.timer(), threads.checks());
-        this.context = new Session.Context(limits.replayBytes(), limits.clientQueueBytes(), new Broadcast(), threads.timer(),
+        this.context = new Session.Context(limits.replayBytes(), limits.clientQueueBytes(), new Broadcast(listeners, this::endedFirst), threads.timer(),
                 limits.idleAfter());
         this.store = new SessionStore(stateDir.resolve("sessions"), mapper);
+        this.records = new SessionRecords(store, this::registered);
         Map<String, String> inherited = Map.copyOf(environment);
         Tmux tmux = new Tmux(socket.resolveSibling(socket.getFileName() + ".tmux"), stateDir.resolve("tmux").resolve("tmux.conf"),
                 inherited);
@@ -119,6 +107,8 @@ public final class SessionRegistry implements AutoCloseable {
         kinds.put(SessionSpec.Kind.TMUX, new TmuxKind(context, store, tmux, checks));
         kinds.put(SessionSpec.Kind.CONTAINER, new ContainerKind(context, containers, checks, stateDir.resolve("containers"),
                 this::containersInUse));
+        this.containerSessions = new ContainerSessions(containers, limits, threads.timer(), this::spawn,
+                name -> find(name).isPresent());
         this.reaper = new Reaper(checks, limits.exitGrace(), threads.clock(),
                 session -> forget(session, "reaped " + limits.exitGrace() + " after it ended"));
         if (Files.isDirectory(Path.of("/proc/self"))) {
@@ -170,29 +160,7 @@ public final class SessionRegistry implements AutoCloseable {
 
     /** pty4j's first spawn in a JVM loads its native library (about a second here): do it now. */
     public void warmUp() {
-        Thread thread = new Thread(() -> {
-            try {
-                new PtyProcessBuilder(new String[] {"/bin/true"}).setConsole(false).start().waitFor();
-            } catch (Exception | LinkageError e) {
-                if (!shuttingDown()) {
-                    log.warn("PTY support failed to load; spawning sessions will fail: {}", e.toString());
-                }
-            }
-        }, "pty-warm-up");
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    /** True once the JVM has begun to exit (a shutdown hook can no longer be added). */
-    private static boolean shuttingDown() {
-        try {
-            Thread probe = new Thread(() -> { });
-            Runtime.getRuntime().addShutdownHook(probe);
-            Runtime.getRuntime().removeShutdownHook(probe);
-            return false;
-        } catch (IllegalStateException e) {
-            return true;
-        }
+        PtyKind.warmUp();
     }
 
     /**
@@ -251,14 +219,8 @@ public final class SessionRegistry implements AutoCloseable {
                 throw new SessionException(ErrorCode.CONFLICT, "session cap reached: " + live
                         + " live sessions (the daemon's --max-sessions); remove or end one first");
             }
-            spec = requested.name() == null ? requested.withName(generateName(requested)) : requested;
-            if (!NAME.matcher(spec.name()).matches()) {
-                throw new SessionException(ErrorCode.BAD_REQUEST, "session name '" + spec.name()
-                        + "' is not allowed: use letters, digits, '.', '_' or '-' (at most 64)");
-            }
-            if (spec.kind() == SessionSpec.Kind.TMUX) {
-                Tmux.checkName(spec.name());
-            }
+            spec = requested.name() == null ? requested.withName(names.generate(requested, sessions::containsKey)) : requested;
+            SessionNames.check(spec);
             Session existing = sessions.get(spec.name());
             if (existing != null && existing.running()) {
                 throw new SessionException(ErrorCode.CONFLICT, "session '" + spec.name() + "' is already up ("
@@ -269,7 +231,7 @@ public final class SessionRegistry implements AutoCloseable {
                 throw new SessionException(ErrorCode.BAD_REQUEST, "working directory " + spec.cwd()
                         + (Files.exists(spec.cwd()) ? " is not a directory" : " does not exist"));
             }
-            session = kind.create(spec, newId(), Instant.now());
+            session = kind.create(spec, SessionNames.newId(), Instant.now());
             replaced = existing;
             sessions.put(spec.name(), session);
         }
@@ -315,115 +277,37 @@ public final class SessionRegistry implements AutoCloseable {
         }
     }
 
-    // Container sessions: what the engine is asked of them (ContainerOperations), refusals as SessionExceptions.
+    // Container sessions: see ContainerSessions.
 
-    private interface EngineCall<T> {
-        T run() throws EngineException;
-    }
-
-    private static <T> T engineCall(EngineCall<T> call) throws SessionException {
-        try {
-            return call.run();
-        } catch (EngineException e) {
-            throw new SessionException(e.code(), e.getMessage());
-        }
-    }
-
-    /** The programs of {@code binaries} the image lacks (see {@link ContainerOperations#missingInImage}). */
     public List<String> missingInImage(String image, List<String> binaries) throws SessionException {
-        return engineCall(() -> containers.missingInImage(image, binaries));
+        return containerSessions.missingInImage(image, binaries);
     }
 
-    /** The container of a container session, or a refusal naming what the session is instead. */
     public String containerOf(Session session) throws SessionException {
-        if (session instanceof ContainerSession containerSession) {
-            return containerSession.container();
-        }
-        throw new SessionException(ErrorCode.BAD_REQUEST, "session '" + session.name() + "' is a " + session.kind()
-                + " session, not a container; 'corral container ps' lists the containers");
+        return containerSessions.containerOf(session);
     }
 
-    /** Every container of this daemon that the engine holds, running or not: one {@code docker ps -a}. */
     public List<ContainerEngine.Listed> containers() throws SessionException {
-        return engineCall(containers::containers);
+        return containerSessions.containers();
     }
 
-    /**
-     * A reading of a container session's log, to be attached to one client and then begun; it
-     * belongs to that client and is never listed.
-     */
     public ContainerLog containerLog(Session session, boolean follow, Integer tail) throws SessionException {
-        String container = containerOf(session);
-        List<String> argv = engineCall(() -> containers.logArgv(container, follow, tail));
-        SessionSpec spec = new SessionSpec("logs-" + session.name(), SessionSpec.Kind.CONTAINER, argv,
-                session.spec().cwd(), Map.of(), session.spec().cols(), session.spec().rows());
-        return new ContainerLog(spec, newId(), new Session.Context(limits.replayBytes(), limits.clientQueueBytes(),
-                SessionListener.NONE, threads.timer(), limits.idleAfter()), argv, containers.engine().environment());
+        return containerSessions.containerLog(session, follow, tail);
     }
 
-    /**
-     * A shell in a running container session: {@code docker exec -it} in a PTY session of its own
-     * (named NAME-shell, NAME-shell-2, ...), attachable like any session.
-     */
     public Session openShell(Session session) throws SessionException {
-        String container = containerOf(session);
-        if (!session.running()) {
-            throw new SessionException(ErrorCode.CONFLICT, "session '" + session.name() + "' has exited; its container "
-                    + container + " runs nothing to open a shell in");
-        }
-        String name = session.name() + "-shell";
-        synchronized (this) {
-            for (int n = 2; sessions.containsKey(name); n++) {
-                name = session.name() + "-shell-" + n;
-            }
-        }
-        String shellName = name;
-        List<String> argv = engineCall(() -> containers.shellArgv(container, shellName));
-        SessionSpec shell = new SessionSpec(name, SessionSpec.Kind.PTY, argv, session.spec().cwd(), containers.clientEnvironment(),
-                session.spec().cols(), session.spec().rows(), session.spec().workspace(), null);
-        return spawn(shell);
+        return containerSessions.openShell(session);
     }
 
-    /** {@code docker commit}: the container session's filesystem as the image {@code corral-agent:TAG}. */
     public Map<String, Object> snapshot(Session session, String tag) throws SessionException {
-        String container = containerOf(session);
-        return engineCall(() -> containers.snapshot(container, session.name(), tag));
+        return containerSessions.snapshot(session, tag);
     }
 
     // Names and lookups.
 
-    private String generateName(SessionSpec spec) {
-        if (spec.kind() == SessionSpec.Kind.CONTAINER && spec.command().isEmpty()) {
-            String task = spec.workspace() == null || spec.workspace().getFileName() == null ? "container"
-                    : spec.workspace().getFileName().toString();
-            return numbered(task);
-        }
-        String word = Path.of(spec.command().get(0)).getFileName().toString();
-        // tmux would rename a session with a '.' (node.js-1 to node_js-1).
-        return numbered(spec.kind() == SessionSpec.Kind.TMUX ? word.replace('.', '-') : word);
-    }
-
-    private String numbered(String word) {
-        String base = word.replaceAll("[^A-Za-z0-9._-]", "")
-                .replaceFirst("^[^A-Za-z0-9]+", "");
-        base = base.substring(0, Math.min(base.length(), 48));
-        if (base.isEmpty()) {
-            base = "session";
-        }
-        String name;
-        do {
-            name = base + "-" + (++generated);
-        } while (sessions.containsKey(name));
-        return name;
-    }
-
     /** Whether {@code name} is one a session may have. */
     static boolean validName(String name) {
-        return name != null && NAME.matcher(name).matches();
-    }
-
-    private static String newId() {
-        return UUID.randomUUID().toString().substring(0, 8);
+        return SessionNames.valid(name);
     }
 
     public synchronized Optional<Session> find(String name) {
@@ -447,33 +331,7 @@ public final class SessionRegistry implements AutoCloseable {
 
     /** Sends a signal to a live session's program. */
     public void kill(Session session, String signal) throws SessionException {
-        String name = Signals.canonical(signal);
-        if (!session.running()) {
-            throw new SessionException(ErrorCode.CONFLICT, "session '" + session.name() + "' has already exited"
-                    + (session.exitCode() == null ? "" : " with status " + session.exitCode()));
-        }
-        try {
-            session.signal(name);
-        } catch (IOException e) {
-            // The program may have ended between the check above and the signal: its exit is on its way.
-            if (endsWithin(session, Duration.ofSeconds(2))) {
-                throw new SessionException(ErrorCode.CONFLICT, "session '" + session.name() + "' has already exited"
-                        + (session.exitCode() == null ? "" : " with status " + session.exitCode()));
-            }
-            throw new SessionException(ErrorCode.INTERNAL, "could not signal session '" + session.name() + "': " + e.getMessage());
-        }
-    }
-
-    private static boolean endsWithin(Session session, Duration limit) {
-        try {
-            session.exit().get(limit.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        Signals.deliver(session, signal);
     }
 
     /**
@@ -502,15 +360,11 @@ public final class SessionRegistry implements AutoCloseable {
 
     /** Answers a warning when the session's record could not be deleted, else null. */
     private String forget(Session session, String how) {
-        String undeleted;
-        synchronized (records) {
-            synchronized (this) {
-                if (!sessions.remove(session.name(), session)) {
-                    return null;
-                }
-            }
-            undeleted = store.delete(session.name());
+        SessionRecords.Removal removal = records.remove(session, this::unregister);
+        if (!removal.removed()) {
+            return null;
         }
+        String undeleted = removal.undeleted();
         reaper.cancel(session);
         session.discard();
         log.info("session {} {}", session.name(), how);
@@ -518,22 +372,22 @@ public final class SessionRegistry implements AutoCloseable {
         return undeleted;
     }
 
-    /** Writes the session's record, unless it was removed (or replaced) meanwhile; answers a warning when it could not be. */
     private String saveIfRegistered(Session session) {
-        synchronized (records) {
-            if (registered(session)) {
-                String unrecorded = store.save(session);
-                if (session instanceof PtySession && !session.running()) {
-                    store.saveOutput(session.name(), session.outputSnapshot());
-                }
-                return unrecorded;
-            }
-            return null;
-        }
+        return records.saveIfRegistered(session);
+    }
+
+    private synchronized boolean unregister(Session session) {
+        return sessions.remove(session.name(), session);
     }
 
     private synchronized boolean registered(Session session) {
         return sessions.get(session.name()) == session;
+    }
+
+    /** A session ended: its record says so and its reaper is set, before any listener hears. */
+    private void endedFirst(Session session) {
+        saveIfRegistered(session);
+        scheduleReap(session);
     }
 
     private synchronized void scheduleReap(Session session) {
@@ -542,21 +396,10 @@ public final class SessionRegistry implements AutoCloseable {
         }
     }
 
-    /**
-     * Writes the recent output of each running PTY session that wrote since the last time, so a
-     * session lost with a crashed daemon keeps its last screen (at most a second old).
-     */
+    /** Each second: the recent output of running PTY sessions, so one lost with a crashed daemon keeps its last screen. */
     private void keepPtyOutput() {
         try {
-            for (Session session : list(false)) {
-                if (session instanceof PtySession pty && pty.outputChangedSinceKept()) {
-                    synchronized (records) {
-                        if (registered(session)) {
-                            store.saveOutput(session.name(), pty.keepOutput());
-                        }
-                    }
-                }
-            }
+            records.keepOutput(list(false));
         } catch (RuntimeException e) {
             // A periodic task that throws is never run again: log, and go on next second.
             log.warn("bug: keeping the output of PTY sessions failed", e);
@@ -576,70 +419,6 @@ public final class SessionRegistry implements AutoCloseable {
             session.daemonStopping();
         }
         // A program that ends on the hangup is recorded as exited with its status, not found lost by the next daemon.
-        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
-        for (Session session : live) {
-            if (!(session instanceof PtySession)) {
-                continue;
-            }
-            try {
-                session.exit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                log.warn("session {} did not end within {} ms of the hangup; the next daemon will find it lost",
-                        session.name(), STOP_GRACE.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (ExecutionException e) {
-                // ended some other way; nothing to wait for
-            }
-        }
-    }
-
-    /** How long a stopping daemon waits for its PTY sessions' programs to end after the hangup. */
-    private static final Duration STOP_GRACE = Duration.ofSeconds(3);
-
-    /** The registry hears every session first (to record and reap it), then the listeners. */
-    private final class Broadcast implements SessionListener {
-        private void each(Consumer<SessionListener> call) {
-            for (SessionListener listener : listeners) {
-                try {
-                    call.accept(listener);
-                } catch (RuntimeException e) {
-                    log.warn("session listener {} failed: {}", listener.getClass().getSimpleName(), e.toString());
-                }
-            }
-        }
-
-        @Override
-        public void attached(Session session, boolean readOnly) {
-            each(l -> l.attached(session, readOnly));
-        }
-
-        @Override
-        public void detached(Session session, String reason) {
-            each(l -> l.detached(session, reason));
-        }
-
-        @Override
-        public void output(Session session, byte[] buffer, int length) {
-            each(l -> l.output(session, buffer, length));
-        }
-
-        @Override
-        public void readinessChanged(Session session) {
-            each(l -> l.readinessChanged(session));
-        }
-
-        @Override
-        public void statusChanged(Session session, Session.Status previous, Session.Status current) {
-            each(l -> l.statusChanged(session, previous, current));
-        }
-
-        @Override
-        public void ended(Session session) {
-            saveIfRegistered(session);
-            scheduleReap(session);
-            each(l -> l.ended(session));
-        }
+        PtyKind.awaitHangup(live);
     }
 }

@@ -5,6 +5,8 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import dev.corral.protocol.ErrorCode;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.Locale;
 import java.util.Set;
 
@@ -75,5 +77,39 @@ final class Signals {
         LibC INSTANCE = Native.load("c", LibC.class);
 
         int kill(int pid, int signal) throws LastErrorException;
+    }
+
+    /**
+     * Sends a signal to a live session's program; refused when it has exited, even when the exit
+     * came between the check and the signal.
+     */
+    static void deliver(Session session, String signal) throws SessionException {
+        String name = canonical(signal);
+        if (!session.running()) {
+            throw new SessionException(ErrorCode.CONFLICT, "session '" + session.name() + "' has already exited"
+                    + (session.exitCode() == null ? "" : " with status " + session.exitCode()));
+        }
+        try {
+            session.signal(name);
+        } catch (IOException e) {
+            // The program may have ended between the check above and the signal: its exit is on its way.
+            if (endsWithin(session, Duration.ofSeconds(2))) {
+                throw new SessionException(ErrorCode.CONFLICT, "session '" + session.name() + "' has already exited"
+                        + (session.exitCode() == null ? "" : " with status " + session.exitCode()));
+            }
+            throw new SessionException(ErrorCode.INTERNAL, "could not signal session '" + session.name() + "': " + e.getMessage());
+        }
+    }
+
+    private static boolean endsWithin(Session session, Duration limit) {
+        try {
+            session.exit().get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 }

@@ -4,7 +4,6 @@ import dev.corral.daemon.process.ProgramCall;
 import dev.corral.daemon.process.ProgramPath;
 import dev.corral.daemon.state.AtomicFiles;
 import dev.corral.protocol.ErrorCode;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
