@@ -31,13 +31,6 @@ import org.slf4j.LoggerFactory;
 public final class Daemon {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
-    /**
-     * Operations that may block (a spawn waiting up to 60 s for a container, 30 s for a workspace)
-     * each get a worker thread at once, up to this many; past them work waits in a queue of
-     * {@link #WORKER_QUEUE}, and past that a request is answered BUSY.
-     */
-    static final int WORKER_THREADS = 64;
-    private static final int WORKER_QUEUE = 256;
 
     private final DaemonPaths paths;
     private final Instant startedAt = Instant.now();
@@ -71,7 +64,7 @@ public final class Daemon {
         this.workspaces = new Workspaces(workspaceSettings, paths.stateDir(), mapper);
         // Before restore: sessions found again (or found lost) there carry on in their workspaces.
         sessions.listen(workspaces);
-        this.workers = WorkerPool.create("corral-worker", WORKER_THREADS, WORKER_QUEUE);
+        this.workers = WorkerPool.requests();
     }
 
     /** What the daemon's sessions inherit: its own environment less what the service manager meant for corrald alone. */

@@ -18,7 +18,20 @@ public final class WorkerPool {
     /** How long an idle pool thread lives before it ends. */
     public static final long IDLE_SECONDS = 30;
 
+    /**
+     * Operations that may block (a spawn waiting up to 60 s for a container, 30 s for a workspace)
+     * each get a worker thread at once, up to this many; past them work waits in a queue of
+     * {@link #REQUEST_QUEUE}, and past that a request is answered BUSY.
+     */
+    public static final int REQUEST_THREADS = 64;
+    public static final int REQUEST_QUEUE = 256;
+
     private WorkerPool() {}
+
+    /** The daemon's pool for requests that may block ({@code corral-worker}), shared by the socket and the web view. */
+    public static ThreadPoolExecutor requests() {
+        return create("corral-worker", REQUEST_THREADS, REQUEST_QUEUE);
+    }
 
     /**
      * A pool of at most {@code threads} threads named {@code name-N}, with {@code queue} tasks
