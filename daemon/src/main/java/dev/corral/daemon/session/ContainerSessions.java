@@ -1,12 +1,14 @@
 package dev.corral.daemon.session;
 
 import dev.corral.daemon.container.ContainerEngine;
+import dev.corral.daemon.container.ContainerEvents;
 import dev.corral.daemon.container.ContainerOperations;
 import dev.corral.daemon.container.EngineException;
 import dev.corral.protocol.ErrorCode;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -27,6 +29,8 @@ public final class ContainerSessions {
     private final Spawner spawner;
     /** Whether a session of that name is registered. */
     private final Predicate<String> taken;
+    /** The engine's events about this daemon's containers; null until the daemon asks for them. */
+    private volatile ContainerEvents events;
 
     ContainerSessions(ContainerOperations containers, SessionRegistry.Limits limits, ScheduledExecutorService timer,
             Spawner spawner, Predicate<String> taken) {
@@ -35,6 +39,26 @@ public final class ContainerSessions {
         this.timer = timer;
         this.spawner = spawner;
         this.taken = taken;
+    }
+
+    /** Publishes the engine's events about this daemon's containers to {@code sink}, while {@code anyRunning} says so. */
+    void publishEvents(ContainerEvents.Sink sink, BooleanSupplier anyRunning) {
+        events = new ContainerEvents(containers.engine(), containers.owner(), sink, anyRunning);
+    }
+
+    /** A container session starts or is adopted: the engine's events are wanted from now on. */
+    void inUse() {
+        ContainerEvents current = events;
+        if (current != null) {
+            current.ensureRunning();
+        }
+    }
+
+    void close() {
+        ContainerEvents current = events;
+        if (current != null) {
+            current.close();
+        }
     }
 
     private interface EngineCall<T> {

@@ -1,7 +1,9 @@
 package dev.corral.daemon.session;
 
+import dev.corral.protocol.ErrorCode;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -36,6 +38,23 @@ interface SessionKind {
      * running again, unknown (nobody answered), lost, or ended as recorded. Answers true for the last.
      */
     boolean adopt(Session session, SessionStore.Entry entry);
+
+    /** Starts {@code session}'s program with corral's variables added to the request's; a failure is a refusal. */
+    static void launch(SessionKind kind, Session session, SessionSpec requested) throws SessionException {
+        Map<String, String> env = new HashMap<>(requested.env());
+        env.put("CORRAL_SESSION", session.name());
+        if (session.agent() != null) {
+            env.put("CORRAL_AGENT", session.agent());
+        }
+        try {
+            kind.start(session, requested, env);
+        } catch (Tmux.Unanswered e) {
+            throw new SessionException(ErrorCode.UNAVAILABLE, "tmux failed to start session '" + session.name() + "': "
+                    + e.getMessage());
+        } catch (IOException e) {
+            throw new SessionException(ErrorCode.BAD_REQUEST, "cannot start " + requested.command().get(0) + ": " + e.getMessage());
+        }
+    }
 
     static boolean recordedEnded(SessionStore.Entry entry) {
         return entry.state() == Session.State.EXITED || entry.state() == Session.State.LOST;

@@ -16,8 +16,16 @@ final class SessionNames {
         return name != null && NAME.matcher(name).matches();
     }
 
-    /** Refuses a name no session may have, or one tmux would change for a tmux session. */
-    static void check(SessionSpec spec) throws SessionException {
+    /**
+     * Refuses a name no session may have, one tmux would change for a tmux session, or one a
+     * running session ({@code existing}, or null) has; an ended one gives way.
+     */
+    static void check(SessionSpec spec, Session existing) throws SessionException {
+        if (existing != null && existing.running()) {
+            throw new SessionException(ErrorCode.CONFLICT, "session '" + spec.name() + "' is already up ("
+                    + existing.kind() + ", pid " + existing.pid() + "); attach with 'corral attach " + spec.name()
+                    + "' or choose another --name");
+        }
         if (!valid(spec.name())) {
             throw new SessionException(ErrorCode.BAD_REQUEST, "session name '" + spec.name()
                     + "' is not allowed: use letters, digits, '.', '_' or '-' (at most 64)");

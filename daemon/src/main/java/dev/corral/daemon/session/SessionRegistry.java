@@ -10,7 +10,6 @@ import dev.corral.daemon.container.ContainerOperations;
 import dev.corral.daemon.container.ContainerSettings;
 import dev.corral.daemon.container.Labels;
 import dev.corral.protocol.ErrorCode;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -18,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,8 +73,6 @@ public final class SessionRegistry implements AutoCloseable {
     private final ContainerSessions containerSessions;
     private final SessionRecords records;
     private final SessionNames names = new SessionNames();
-    /** The engine's events about this daemon's containers; null until the daemon asks for them. */
-    private volatile ContainerEvents containerEvents;
 
     /**
      * @param stateDir where session records live ({@code sessions/}) and tmux's config
@@ -93,8 +89,8 @@ public final class SessionRegistry implements AutoCloseable {
         this.limits = limits;
         this.threads = threads;
         this.checks = new OffloadedTimers(threads.timer(), threads.checks());
-        this.context = new Session.Context(limits.replayBytes(), limits.clientQueueBytes(), new Broadcast(listeners, this::endedFirst), threads.timer(),
-                limits.idleAfter());
+        this.context = new Session.Context(limits.replayBytes(), limits.clientQueueBytes(),
+                new Broadcast(listeners, this::endedFirst), threads.timer(), limits.idleAfter());
         this.store = new SessionStore(stateDir.resolve("sessions"), mapper);
         this.records = new SessionRecords(store, this::registered);
         Map<String, String> inherited = Map.copyOf(environment);
@@ -103,27 +99,18 @@ public final class SessionRegistry implements AutoCloseable {
         ContainerEngine engine = new ContainerEngine(containerSettings, inherited);
         this.containers = new ContainerOperations(engine, new AgentImage(engine, stateDir.resolve("image-builds")),
                 Labels.owner(stateDir));
+        this.containerSessions = new ContainerSessions(containers, limits, threads.timer(), this::spawn,
+                name -> find(name).isPresent());
         kinds.put(SessionSpec.Kind.PTY, new PtyKind(context, store, inherited));
         kinds.put(SessionSpec.Kind.TMUX, new TmuxKind(context, store, tmux, checks));
         kinds.put(SessionSpec.Kind.CONTAINER, new ContainerKind(context, containers, checks, stateDir.resolve("containers"),
-                this::containersInUse));
-        this.containerSessions = new ContainerSessions(containers, limits, threads.timer(), this::spawn,
-                name -> find(name).isPresent());
+                containerSessions::inUse));
         this.reaper = new Reaper(checks, limits.exitGrace(), threads.clock(),
                 session -> forget(session, "reaped " + limits.exitGrace() + " after it ended"));
         if (Files.isDirectory(Path.of("/proc/self"))) {
-            checks.scheduleWithFixedDelay(this::watchTmuxPrograms, 2, 2, TimeUnit.SECONDS);
+            checks.scheduleWithFixedDelay(() -> TmuxKind.watchPrograms(list(false)), 2, 2, TimeUnit.SECONDS);
         }
         checks.scheduleWithFixedDelay(this::keepPtyOutput, 1, 1, TimeUnit.SECONDS);
-    }
-
-    /** Each tmux session's program, looked for in /proc (see {@link TmuxSession#watchdog}). */
-    private void watchTmuxPrograms() {
-        for (Session session : list(false)) {
-            if (session instanceof TmuxSession tmuxSession) {
-                tmuxSession.watchdog();
-            }
-        }
     }
 
     public Limits limits() {
@@ -132,15 +119,7 @@ public final class SessionRegistry implements AutoCloseable {
 
     /** Publishes the engine's events about this daemon's containers to {@code sink}, from the first container session on. */
     public void publishContainerEvents(ContainerEvents.Sink sink) {
-        containerEvents = new ContainerEvents(containers.engine(), containers.owner(), sink,
-                () -> list(false).stream().anyMatch(s -> s instanceof ContainerSession && s.running()));
-    }
-
-    private void containersInUse() {
-        ContainerEvents events = containerEvents;
-        if (events != null) {
-            events.ensureRunning();
-        }
+        containerSessions.publishEvents(sink, () -> list(false).stream().anyMatch(s -> s instanceof ContainerSession && s.running()));
     }
 
     /** The Docker engine container sessions run in. */
@@ -220,13 +199,8 @@ public final class SessionRegistry implements AutoCloseable {
                         + " live sessions (the daemon's --max-sessions); remove or end one first");
             }
             spec = requested.name() == null ? requested.withName(names.generate(requested, sessions::containsKey)) : requested;
-            SessionNames.check(spec);
             Session existing = sessions.get(spec.name());
-            if (existing != null && existing.running()) {
-                throw new SessionException(ErrorCode.CONFLICT, "session '" + spec.name() + "' is already up ("
-                        + existing.kind() + ", pid " + existing.pid() + "); attach with 'corral attach " + spec.name()
-                        + "' or choose another --name");
-            }
+            SessionNames.check(spec, existing);
             if (!Files.isDirectory(spec.cwd())) {
                 throw new SessionException(ErrorCode.BAD_REQUEST, "working directory " + spec.cwd()
                         + (Files.exists(spec.cwd()) ? " is not a directory" : " does not exist"));
@@ -244,7 +218,7 @@ public final class SessionRegistry implements AutoCloseable {
                 listeners.forEach(l -> l.removed(replaced));
             }
             preparation.prepare(session);
-            start(kind, session, requested);
+            SessionKind.launch(kind, session, requested);
         } catch (SessionException | RuntimeException e) {
             synchronized (this) {
                 sessions.remove(spec.name(), session);
@@ -259,22 +233,6 @@ public final class SessionRegistry implements AutoCloseable {
         log.info("session {} started: {} {} (pid {})", session.name(), spec.kind().wire(), spec.command(), session.pid());
         listeners.forEach(l -> l.spawned(session));
         return session;
-    }
-
-    private static void start(SessionKind kind, Session session, SessionSpec requested) throws SessionException {
-        Map<String, String> env = new HashMap<>(requested.env());
-        env.put("CORRAL_SESSION", session.name());
-        if (session.agent() != null) {
-            env.put("CORRAL_AGENT", session.agent());
-        }
-        try {
-            kind.start(session, requested, env);
-        } catch (Tmux.Unanswered e) {
-            throw new SessionException(ErrorCode.UNAVAILABLE, "tmux failed to start session '" + session.name() + "': "
-                    + e.getMessage());
-        } catch (IOException e) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "cannot start " + requested.command().get(0) + ": " + e.getMessage());
-        }
     }
 
     // Container sessions: see ContainerSessions.
@@ -410,10 +368,7 @@ public final class SessionRegistry implements AutoCloseable {
     public void close() {
         threads.timer().shutdownNow();
         threads.checks().shutdownNow();
-        ContainerEvents events = containerEvents;
-        if (events != null) {
-            events.close();
-        }
+        containerSessions.close();
         List<Session> live = list(false);
         for (Session session : live) {
             session.daemonStopping();

@@ -105,4 +105,13 @@ final class TmuxKind implements SessionKind {
         }
         return false;
     }
+
+    /** Each tmux session's program, looked for in /proc (see {@link TmuxSession#watchdog}); on the checks pool. */
+    static void watchPrograms(List<Session> live) {
+        for (Session session : live) {
+            if (session instanceof TmuxSession tmuxSession) {
+                tmuxSession.watchdog();
+            }
+        }
+    }
 }
