@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +21,8 @@ final class ContainerKind implements SessionKind {
 
     private final Session.Context context;
     private final ContainerOperations containers;
-    /** Where its engine checks run: they block up to seconds, so never on the registry's timer. */
-    private final ScheduledExecutorService checks;
+    /** Where each session's engine checks run, one at a time per session: never on the registry's timer. */
+    private final Supplier<ScheduledExecutorService> checks;
     /** Per container session, the files it mounts (git pointers), by session id. */
     private final Path containerFiles;
     /** Called when a container session starts or is adopted: the engine's events are wanted from then on. */
@@ -29,7 +30,7 @@ final class ContainerKind implements SessionKind {
     private final Map<String, ContainerEngine.Listed> listed = new HashMap<>();
     private boolean answered = true;
 
-    ContainerKind(Session.Context context, ContainerOperations containers, ScheduledExecutorService checks, Path containerFiles,
+    ContainerKind(Session.Context context, ContainerOperations containers, Supplier<ScheduledExecutorService> checks, Path containerFiles,
             Runnable inUse) {
         this.context = context;
         this.containers = containers;
@@ -49,7 +50,7 @@ final class ContainerKind implements SessionKind {
 
     @Override
     public Session create(SessionSpec spec, String id, Instant createdAt) {
-        return new ContainerSession(spec, id, createdAt, context, containers.engine(), checks, containerFiles);
+        return new ContainerSession(spec, id, createdAt, context, containers.engine(), checks.get(), containerFiles);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.corral.daemon.session;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.daemon.concurrent.OffloadedTimers;
+import dev.corral.daemon.concurrent.SerialExecutor;
 import dev.corral.daemon.concurrent.WorkerPool;
 import dev.corral.daemon.container.AgentImage;
 import dev.corral.daemon.container.ContainerEngine;
@@ -25,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,13 +104,16 @@ public final class SessionRegistry implements AutoCloseable {
         this.containerSessions = new ContainerSessions(containers, limits, threads.timer(), this::spawn,
                 name -> find(name).isPresent());
         kinds.put(SessionSpec.Kind.PTY, new PtyKind(context, store, inherited));
-        kinds.put(SessionSpec.Kind.TMUX, new TmuxKind(context, store, tmux, checks));
-        kinds.put(SessionSpec.Kind.CONTAINER, new ContainerKind(context, containers, checks, stateDir.resolve("containers"),
+        // Each session's checks run one at a time, as they did on the one timer thread, but sessions side by side.
+        Supplier<ScheduledExecutorService> perSession = () -> new OffloadedTimers(threads.timer(), new SerialExecutor(threads.checks()));
+        TmuxKind tmuxKind = new TmuxKind(context, store, tmux, perSession);
+        kinds.put(SessionSpec.Kind.TMUX, tmuxKind);
+        kinds.put(SessionSpec.Kind.CONTAINER, new ContainerKind(context, containers, perSession, stateDir.resolve("containers"),
                 containerSessions::inUse));
         this.reaper = new Reaper(checks, limits.exitGrace(), threads.clock(),
                 session -> forget(session, "reaped " + limits.exitGrace() + " after it ended"));
         if (Files.isDirectory(Path.of("/proc/self"))) {
-            checks.scheduleWithFixedDelay(() -> TmuxKind.watchPrograms(list(false)), 2, 2, TimeUnit.SECONDS);
+            checks.scheduleWithFixedDelay(() -> tmuxKind.watchPrograms(list(false)), 2, 2, TimeUnit.SECONDS);
         }
         checks.scheduleWithFixedDelay(this::keepPtyOutput, 1, 1, TimeUnit.SECONDS);
     }

@@ -3,12 +3,16 @@ package dev.corral.daemon.session;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,13 +23,18 @@ final class TmuxKind implements SessionKind {
     private final Session.Context context;
     private final SessionStore store;
     private final Tmux tmux;
-    /** Where its tmux checks run: they block up to seconds, so never on the registry's timer. */
-    private final ScheduledExecutorService checks;
+    /**
+     * Where each session's tmux checks run, one at a time per session: they block up to seconds,
+     * so never on the registry's timer.
+     */
+    private final Supplier<ScheduledExecutorService> checks;
+    /** Each tmux session's checks, for the /proc poll to run there too. */
+    private final Map<Session, ScheduledExecutorService> sessionChecks = Collections.synchronizedMap(new WeakHashMap<>());
     /** tmux's sessions by name, from the survey; null when it was not asked. */
     private Map<String, Tmux.Pane> panes;
     private boolean answered = true;
 
-    TmuxKind(Session.Context context, SessionStore store, Tmux tmux, ScheduledExecutorService checks) {
+    TmuxKind(Session.Context context, SessionStore store, Tmux tmux, Supplier<ScheduledExecutorService> checks) {
         this.context = context;
         this.store = store;
         this.tmux = tmux;
@@ -34,7 +43,10 @@ final class TmuxKind implements SessionKind {
 
     @Override
     public Session create(SessionSpec spec, String id, Instant createdAt) {
-        return new TmuxSession(spec, id, createdAt, context, tmux, checks);
+        ScheduledExecutorService own = checks.get();
+        TmuxSession session = new TmuxSession(spec, id, createdAt, context, tmux, own);
+        sessionChecks.put(session, own);
+        return session;
     }
 
     @Override
@@ -106,11 +118,16 @@ final class TmuxKind implements SessionKind {
         return false;
     }
 
-    /** Each tmux session's program, looked for in /proc (see {@link TmuxSession#watchdog}); on the checks pool. */
-    static void watchPrograms(List<Session> live) {
+    /** Each tmux session's program, looked for in /proc (see {@link TmuxSession#watchdog}), among that session's checks. */
+    void watchPrograms(List<Session> live) {
         for (Session session : live) {
-            if (session instanceof TmuxSession tmuxSession) {
-                tmuxSession.watchdog();
+            ScheduledExecutorService own = sessionChecks.get(session);
+            if (session instanceof TmuxSession tmuxSession && own != null) {
+                try {
+                    own.execute(tmuxSession::watchdog);
+                } catch (RejectedExecutionException e) {
+                    // its checks are backed up or the daemon is stopping: the next poll comes in two seconds
+                }
             }
         }
     }

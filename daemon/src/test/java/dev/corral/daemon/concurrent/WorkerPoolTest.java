@@ -98,6 +98,38 @@ class WorkerPoolTest {
         }
     }
 
+    @Test
+    void oneSessionsChecksRunOneAtATimeAndTwoSessionsSideBySide() throws Exception {
+        ThreadPoolExecutor pool = WorkerPool.create("test-serial", 4, 16);
+        try {
+            SerialExecutor first = new SerialExecutor(pool);
+            SerialExecutor second = new SerialExecutor(pool);
+            AtomicInteger inFirst = new AtomicInteger();
+            AtomicInteger overlaps = new AtomicInteger();
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch firstDone = new CountDownLatch(3);
+            first.execute(() -> await(release));
+            for (int i = 0; i < 3; i++) {
+                first.execute(() -> {
+                    if (inFirst.incrementAndGet() > 1) {
+                        overlaps.incrementAndGet();
+                    }
+                    inFirst.decrementAndGet();
+                    firstDone.countDown();
+                });
+            }
+            CountDownLatch secondRan = new CountDownLatch(1);
+            second.execute(secondRan::countDown);
+            assertTrue(secondRan.await(2, TimeUnit.SECONDS), "another session's check waited behind a blocked one");
+            assertEquals(3, firstDone.getCount(), "the first session's later checks wait for its blocked one");
+            release.countDown();
+            assertTrue(firstDone.await(5, TimeUnit.SECONDS));
+            assertEquals(0, overlaps.get());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             latch.await(20, TimeUnit.SECONDS);
