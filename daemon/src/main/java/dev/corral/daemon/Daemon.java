@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.daemon.agent.Agents;
 import dev.corral.daemon.agent.Profiles;
 import dev.corral.daemon.command.OperationTable;
+import dev.corral.daemon.concurrent.WorkerPool;
 import dev.corral.daemon.event.EventHub;
 import dev.corral.daemon.event.SessionEvents;
 import dev.corral.daemon.container.ContainerSettings;
@@ -17,10 +18,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +31,6 @@ import org.slf4j.LoggerFactory;
 public final class Daemon {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
-    /** Work that may block waits here; at the bound a request is answered BUSY. */
-    private static final int WORKER_QUEUE = 256;
 
     private final DaemonPaths paths;
     private final Instant startedAt = Instant.now();
@@ -67,12 +64,7 @@ public final class Daemon {
         this.workspaces = new Workspaces(workspaceSettings, paths.stateDir(), mapper);
         // Before restore: sessions found again (or found lost) there carry on in their workspaces.
         sessions.listen(workspaces);
-        this.workers = new ThreadPoolExecutor(2, 16, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(WORKER_QUEUE), runnable -> {
-                    Thread thread = new Thread(runnable, "corral-worker");
-                    thread.setDaemon(true);
-                    return thread;
-                });
+        this.workers = WorkerPool.requests();
     }
 
     /** What the daemon's sessions inherit: its own environment less what the service manager meant for corrald alone. */

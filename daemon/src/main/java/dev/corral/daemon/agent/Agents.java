@@ -8,14 +8,12 @@ import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.daemon.session.SessionSpec;
 import dev.corral.daemon.state.AtomicFiles;
 import dev.corral.protocol.ErrorCode;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +22,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -329,12 +326,7 @@ public final class Agents implements SessionListener {
         if (binary.contains("/")) {
             return Files.isExecutable(Path.of(binary));
         }
-        for (String dir : environment.getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, binary))) {
-                return true;
-            }
-        }
-        return false;
+        return dev.corral.daemon.process.ProgramPath.find(binary, environment.getOrDefault("PATH", ""), null).isPresent();
     }
 
     @Override
@@ -371,10 +363,8 @@ public final class Agents implements SessionListener {
     }
 
     private static void deleteTree(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
+        try {
+            dev.corral.daemon.state.FileTrees.delete(dir);
         } catch (IOException e) {
             log.debug("could not delete {}: {}", dir, e.toString());
         }

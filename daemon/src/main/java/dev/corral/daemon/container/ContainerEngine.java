@@ -3,10 +3,9 @@ package dev.corral.daemon.container;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.daemon.process.ProgramCall;
+import dev.corral.daemon.process.ProgramPath;
 import dev.corral.protocol.ErrorCode;
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -120,10 +119,9 @@ public final class ContainerEngine {
     /** The docker binary on the daemon's PATH, or a refusal that says how to get it. */
     public String binary() throws EngineException {
         String path = environment.getOrDefault("PATH", "");
-        for (String dir : path.split(File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "docker"))) {
-                return Path.of(dir, "docker").toString();
-            }
+        Optional<Path> found = ProgramPath.find("docker", path, null);
+        if (found.isPresent()) {
+            return found.get().toString();
         }
         throw new EngineException(ErrorCode.MISSING_DEPENDENCY, "docker is not installed: no 'docker' on the daemon's PATH ("
                 + path + "); install the Docker CLI (Debian/Ubuntu: apt-get install docker.io), then restart the daemon");
@@ -357,7 +355,7 @@ public final class ContainerEngine {
         Result result = new Result(outcome.code(), outcome.out(), outcome.err());
         if (outcome.code() != 0) {
             log.debug("docker {} exited {}: {}", args.get(0), outcome.code(), result.err().strip());
-            if (engineDown(result.err())) {
+            if (DockerErrors.engineDown(result.err())) {
                 throw new EngineException(ErrorCode.UNAVAILABLE, "no Docker engine answers at " + address() + " (from "
                         + settings.hostSource() + "): " + errorLine(result.err()) + "; start the engine, or point corrald "
                         + "at one with DOCKER_HOST or --docker-host");
@@ -366,39 +364,8 @@ public final class ContainerEngine {
         return result;
     }
 
-    private static boolean engineDown(String err) {
-        return err.contains("Cannot connect to the Docker daemon") || err.contains("Is the docker daemon running")
-                || err.contains("error during connect") || err.contains("permission denied while trying to connect")
-                || (err.contains("dial unix") && (err.contains("no such file") || err.contains("connection refused")));
-    }
-
-    /**
-     * The line of docker's stderr that says what went wrong: the one naming the engine it could
-     * not reach, else the last line that is not a deprecation notice (the legacy builder prints one
-     * first, and indented lines after it) or a logrus-style debug line.
-     */
+    /** See {@link DockerErrors#errorLine}. */
     static String errorLine(String text) {
-        List<String> lines = text.strip().lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
-        for (String line : lines) {
-            if (engineDown(line)) {
-                return line;
-            }
-        }
-        List<String> useful = new ArrayList<>();
-        boolean inNotice = false;
-        for (String line : text.strip().lines().toList()) {
-            if (line.startsWith("DEPRECATED:")) {
-                inNotice = true;
-                continue;
-            }
-            if (inNotice && (line.isBlank() || Character.isWhitespace(line.charAt(0)))) {
-                continue;
-            }
-            inNotice = false;
-            if (!line.isBlank() && !line.startsWith("time=\"")) {
-                useful.add(line.strip());
-            }
-        }
-        return !useful.isEmpty() ? useful.get(useful.size() - 1) : lines.isEmpty() ? "(docker printed nothing)" : lines.get(lines.size() - 1);
+        return DockerErrors.errorLine(text);
     }
 }

@@ -1,6 +1,8 @@
 package dev.corral.daemon.session;
 
+import dev.corral.daemon.concurrent.Backoff;
 import dev.corral.daemon.container.ContainerEngine;
+import dev.corral.daemon.state.FileTrees;
 import dev.corral.daemon.container.EngineException;
 import dev.corral.daemon.terminal.Pty;
 import dev.corral.protocol.ErrorCode;
@@ -10,15 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,8 +105,8 @@ final class ContainerSession extends Session {
      * dying at start.
      */
     private void confirmStart() throws SessionException {
-        long deadline = System.nanoTime() + START_LIMIT.toNanos();
-        long pauseMillis = 10;
+        // A start takes a fraction of a second: a few questions, each further apart.
+        Backoff backoff = Backoff.of(START_LIMIT, Duration.ofMillis(10), Duration.ofMillis(200));
         while (true) {
             ContainerEngine.State state = call(() -> engine.state(container)).orElseThrow(() -> new SessionException(
                     ErrorCode.UNAVAILABLE, "container " + container + " vanished from the engine while it was starting"));
@@ -130,13 +129,11 @@ final class ContainerSession extends Session {
                 // The command ran and ended already: a session that exited, reported as for any session.
                 break;
             }
-            if (System.nanoTime() > deadline) {
+            if (backoff.expired()) {
                 throw new SessionException(ErrorCode.UNAVAILABLE, "the Docker engine at " + engine.address()
                         + " did not start container " + container + " within " + START_LIMIT.toSeconds() + " s");
             }
-            // A start takes a fraction of a second: a few questions, each further apart.
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pauseMillis));
-            pauseMillis = Math.min(pauseMillis * 2, 200);
+            backoff.pause();
         }
         markRunning();
         engineState = "running";
@@ -341,10 +338,8 @@ final class ContainerSession extends Session {
         } catch (EngineException e) {
             log.warn("could not remove container {}: {}", container, e.getMessage());
         }
-        try (Stream<Path> files = Files.exists(fixups) ? Files.walk(fixups) : Stream.empty()) {
-            for (Path file : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(file);
-            }
+        try {
+            FileTrees.delete(fixups);
         } catch (IOException e) {
             log.warn("could not remove {}: {}", fixups, e.toString());
         }

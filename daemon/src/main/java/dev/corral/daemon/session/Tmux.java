@@ -1,9 +1,9 @@
 package dev.corral.daemon.session;
 
 import dev.corral.daemon.process.ProgramCall;
+import dev.corral.daemon.process.ProgramPath;
 import dev.corral.daemon.state.AtomicFiles;
 import dev.corral.protocol.ErrorCode;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,10 +71,9 @@ final class Tmux {
 
     /** The tmux binary on the daemon's PATH, or a refusal that says how to get it. */
     String binary() throws SessionException {
-        for (String dir : environment.getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "tmux"))) {
-                return Path.of(dir, "tmux").toString();
-            }
+        Optional<Path> found = ProgramPath.find("tmux", environment.getOrDefault("PATH", ""), null);
+        if (found.isPresent()) {
+            return found.get().toString();
         }
         throw new SessionException(ErrorCode.MISSING_DEPENDENCY, "tmux is not installed: no 'tmux' on the daemon's PATH ("
                 + environment.getOrDefault("PATH", "") + "); install it (Debian/Ubuntu: apt-get install tmux, "

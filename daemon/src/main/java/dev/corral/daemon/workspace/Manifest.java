@@ -6,27 +6,17 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The files of a workspace at one moment: for each file (by path relative to the root) its size,
@@ -39,23 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Manifest {
     /** Names never walked into, at any depth: git's metadata and corral's own. */
     static final Set<String> LEFT_OUT = Set.of(".git", ".corral");
-    /** A file modified within this long before the capture is hashed. */
-    private static final long RACY_NANOS = 2_000_000_000L;
-    /** Larger files are never hashed: size and time only. */
-    private static final long HASH_LIMIT = 8L * 1024 * 1024;
     private static final JsonFactory JSON = new JsonFactory();
-    /**
-     * lstat is mostly CPU in the kernel, so more walkers than cores pay off on a busy machine (git's
-     * preload-index uses up to 20 threads); 4 measured best on the 2-core development VM.
-     */
-    private static final ForkJoinPool WALKERS = new ForkJoinPool(Math.max(4, Runtime.getRuntime().availableProcessors()),
-            pool -> {
-                var thread = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-                thread.setName("manifest-walk-" + thread.getPoolIndex());
-                thread.setDaemon(true);
-                return thread;
-            }, null, false);
-
     /** How much a capture walks at most; past any bound it gives up with {@link OverBound}. */
     public record Bounds(int maxFiles, int maxDepth, java.time.Duration maxTime) {
         public static Bounds defaults() {
@@ -130,16 +104,10 @@ public final class Manifest {
             throw new NoSuchFileException(root.toString(), null, "not a directory");
         }
         Instant started = Instant.now();
-        Walk walk = new Walk(root, reference == null || !reference.hashed ? Map.of() : reference.files,
+        ManifestWalk walk = new ManifestWalk(root, reference == null || !reference.hashed ? Map.of() : reference.files,
                 started.getEpochSecond() * 1_000_000_000L + started.getNano(), bounds);
-        Walk.Directory top = walk.new Directory(root, "", 0);
-        WALKERS.invoke(top);
-        if (walk.over != null) {
-            throw new OverBound(walk.over);
-        }
-        Map<String, Entry> files = new HashMap<>(Math.max(16, walk.count.get() * 4 / 3 + 1));
-        top.collect(files);
-        return new Manifest(started, files, walk.unreadable.get());
+        Map<String, Entry> files = walk.run();
+        return new Manifest(started, files, walk.unreadable());
     }
 
     /** What changed from this manifest to a later one. */
@@ -164,149 +132,6 @@ public final class Manifest {
         Collections.sort(modified);
         Collections.sort(removed);
         return new ManifestDiff(added, modified, removed);
-    }
-
-    /** One walk: what the directory tasks share. Each task keeps what it found; {@link Directory#collect} gathers it. */
-    private static final class Walk {
-        final Path root;
-        final Map<String, Entry> reference;
-        final long racyAfter;
-        final AtomicInteger count = new AtomicInteger();
-        final AtomicInteger unreadable = new AtomicInteger();
-        final Bounds bounds;
-        final long deadline;
-        /** Which bound the walk went past, once it did; then every task stops. */
-        volatile String over;
-
-        Walk(Path root, Map<String, Entry> reference, long capturedNanos, Bounds bounds) {
-            this.root = root;
-            this.reference = reference;
-            this.racyAfter = capturedNanos - RACY_NANOS;
-            this.bounds = bounds;
-            this.deadline = System.nanoTime() + bounds.maxTime().toNanos();
-        }
-
-        /** True once past a bound; the first to notice names it. */
-        boolean past(int depth) {
-            if (over != null) {
-                return true;
-            }
-            if (count.get() > bounds.maxFiles()) {
-                over = "more than " + bounds.maxFiles() + " files (--manifest-max-files)";
-            } else if (depth > bounds.maxDepth()) {
-                over = "directories nested deeper than " + bounds.maxDepth() + " (--manifest-max-depth)";
-            } else if (System.nanoTime() - deadline > 0) {
-                over = "listing took longer than " + bounds.maxTime().toSeconds() + " s (--manifest-max-seconds)";
-            }
-            return over != null;
-        }
-
-        /** A directory's entries: files recorded here, subdirectories forked as tasks of their own. */
-        final class Directory extends RecursiveAction {
-            private final Path dir;
-            private final String prefix;
-            private final List<String> paths = new ArrayList<>();
-            private final List<Entry> entries = new ArrayList<>();
-            private final List<Directory> children = new ArrayList<>();
-            private final int depth;
-
-            Directory(Path dir, String prefix, int depth) {
-                this.dir = dir;
-                this.prefix = prefix;
-                this.depth = depth;
-            }
-
-            @Override
-            protected void compute() {
-                if (past(depth)) {
-                    return;
-                }
-                try (DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
-                    for (Path child : listing) {
-                        int seen = count.incrementAndGet();
-                        if ((seen > bounds.maxFiles() || seen % 256 == 0) && past(depth)) {
-                            break;
-                        }
-                        String name = child.getFileName().toString();
-                        if (LEFT_OUT.contains(name)) {
-                            continue;
-                        }
-                        BasicFileAttributes attributes;
-                        try {
-                            attributes = Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                        } catch (IOException e) {
-                            // Vanished between the listing and the look, or unreadable: not part of this moment.
-                            continue;
-                        }
-                        String relative = prefix.isEmpty() ? name : prefix + '/' + name;
-                        if (attributes.isDirectory()) {
-                            Directory task = new Directory(child, relative, depth + 1);
-                            task.fork();
-                            children.add(task);
-                        } else {
-                            paths.add(relative);
-                            entries.add(entry(child, relative, attributes));
-                        }
-                    }
-                } catch (IOException e) {
-                    unreadable.incrementAndGet();
-                }
-                for (Directory child : children) {
-                    child.join();
-                }
-            }
-
-            /** After the walk, on one thread: this directory's files and its subdirectories', without recursion. */
-            void collect(Map<String, Entry> into) {
-                ArrayDeque<Directory> pending = new ArrayDeque<>(List.of(this));
-                for (Directory next; (next = pending.poll()) != null; ) {
-                    for (int i = 0; i < next.paths.size(); i++) {
-                        into.put(next.paths.get(i), next.entries.get(i));
-                    }
-                    pending.addAll(next.children);
-                }
-            }
-        }
-
-        private Entry entry(Path file, String relative, BasicFileAttributes attributes) {
-            var time = attributes.lastModifiedTime().toInstant();
-            long mtime = time.getEpochSecond() * 1_000_000_000L + time.getNano();
-            boolean link = attributes.isSymbolicLink();
-            long size = attributes.size();
-            String hash = null;
-            if (!link && attributes.isRegularFile() && size <= HASH_LIMIT) {
-                if (mtime >= racyAfter) {
-                    hash = hash(file);
-                } else if (!reference.isEmpty()) {
-                    Entry before = reference.get(relative);
-                    if (before != null && before.hash() != null && before.size() == size) {
-                        hash = hash(file);
-                    }
-                }
-            }
-            return new Entry(size, mtime, link, hash);
-        }
-    }
-
-    private static String hash(Path file) {
-        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[64 * 1024];
-            long total = 0;
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-                total += n;
-                if (total > HASH_LIMIT) {
-                    // Larger than it said (a /proc file says 0): size and time only, as for any large file.
-                    return null;
-                }
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (IOException e) {
-            return null;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
     }
 
     /** The manifest as compact JSON: {@code {"capturedAt":..., "files":[[path, size, mtimeNanos, link, hash], ...]}}. */

@@ -15,7 +15,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import dev.corral.daemon.concurrent.Backoff;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,15 +76,16 @@ public final class MetadataLock implements AutoCloseable {
             throw new IOException("interrupted waiting for the metadata lock " + file, e);
         }
         try {
-            return acquireFile(file, local, deadline, timeout);
+            return acquireFile(file, local, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), timeout);
         } catch (IOException | RuntimeException e) {
             local.unlock();
             throw e;
         }
     }
 
-    private static MetadataLock acquireFile(Path file, ReentrantLock local, long deadline, Duration timeout) throws IOException {
-        long pause = 1;
+    private static MetadataLock acquireFile(Path file, ReentrantLock local, Duration remaining, Duration timeout) throws IOException {
+        // Polls the OS lock; a metadata write is short, so the holder is usually done within a few ms.
+        Backoff backoff = Backoff.of(remaining, Duration.ofMillis(1), Duration.ofMillis(50));
         while (true) {
             OwnedFiles.requirePlainOrMissing(file);
             FileChannel channel;
@@ -109,7 +110,7 @@ public final class MetadataLock implements AutoCloseable {
                     keep = true;
                     return new MetadataLock(file, local, channel, lock);
                 }
-                if (System.nanoTime() > deadline) {
+                if (backoff.expired()) {
                     throw new Timeout("the metadata lock " + file + " stayed held for " + timeout.toMillis() + " ms by "
                             + describe(readHolder(channel)) + "; another corrald is writing there");
                 }
@@ -118,9 +119,7 @@ public final class MetadataLock implements AutoCloseable {
                     channel.close();
                 }
             }
-            // Polls the OS lock; a metadata write is short, so the holder is usually done within a few ms.
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pause));
-            pause = Math.min(pause * 2, 50);
+            backoff.pause();
         }
     }
 

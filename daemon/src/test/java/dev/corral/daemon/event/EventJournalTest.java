@@ -183,4 +183,33 @@ class EventJournalTest {
         assertEquals(14, none.through());
         close(journal);
     }
+
+    /** Counts the lines the journal parses. */
+    private static final class CountingMapper extends ObjectMapper {
+        final java.util.concurrent.atomic.AtomicInteger parsed = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public com.fasterxml.jackson.databind.JsonNode readTree(byte[] content) throws IOException {
+            parsed.incrementAndGet();
+            return super.readTree(content);
+        }
+    }
+
+    @Test
+    void opensWithoutReadingTheJournalWholeOnlyTheEndsOfEachSegment() throws Exception {
+        EventJournal journal = open(40_000, Duration.ofDays(1)); // segments of 10000 events
+        append(journal, 1, 25_000, Events.SESSIONS, Instant.now());
+        close(journal);
+        assertEquals(3, files("events-*.jsonl").size());
+
+        CountingMapper counting = new CountingMapper();
+        EventJournal reopened = EventJournal.open(dir, counting, new EventJournal.Limits(40_000, Duration.ofDays(1)), thread);
+        assertTrue(counting.parsed.get() <= 3 * 2 + 2, "parsed " + counting.parsed.get() + " lines to open 25000 events");
+        assertEquals(25_000, reopened.lastId());
+        assertEquals(1, reopened.oldestId());
+        assertEquals(25_000, reopened.size());
+        append(reopened, 25_001, 25_001, Events.SESSIONS, Instant.now());
+        assertEquals(range(24_990, 25_001), ids(reopened.read(24_989, 25_001, 100, c -> true)));
+        close(reopened);
+    }
 }
