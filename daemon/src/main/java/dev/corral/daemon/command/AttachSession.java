@@ -4,12 +4,15 @@ import dev.corral.daemon.session.Session;
 import dev.corral.daemon.session.SessionException;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
-import dev.corral.protocol.Protocol;
+import dev.corral.protocol.args.AttachArgs;
 
 /** Answers with the session object, then turns the connection into a raw terminal stream. */
-final class AttachSession extends SessionOperation {
+final class AttachSession extends BoundOperation<AttachArgs> {
+    private final SessionRegistry sessions;
+
     AttachSession(SessionRegistry sessions) {
-        super(sessions);
+        super(AttachArgs.class);
+        this.sessions = sessions;
     }
 
     @Override
@@ -18,17 +21,11 @@ final class AttachSession extends SessionOperation {
     }
 
     @Override
-    Reply serve(Request request, Caller caller) throws SessionException {
-        Session session = sessions.require(name(request));
-        boolean readOnly = flag(request, "readOnly");
-        boolean replay = !flag(request, "noReplay");
-        int scrollback = number(request, "scrollback", 0, 0, 100_000);
-        int cols = number(request, "cols", 0, 0, Protocol.MAX_TERMINAL_SIZE);
-        int rows = number(request, "rows", 0, 0, Protocol.MAX_TERMINAL_SIZE);
-        if (!readOnly && cols > 0 && rows > 0) {
-            session.resize(cols, rows);
+    Reply serve(AttachArgs args, Caller caller) throws SessionException {
+        Session session = sessions.require(args.name());
+        if (!args.readOnly() && args.cols() > 0 && args.rows() > 0) {
+            session.resize(args.cols(), args.rows());
         }
-        var described = session.describe();
-        return Reply.upgrade(described, new Reply.Attach(session, readOnly, replay, scrollback));
+        return Reply.upgrade(session.describe(), new Reply.Attach(session, args.readOnly(), !args.noReplay(), args.scrollback()));
     }
 }

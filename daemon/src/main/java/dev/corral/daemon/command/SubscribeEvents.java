@@ -1,10 +1,9 @@
 package dev.corral.daemon.command;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.daemon.event.EventHub;
-import dev.corral.protocol.ErrorCode;
 import dev.corral.protocol.Events;
 import dev.corral.protocol.Op;
+import dev.corral.protocol.args.SubscribeArgs;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -15,10 +14,11 @@ import java.util.Set;
  * journal's events after args.since first (when given), then live ones, of args.channels (all
  * when absent).
  */
-final class SubscribeEvents implements Operation {
+final class SubscribeEvents extends BoundOperation<SubscribeArgs> {
     private final EventHub hub;
 
     SubscribeEvents(EventHub hub) {
+        super(SubscribeArgs.class);
         this.hub = hub;
     }
 
@@ -28,39 +28,12 @@ final class SubscribeEvents implements Operation {
     }
 
     @Override
-    public Reply run(Request request, Caller caller) {
-        Set<String> channels = new LinkedHashSet<>();
-        JsonNode named = request.args().get(Events.ARG_CHANNELS);
-        if (named == null || named.isNull()) {
-            channels.addAll(Events.CHANNELS);
-        } else if (!named.isArray() || named.isEmpty()) {
-            return badChannels();
-        } else {
-            for (JsonNode channel : named) {
-                if (!channel.isTextual() || !Events.CHANNELS.contains(channel.asText())) {
-                    return badChannels();
-                }
-                channels.add(channel.asText());
-            }
-        }
-        JsonNode sinceNode = request.args().get(Events.ARG_SINCE);
-        Long since = null;
-        if (sinceNode != null && !sinceNode.isNull()) {
-            if (!sinceNode.isIntegralNumber() || !sinceNode.canConvertToLong() || sinceNode.longValue() < 0) {
-                return Reply.error(ErrorCode.BAD_REQUEST, "args.since must be an event id: a whole number, 0 or more");
-            }
-            since = sinceNode.longValue();
-        }
+    Reply serve(SubscribeArgs args, Caller caller) {
+        Set<String> channels = new LinkedHashSet<>(args.channels());
         Map<String, Object> result = new LinkedHashMap<>();
         result.put(Events.ARG_CHANNELS, channels);
-        result.put(Events.ARG_SINCE, since);
+        result.put(Events.ARG_SINCE, args.since());
         result.put(Events.LAST_ID, hub.lastId());
-        Long from = since;
-        return Reply.upgrade(result, new Reply.Subscribe(hub, channels, from));
-    }
-
-    private static Reply badChannels() {
-        return Reply.error(ErrorCode.BAD_REQUEST, "args.channels must be a non-empty array of channel names from "
-                + String.join(", ", Events.CHANNELS) + " (or absent, for all of them)");
+        return Reply.upgrade(result, new Reply.Subscribe(hub, channels, args.since()));
     }
 }
