@@ -226,15 +226,8 @@ class AgentProfileModesTest {
                 () -> ((Number) eventStatus().get("subscribers")).intValue() >= count);
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> eventStatus() {
-        try (RawPeer peer = RawPeer.connect(sandbox.socket())) {
-            peer.hello();
-            Map<String, Object> status = (Map<String, Object>) peer.request("daemon.status", null).get("result");
-            return (Map<String, Object>) status.get("events");
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        return sandbox.eventStatus();
     }
 
     private static String argAfter(String tail, String prefix) {

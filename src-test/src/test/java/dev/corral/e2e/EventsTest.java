@@ -57,15 +57,8 @@ class EventsTest {
         return watcher;
     }
 
-    @SuppressWarnings("unchecked")
     private Map<String, Object> eventStatus() {
-        try (RawPeer peer = RawPeer.connect(sandbox.socket())) {
-            peer.hello();
-            Map<String, Object> status = (Map<String, Object>) peer.request("daemon.status", null).get("result");
-            return (Map<String, Object>) status.get("events");
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        return sandbox.eventStatus();
     }
 
     private void awaitSubscribers(int count) {

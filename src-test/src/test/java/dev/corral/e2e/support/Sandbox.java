@@ -153,6 +153,18 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
+    /** The daemon's event figures ({@code daemon.status}'s {@code events}: subscribers, last id, …), asked over the socket. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> eventStatus() {
+        try (RawPeer peer = RawPeer.connect(socket)) {
+            peer.hello();
+            Map<String, Object> status = (Map<String, Object>) peer.request("daemon.status", null).get("result");
+            return (Map<String, Object>) status.get("events");
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** Runs bin/corral like {@link #corral} and asserts that it succeeded. */
     public Run.Result ok(Object... args) {
         Run.Result result = corral(args);
