@@ -56,6 +56,11 @@ final class OutputWatcher {
     static final long SETTLE_MILLIS = 100;
     /** How often the timeouts are checked while not ready (no screen is read for it). */
     static final long TICK_MILLIS = 250;
+    /**
+     * A dialog still on screen, the screen unchanged this long after its answer, is answered again:
+     * a program starting up may drop the keys that came before it listened (seen with Codex under load).
+     */
+    static final long REANSWER_NANOS = TimeUnit.SECONDS.toNanos(3);
     /** A stuck screen's text is taken again once the screen has been still this long. */
     static final long STILL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Typed text must show on screen (and the screen settle) within this, before Enter is pressed. */
@@ -81,6 +86,8 @@ final class OutputWatcher {
     private final boolean[] present;
     private final long[] answeredAt;
     private final int[] answers;
+    /** Per responder: when it last answered (0: never). */
+    private final long[] lastAnswerAt;
     private boolean ready;
     private String state;
     private String stuckOn;
@@ -96,6 +103,7 @@ final class OutputWatcher {
         this.typedPrompt = typedPrompt;
         int n = profile.responders().size();
         this.present = new boolean[n];
+        this.lastAnswerAt = new long[n];
         this.answeredAt = new long[n];
         this.answers = new int[n];
     }
@@ -185,7 +193,7 @@ final class OutputWatcher {
         for (int i = 0; i < responders.size(); i++) {
             Matcher m = responders.get(i).when().matcher(text);
             boolean on = m.find();
-            if (on && !present[i]) {
+            if (on && (!present[i] || unheard(i, now))) {
                 answer(i, m.group(), now);
             }
             present[i] = on;
@@ -235,11 +243,18 @@ final class OutputWatcher {
         }
     }
 
+    /** The responder answered, yet its dialog and the whole screen stayed as they were: the keys were not heard. */
+    private boolean unheard(int index, long now) {
+        long last = lastAnswerAt[index];
+        return !ready && last != 0 && changedAt <= last && now - last >= REANSWER_NANOS;
+    }
+
     private void answer(int index, String seen, long now) {
         if (answers[index] >= MAX_ANSWERS) {
             return;
         }
         answers[index]++;
+        lastAnswerAt[index] = now;
         if (answeredAt[index] == 0) {
             // Counted from the first answer: a dialog that keeps coming back does not push it on.
             answeredAt[index] = now;

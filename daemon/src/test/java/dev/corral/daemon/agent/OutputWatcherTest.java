@@ -116,6 +116,20 @@ class OutputWatcherTest {
     }
 
     @Test
+    void aDialogThatStaysExactlyAsItWasAfterItsAnswerIsAnsweredAgainAfterThreeSeconds() {
+        OutputWatcher watcher = watcher(profile(null), null);
+        watcher.started();
+        watcher.look(TRUST, 1 * S);
+        watcher.look(TRUST, 3 * S);
+        assertEquals(List.of("⏎"), typed, "not yet: the program may still be reading the first answer");
+        watcher.look(TRUST, 4 * S + 1);
+        assertEquals(List.of("⏎", "⏎"), typed, "the keys were not heard (nothing moved): answered again");
+        watcher.look(TRUST + "\n(redrawn)", 5 * S);
+        watcher.look(TRUST + "\n(redrawn)", 8 * S);
+        assertEquals(List.of("⏎", "⏎"), typed, "the screen moved after the answer: it was heard, and not answered again");
+    }
+
+    @Test
     void notWhenKeepsADialogFromReadingAsReady() {
         OutputWatcher watcher = watcher(profile(null), null);
         watcher.started();
