@@ -75,6 +75,8 @@ final class EpollIo implements EpollIoHandle, Pty.Io {
     private boolean paused;
     private boolean outputEnded;
     private boolean finished;
+    /** How often the descriptor had to join the loop again (epoll_ctl said it was not in the set). */
+    private int rejoins;
 
     private EpollIo(String label, UnixPtyProcess process, int master, Pty.Sink sink, IoEventLoop loop) {
         this.label = label;
@@ -257,7 +259,8 @@ final class EpollIo implements EpollIoHandle, Pty.Io {
             registration = null;
             return;
         }
-        EpollIoOps ops = EpollIoOps.NONE;
+        // Never an empty set: EPOLLERR (always reported anyway) keeps the descriptor asked about while paused.
+        EpollIoOps ops = EpollIoOps.EPOLLERR;
         if (!paused && !outputEnded) {
             ops = ops.with(EpollIoOps.EPOLLIN);
         }
@@ -266,8 +269,40 @@ final class EpollIo implements EpollIoHandle, Pty.Io {
         }
         if (!ops.equals(interest)) {
             interest = ops;
-            registration.submit(ops);
+            try {
+                registration.submit(ops);
+            } catch (Exception e) {
+                // The descriptor is no longer in the loop's epoll set (epoll_ctl MOD: ENOENT, seen under heavy output):
+                // join the loop again with the same interest rather than leave the terminal stalled for good.
+                if (rejoins++ == 0) {
+                    log.warn("the terminal of {} fell out of the PTY event loop ({}); joining it again (said once)", label,
+                            e.toString());
+                } else {
+                    log.debug("the terminal of {} fell out of the PTY event loop again ({} times)", label, rejoins);
+                }
+                rejoin();
+            }
         }
+    }
+
+    private void rejoin() {
+        IoRegistration old = registration;
+        registration = null;
+        interest = EpollIoOps.NONE;
+        try {
+            old.cancel();
+        } catch (Exception e) {
+            log.debug("leaving the loop's epoll set for {}: {}", label, e.toString());
+        }
+        loop.register(this).addListener(registered -> {
+            if (registered.isSuccess()) {
+                registration = (IoRegistration) registered.getNow();
+                updateInterest();
+            } else {
+                log.error("the terminal of {} could not join the PTY event loop again: {}", label, registered.cause().toString());
+                outputEnded = true;
+            }
+        });
     }
 
     /** The process has exited: read what is left, then report the status. */
