@@ -194,7 +194,7 @@ class AgentProfileModesTest {
     void aTmuxSessionFoundByANewDaemonIsAnnouncedAsAdopted() throws IOException {
         sandbox.ok("spawn", "--kind", "tmux", "--name", "kept", "--", "sh", "-c", "echo kept-alive; read line");
         sandbox.awaitTail("kept", "kept-alive");
-        long since = lastEventId();
+        long since = ((Number) eventStatus().get("lastId")).longValue();
         sandbox.crashDaemon();
         sandbox.startDaemon();
         try (EventWatcher sessions = EventWatcher.start(sandbox, "--json", "events", "--channel", "sessions", "--since", since)) {
@@ -205,20 +205,6 @@ class AgentProfileModesTest {
         }
         assertEquals("running", sandbox.show("kept").get("state"));
         sandbox.ok("rm", "--force", "kept");
-    }
-
-    /** The id of the newest event in the journal, from a replay of all of it. */
-    private static long lastEventId() throws IOException {
-        try (EventWatcher all = EventWatcher.start(sandbox, "--json", "events", "--since", 0)) {
-            all.await("any event", e -> true);
-            Deadline.await(LIMIT, () -> "the replay to settle", () -> {
-                int before = all.events().size();
-                sleep(300);
-                return all.events().size() == before;
-            });
-            List<Map<String, Object>> events = all.events();
-            return ((Number) events.get(events.size() - 1).get("id")).longValue();
-        }
     }
 
     private static void awaitSubscribed(int count) {
@@ -235,13 +221,5 @@ class AgentProfileModesTest {
                 .orElseThrow(() -> new AssertionError("no line starting with '" + prefix + "':\n" + tail));
         String[] words = line.substring(prefix.length()).trim().split(" ");
         return words[words.length - 1];
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -3,7 +3,6 @@ package dev.corral.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.corral.e2e.support.Deadline;
 import dev.corral.e2e.support.EventWatcher;
@@ -44,7 +43,7 @@ class RealAgentsTest {
         StringBuilder path = new StringBuilder();
         for (Map.Entry<String, String> cli : CLIS.entrySet()) {
             Path bin = Repo.home().resolve(".cache/agent-clis").resolve(cli.getValue()).resolve("node_modules/.bin");
-            assumeTrue(Files.isExecutable(bin.resolve(cli.getKey())), "the real CLIs are installed by src-test/agents/install.sh"
+            assertTrue(Files.isExecutable(bin.resolve(cli.getKey())), "the real CLIs are installed by src-test/agents/install.sh"
                     + " (bin/test runs it); missing: " + bin.resolve(cli.getKey()));
             path.append(bin).append(':');
         }
