@@ -259,8 +259,7 @@ final class EpollIo implements EpollIoHandle, Pty.Io {
             registration = null;
             return;
         }
-        // Never an empty set: EPOLLERR (always reported anyway) keeps the descriptor asked about while paused.
-        EpollIoOps ops = EpollIoOps.EPOLLERR;
+        EpollIoOps ops = EpollIoOps.NONE;
         if (!paused && !outputEnded) {
             ops = ops.with(EpollIoOps.EPOLLIN);
         }
