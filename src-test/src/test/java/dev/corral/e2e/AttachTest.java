@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.corral.e2e.support.ClassDaemon;
 import dev.corral.e2e.support.Deadline;
 import dev.corral.e2e.support.RawPeer;
 import dev.corral.e2e.support.Run;
@@ -18,8 +19,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,18 +35,8 @@ class AttachTest {
 
     @TempDir
     static Path dir;
+    @ClassDaemon
     static Sandbox sandbox;
-
-    @BeforeAll
-    static void startDaemon() throws IOException {
-        sandbox = new Sandbox(dir);
-        sandbox.startDaemon();
-    }
-
-    @AfterAll
-    static void stopDaemon() {
-        sandbox.close();
-    }
 
     /** A shell line that attaches and then reports the status and the terminal settings. */
     private static String attach(String args) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.corral.e2e.support.ClassDaemon;
 import dev.corral.e2e.support.Deadline;
 import dev.corral.e2e.support.RawPeer;
 import dev.corral.e2e.support.Run;
@@ -22,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,18 +39,8 @@ class DataPathTest {
 
     @TempDir
     static Path dir;
+    @ClassDaemon
     static Sandbox sandbox;
-
-    @BeforeAll
-    static void startDaemon() throws IOException {
-        sandbox = new Sandbox(dir);
-        sandbox.startDaemon();
-    }
-
-    @AfterAll
-    static void stopDaemon() {
-        sandbox.close();
-    }
 
     @Test
     void keystrokesTypedWhileTwentyMebibytesFlowAreAllReadInOrderAndTheOutputIsByteExact() throws Exception {

@@ -3,6 +3,7 @@ package dev.corral.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.corral.e2e.support.ClassDaemon;
 import dev.corral.e2e.support.Repo;
 import dev.corral.e2e.support.Run;
 import dev.corral.e2e.support.Sandbox;
@@ -15,8 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,18 +28,8 @@ class PythonClientTest {
 
     @TempDir
     static Path dir;
+    @ClassDaemon
     static Sandbox sandbox;
-
-    @BeforeAll
-    static void startDaemon() throws IOException {
-        sandbox = new Sandbox(dir);
-        sandbox.startDaemon();
-    }
-
-    @AfterAll
-    static void stopDaemon() {
-        sandbox.close();
-    }
 
     private static Run.Result python(Path socket, String... command) {
         List<String> argv = Run.argv("python3", Repo.python("corral_client.py"), "--socket", socket);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.corral.e2e.support.ClassDaemon;
 import dev.corral.e2e.support.Deadline;
 import dev.corral.e2e.support.Run;
 import dev.corral.e2e.support.Sandbox;
@@ -14,8 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,18 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SessionCommandsTest {
     @TempDir
     static Path dir;
+    @ClassDaemon
     static Sandbox sandbox;
-
-    @BeforeAll
-    static void startDaemon() throws IOException {
-        sandbox = new Sandbox(dir);
-        sandbox.startDaemon();
-    }
-
-    @AfterAll
-    static void stopDaemon() {
-        sandbox.close();
-    }
 
     private static Map<String, Object> json(Run.Result result) {
         return result.json();

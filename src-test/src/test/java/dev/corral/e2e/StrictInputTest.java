@@ -3,6 +3,7 @@ package dev.corral.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.corral.e2e.support.ClassDaemon;
 import dev.corral.e2e.support.Deadline;
 import dev.corral.e2e.support.RawPeer;
 import dev.corral.e2e.support.Run;
@@ -17,8 +18,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,18 +33,8 @@ class StrictInputTest {
 
     @TempDir
     static Path dir;
+    @ClassDaemon
     static Sandbox sandbox;
-
-    @BeforeAll
-    static void startDaemon() throws IOException {
-        sandbox = new Sandbox(dir);
-        sandbox.startDaemon();
-    }
-
-    @AfterAll
-    static void stopDaemon() {
-        sandbox.close();
-    }
 
     private static byte[] withInside(byte... inside) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -128,6 +117,7 @@ class StrictInputTest {
         Path open = dir.resolve("knock");
         Files.createDirectories(open);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        Files.setPosixFilePermissions(sandbox.dir(), PosixFilePermissions.fromString("rwx--x--x"));
         Files.setPosixFilePermissions(sandbox.socket().getParent(), PosixFilePermissions.fromString("rwx--x--x"));
         Files.setPosixFilePermissions(sandbox.socket(), PosixFilePermissions.fromString("rw-rw-rw-"));
         Path script = open.resolve("knock.py");
