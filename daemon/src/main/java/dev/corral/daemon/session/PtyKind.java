@@ -110,8 +110,12 @@ final class PtyKind implements SessionKind {
         }
     }
 
-    /** How long a stopping daemon waits for its PTY sessions' programs to end after the hangup. */
-    private static final Duration STOP_GRACE = Duration.ofSeconds(3);
+    /**
+     * How long a stopping daemon waits for its PTY sessions' programs to end after the hangup: a
+     * shell busy in a child sees its HUP trap only once the child returns, which under load took
+     * over 3 s. Within the client's 15 s wait for the stop and the unit's TimeoutStopSec=20s.
+     */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(8);
 
     /**
      * The daemon is stopping and has hung up its PTYs: waits (at most {@link #STOP_GRACE} for all)
