@@ -228,6 +228,30 @@ class WorkspaceSafetyTest {
         }
     }
 
+    /** Found by the probe: tmux.conf in the state directory with bytes that are not UTF-8 broke every tmux spawn. */
+    @Test
+    void aTmuxConfigurationThatIsNotUtf8OrALinkIsWrittenAfreshAndTmuxSpawnsGoOn() throws IOException {
+        Path tmux = Files.createDirectories(sandbox.stateDir().resolve("tmux"));
+        Path config = tmux.resolve("tmux.conf");
+        Files.deleteIfExists(config);
+        Files.write(config, new byte[] {'s', 'e', 't', ' ', (byte) 0xff, (byte) 0xfe, '\n'});
+        Run.Result spawned = sandbox.corral("spawn", "--kind", "tmux", "--name", "conf-bytes", "--", "sh", "-c", "echo conf-ok; sleep 60");
+        assertEquals(0, spawned.exit(), spawned.toString());
+        sandbox.awaitTail("conf-bytes", "conf-ok");
+        assertTrue(Files.readString(config).contains("status off"), "corral's own configuration is back");
+        sandbox.ok("rm", "--force", "conf-bytes");
+
+        Path secret = Files.writeString(dir.resolve("tmux-secret"), "not tmux's\n");
+        Files.delete(config);
+        Files.createSymbolicLink(config, secret);
+        Run.Result linked = sandbox.corral("spawn", "--kind", "tmux", "--name", "conf-link", "--", "sh", "-c", "echo link-ok; sleep 60");
+        assertEquals(0, linked.exit(), linked.toString());
+        sandbox.awaitTail("conf-link", "link-ok");
+        assertFalse(Files.isSymbolicLink(config), "the link is replaced, not written through");
+        assertEquals("not tmux's\n", Files.readString(secret));
+        sandbox.ok("rm", "--force", "conf-link");
+    }
+
     @Test
     void aWorkspaceOverTheManifestBoundRunsWithoutOneAndItsBannerSaysSo() throws IOException {
         Path ws = Files.createDirectories(dir.resolve("big")).toRealPath();
