@@ -181,6 +181,80 @@ class WebViewTest {
         });
     }
 
+    /** A WebSocket's text frames, parsed, as they arrive. */
+    private java.util.concurrent.BlockingQueue<Map<String, Object>> events(String firstFrame) throws Exception {
+        java.util.concurrent.BlockingQueue<Map<String, Object>> frames = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .header("Authorization", "Bearer " + token)
+                .buildAsync(URI.create("ws://" + hostPort + "/ws/events"), new java.net.http.WebSocket.Listener() {
+                    private final StringBuilder text = new StringBuilder();
+
+                    @Override
+                    @SuppressWarnings("unchecked")
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
+                        text.append(data);
+                        if (last) {
+                            try {
+                                frames.add((Map<String, Object>) dev.corral.protocol.Json.read(
+                                        text.toString().getBytes(StandardCharsets.UTF_8)));
+                            } catch (IOException e) {
+                                frames.add(Map.of("unparsable", text.toString()));
+                            }
+                            text.setLength(0);
+                        }
+                        ws.request(1);
+                        return null;
+                    }
+                }).get(30, TimeUnit.SECONDS);
+        socket.sendText(firstFrame, true).get(30, TimeUnit.SECONDS);
+        return frames;
+    }
+
+    private static Map<String, Object> next(java.util.concurrent.BlockingQueue<Map<String, Object>> frames) throws InterruptedException {
+        Map<String, Object> frame = frames.poll(30, TimeUnit.SECONDS);
+        assertTrue(frame != null, "no frame within 30 s");
+        return frame;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> event(Map<String, Object> frame) {
+        assertTrue(frame.get("event") instanceof Map, "an event frame: " + frame);
+        return (Map<String, Object>) frame.get("event");
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void theEventStreamFiltersByChannelCountsEachFrameAndResumesFromAnId() throws Exception {
+        var live = events("{\"type\":\"subscribe\",\"channels\":[\"sessions\"]}");
+        Map<String, Object> subscribed = next(live);
+        assertEquals("subscribed", subscribed.get("type"), subscribed.toString());
+        assertEquals(List.of("sessions"), subscribed.get("channels"));
+        sandbox.ok("spawn", "--name", "ev1", "--", "sh", "-c", "exit 4");
+        assertEquals(4, sandbox.corral("wait", "ev1").exit());
+        List<Map<String, Object>> seen = new ArrayList<>();
+        while (seen.stream().noneMatch(e -> "session.exited".equals(e.get("type")))) {
+            seen.add(event(next(live)));
+        }
+        for (int i = 0; i < seen.size(); i++) {
+            assertEquals(i + 1, ((Number) seen.get(i).get("seq")).intValue(), "seq counts this connection's frames: " + seen);
+            assertEquals("sessions", seen.get(i).get("channel"), "only the channel asked for: " + seen);
+        }
+        Map<String, Object> spawned = seen.get(0);
+        assertEquals("session.spawned", spawned.get("type"), seen.toString());
+        long spawnedId = ((Number) spawned.get("id")).longValue();
+
+        // Resume after the spawn: the journal's events after that id come first, starting at seq 1 again.
+        var resumed = events("{\"type\":\"subscribe\",\"channels\":[\"sessions\"],\"since\":" + spawnedId + "}");
+        assertEquals("subscribed", next(resumed).get("type"));
+        Map<String, Object> first = event(next(resumed));
+        assertEquals(1, ((Number) first.get("seq")).intValue(), first.toString());
+        assertEquals(seen.get(1).get("id"), first.get("id"), "the next event after " + spawnedId + ": " + first);
+
+        var refused = events("{\"type\":\"subscribe\",\"channels\":[\"nope\"]}");
+        Map<String, Object> error = next(refused);
+        assertEquals("error", error.get("type"), error.toString());
+    }
+
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void aNonLoopbackAddressNeedsTheInsecureFlag() throws IOException {
