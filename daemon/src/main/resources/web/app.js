@@ -12,6 +12,31 @@ const token = (() => {
   return sessionStorage.getItem('corral-token') || '';
 })();
 
+// xterm.js keeps its theme (colours, cursor) and cell sizes in <style> elements, which this page's
+// Content-Security-Policy (style-src 'self') refuses: colours and the cursor would not show. Its
+// rules go into constructed style sheets instead, which that policy allows (no 'unsafe-inline');
+// the element xterm.js holds is an inert <template>. Nothing else here makes a style element.
+(() => {
+  const create = Document.prototype.createElement;
+  Document.prototype.createElement = function (tag, options) {
+    if (String(tag).toLowerCase() !== 'style') return create.call(this, tag, options);
+    const sheet = new CSSStyleSheet();
+    const holder = create.call(this, 'template');
+    let text = '';
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+    Object.defineProperty(holder, 'textContent', {
+      get: () => text,
+      set: (value) => { text = String(value); sheet.replaceSync(text); },
+    });
+    const remove = holder.remove.bind(holder);
+    holder.remove = () => {
+      document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== sheet);
+      remove();
+    };
+    return holder;
+  };
+})();
+
 const $ = (id) => document.getElementById(id);
 let current = null; // { name, socket, term, fit }
 let lastEventId = null;

@@ -34,9 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The hostile probe of issue 23, bounded so that it runs with every build: fuzzed frames over the
  * raw socket, spawn/remove cycles with a heap check, kill -9 of the daemon in the middle of
- * spawn/remove loops, a full disk under the state directory, and a second uid. Each prints its
- * counts ({@code probe ...} lines in the test output). Symlinks planted in folders corral owns
- * are probed by the workspace-safety tests, not here.
+ * spawn/remove loops, a full disk under the state directory, symlinks planted where corral keeps
+ * files, and a second uid. Each prints its counts ({@code probe ...} lines in the test output);
+ * WorkspaceSafetyTest checks each kind of plant's message and log line in detail.
  */
 class ReliabilityProbeTest {
     static final int FUZZ_CASES = Integer.getInteger("corral.probe.fuzz", 1500);
@@ -332,9 +332,12 @@ class ReliabilityProbeTest {
                                 Map.of("name", name, "command", List.of("sh", "-c", "echo full-" + i), "cwd", dir.toString()));
                         outcomes.merge("spawn " + outcome(spawn), 1, Integer::sum);
                         if (spawn.containsKey("result")) {
+                            outcomes.merge("spawn warned", warned(spawn), Integer::sum);
                             outcomes.merge("wait " + outcome(peer.request("session.wait", Map.of("name", name))), 1, Integer::sum);
                             outcomes.merge("tail " + outcome(peer.request("session.tail", Map.of("name", name))), 1, Integer::sum);
-                            outcomes.merge("rm " + outcome(peer.request("session.remove", Map.of("name", name))), 1, Integer::sum);
+                            Map<String, Object> removed = peer.request("session.remove", Map.of("name", name));
+                            outcomes.merge("rm " + outcome(removed), 1, Integer::sum);
+                            outcomes.merge("rm warned", warned(removed), Integer::sum);
                         }
                     }
                     Files.delete(filler);
@@ -347,11 +350,99 @@ class ReliabilityProbeTest {
                 }
                 System.out.println("probe disk full: 40 spawn/wait/tail/rm rounds on a full 4 MiB tmpfs: " + outcomes);
                 assertEquals(null, outcomes.get("spawn INTERNAL"), outcomes.toString());
+                // A record the full disk would not take is said in the reply, never silently lost.
+                assertTrue(outcomes.getOrDefault("spawn warned", 0) > 0, "no spawn on the full disk warned: " + outcomes);
                 assertTrue(RawPeer.answers(sandbox.socket()), "the daemon stopped serving");
             }
         } finally {
             Run.command(Map.of(), Duration.ofSeconds(30), Run.argv("umount", "-l", mount));
         }
+    }
+
+    /**
+     * Links planted in every place corral owns files, each to a victim file outside: a workspace's
+     * {@code .corral/} (the folder, {@code sessions/} and each file), the state directory's folders,
+     * the files beside the socket. Each plant is refused or replaced; no victim is read into a
+     * workspace, written or deleted.
+     */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void linksPlantedWhereCorralKeepsFilesAreNeverFollowed() throws Exception {
+        Path victims = Files.createDirectories(dir.resolve("victims"));
+        Map<String, Integer> counts = new TreeMap<>();
+        List<String> followed = new ArrayList<>();
+        try (Sandbox sandbox = sandbox("plants")) {
+            sandbox.startDaemon();
+            List<String> metadata = List.of("", "sessions", "lease.json", "lock", "sessions.log", "last-session.json", ".gitignore");
+            for (String planted : metadata) {
+                String label = planted.isEmpty() ? ".corral" : ".corral/" + planted;
+                Path victim = Files.writeString(victims.resolve("ws-" + label.replace('/', '_')), "victim of " + label + "\n");
+                Path victimDir = Files.createDirectories(victims.resolve("dir-" + label.replace('/', '_')));
+                Path ws = Files.createDirectories(dir.resolve("plants-ws").resolve(label.replace('/', '_'))).toRealPath();
+                Path link = ws.resolve(label);
+                Files.createDirectories(link.getParent());
+                boolean folder = planted.isEmpty() || planted.equals("sessions");
+                Files.createSymbolicLink(link, folder ? victimDir : victim);
+                String name = "plant-" + counts.size();
+                Run.Result spawned = sandbox.corral("spawn", "--name", name, "--workspace", ws, "--", "sh", "-c", "echo x > f; exit 0");
+                counts.merge(spawned.exit() == 0 ? "spawned" : spawned.err().contains("[UNSAFE_PATH]") ? "refused UNSAFE_PATH"
+                        : "refused otherwise", 1, Integer::sum);
+                if (spawned.exit() == 0) {
+                    sandbox.corral("wait", name, "--timeout", "30");
+                    sandbox.corral("rm", "--force", name);
+                }
+                if (!Files.isSymbolicLink(link) && !Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    counts.merge("link removed", 1, Integer::sum);
+                }
+                if (!Files.readString(victim).equals("victim of " + label + "\n")) {
+                    followed.add(label + " wrote " + victim);
+                }
+                try (var inside = Files.list(victimDir)) {
+                    if (inside.findAny().isPresent()) {
+                        followed.add(label + " wrote into " + victimDir);
+                    }
+                }
+                try (var files = Files.walk(ws)) {
+                    for (Path file : files.filter(f -> Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList()) {
+                        if (Files.readString(file).contains("victim of")) {
+                            followed.add(label + " read the victim into " + file);
+                        }
+                    }
+                }
+                counts.merge("plants", 1, Integer::sum);
+            }
+        }
+        // The state directory's folders, each a link at start.
+        for (String folder : List.of("sessions", "events", "log", "agents", "tmux")) {
+            Path home = Files.createDirectories(dir.resolve("plants-state-" + folder));
+            Path victimDir = Files.createDirectories(victims.resolve("state-" + folder));
+            try (Sandbox own = new Sandbox(home)) {
+                Files.createDirectories(own.stateDir());
+                Files.createSymbolicLink(own.stateDir().resolve(folder), victimDir);
+                Process daemon = own.launchDaemon();
+                boolean ended = daemon.waitFor(60, TimeUnit.SECONDS);
+                counts.merge(ended && daemon.exitValue() == 1 && own.output(daemon).contains("[UNSAFE_PATH]")
+                        ? "state folder refused" : "state folder accepted", 1, Integer::sum);
+                if (!ended) {
+                    daemon.destroyForcibly();
+                }
+                try (var inside = Files.list(victimDir)) {
+                    if (inside.findAny().isPresent()) {
+                        followed.add("STATE/" + folder + " wrote into " + victimDir);
+                    }
+                }
+            }
+            counts.merge("plants", 1, Integer::sum);
+        }
+        System.out.println("probe symlink plants: " + counts + "; followed " + followed.size() + " " + followed);
+        assertEquals(List.of(), followed);
+        assertEquals(null, counts.get("state folder accepted"), counts.toString());
+        assertEquals(null, counts.get("refused otherwise"), counts.toString());
+    }
+
+    private static int warned(Map<String, Object> frame) {
+        return frame.get("result") instanceof Map<?, ?> result && result.get("warnings") instanceof List<?> warnings
+                && !warnings.isEmpty() ? 1 : 0;
     }
 
     private static final int NOBODY = 65534;

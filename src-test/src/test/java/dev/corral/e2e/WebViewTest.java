@@ -33,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The web view through a real daemon: refusals checked on the wire (no token, a wrong token, a
  * foreign Origin, a Host that is not the listener, a non-loopback bind, an oversized body), and a
  * real browser (Debian's chromium driven by playwright-core: src-test/web/browser.cjs) that sees a
- * session spawned from the CLI appear, attaches, types, resizes, watches a status change and the exit.
+ * session spawned from the CLI appear, attaches (with the screen drawn before it), types, resizes,
+ * sees colour, watches a status change, detaches and attaches read-only, sees the exit, and spawns
+ * and kills a session from the page.
  */
 class WebViewTest {
     @TempDir
@@ -103,6 +105,13 @@ class WebViewTest {
         String rebound = http("GET", "/api/sessions", Map.of("Host", "attacker.example:" + URI.create(url).getPort(),
                 "Authorization", auth), null);
         assertTrue(rebound.startsWith("HTTP/1.1 403") && rebound.contains("is not this listener"), rebound);
+        // The refusal quotes the Host it was given, and stays one JSON object whatever that holds.
+        String quoted = http("GET", "/api/sessions", Map.of("Host", "a\"b\\c.example:" + URI.create(url).getPort(),
+                "Authorization", auth), null);
+        Object refusal = dev.corral.protocol.Json.read(quoted.substring(quoted.indexOf("\r\n\r\n") + 4).strip()
+                .getBytes(StandardCharsets.UTF_8));
+        assertTrue(refusal instanceof Map<?, ?> error && error.get("error") instanceof Map<?, ?> inner
+                && String.valueOf(inner.get("message")).contains("a\"b\\c.example"), quoted);
         String foreign = http("GET", "/api/sessions", Map.of("Host", hostPort, "Origin", "http://attacker.example",
                 "Authorization", auth), null);
         assertTrue(foreign.startsWith("HTTP/1.1 403") && foreign.contains("origin"), foreign);
@@ -131,6 +140,123 @@ class WebViewTest {
 
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void aWebSocketFrameOverTheBoundIsClosedWith1009AndLogged() throws Exception {
+        sandbox.ok("spawn", "--name", "framed", "--", "sleep", "60");
+        java.util.concurrent.CompletableFuture<String> closed = new java.util.concurrent.CompletableFuture<>();
+        java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .header("Authorization", "Bearer " + token)
+                .buildAsync(URI.create("ws://" + hostPort + "/ws/sessions/framed"), new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket ws, int status, String reason) {
+                        closed.complete(status + " " + reason);
+                        return null;
+                    }
+
+                    @Override
+                    public void onError(java.net.http.WebSocket ws, Throwable error) {
+                        closed.complete("error " + error);
+                    }
+                }).get(30, TimeUnit.SECONDS);
+        socket.sendBinary(java.nio.ByteBuffer.allocate(100 * 1024), true);
+        String close = closed.get(30, TimeUnit.SECONDS);
+        assertTrue(close.startsWith("1009"), "closed with " + close);
+        Deadline.await(Duration.ofSeconds(10), () -> "the refused frame in the log\n" + sandbox.logTail(10), () -> {
+            try {
+                return Files.readString(sandbox.log()).contains("web view refused a WebSocket frame on the terminal of framed");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        assertEquals("running", sandbox.show("framed").get("state"), "the session runs on");
+        // The body bound is logged too (the aggregator's 413, checked in the first test).
+        String big = http("POST", "/api/sessions", Map.of("Host", hostPort, "Authorization", "Bearer " + token,
+                "Expect", "100-continue", "Content-Type", "application/json"), null, 2 * 1024 * 1024);
+        assertTrue(big.startsWith("HTTP/1.1 413"), big);
+        Deadline.await(Duration.ofSeconds(10), () -> "the refused body in the log\n" + sandbox.logTail(10), () -> {
+            try {
+                return Files.readString(sandbox.log()).contains("(413): the body is over 1048576 bytes");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    /** A WebSocket's text frames, parsed, as they arrive. */
+    private java.util.concurrent.BlockingQueue<Map<String, Object>> events(String firstFrame) throws Exception {
+        java.util.concurrent.BlockingQueue<Map<String, Object>> frames = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .header("Authorization", "Bearer " + token)
+                .buildAsync(URI.create("ws://" + hostPort + "/ws/events"), new java.net.http.WebSocket.Listener() {
+                    private final StringBuilder text = new StringBuilder();
+
+                    @Override
+                    @SuppressWarnings("unchecked")
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
+                        text.append(data);
+                        if (last) {
+                            try {
+                                frames.add((Map<String, Object>) dev.corral.protocol.Json.read(
+                                        text.toString().getBytes(StandardCharsets.UTF_8)));
+                            } catch (IOException e) {
+                                frames.add(Map.of("unparsable", text.toString()));
+                            }
+                            text.setLength(0);
+                        }
+                        ws.request(1);
+                        return null;
+                    }
+                }).get(30, TimeUnit.SECONDS);
+        socket.sendText(firstFrame, true).get(30, TimeUnit.SECONDS);
+        return frames;
+    }
+
+    private static Map<String, Object> next(java.util.concurrent.BlockingQueue<Map<String, Object>> frames) throws InterruptedException {
+        Map<String, Object> frame = frames.poll(30, TimeUnit.SECONDS);
+        assertTrue(frame != null, "no frame within 30 s");
+        return frame;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> event(Map<String, Object> frame) {
+        assertTrue(frame.get("event") instanceof Map, "an event frame: " + frame);
+        return (Map<String, Object>) frame.get("event");
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void theEventStreamFiltersByChannelCountsEachFrameAndResumesFromAnId() throws Exception {
+        var live = events("{\"type\":\"subscribe\",\"channels\":[\"sessions\"]}");
+        Map<String, Object> subscribed = next(live);
+        assertEquals("subscribed", subscribed.get("type"), subscribed.toString());
+        assertEquals(List.of("sessions"), subscribed.get("channels"));
+        sandbox.ok("spawn", "--name", "ev1", "--", "sh", "-c", "exit 4");
+        assertEquals(4, sandbox.corral("wait", "ev1").exit());
+        List<Map<String, Object>> seen = new ArrayList<>();
+        while (seen.stream().noneMatch(e -> "session.exited".equals(e.get("type")))) {
+            seen.add(event(next(live)));
+        }
+        for (int i = 0; i < seen.size(); i++) {
+            assertEquals(i + 1, ((Number) seen.get(i).get("seq")).intValue(), "seq counts this connection's frames: " + seen);
+            assertEquals("sessions", seen.get(i).get("channel"), "only the channel asked for: " + seen);
+        }
+        Map<String, Object> spawned = seen.get(0);
+        assertEquals("session.spawned", spawned.get("type"), seen.toString());
+        long spawnedId = ((Number) spawned.get("id")).longValue();
+
+        // Resume after the spawn: the journal's events after that id come first, starting at seq 1 again.
+        var resumed = events("{\"type\":\"subscribe\",\"channels\":[\"sessions\"],\"since\":" + spawnedId + "}");
+        assertEquals("subscribed", next(resumed).get("type"));
+        Map<String, Object> first = event(next(resumed));
+        assertEquals(1, ((Number) first.get("seq")).intValue(), first.toString());
+        assertEquals(seen.get(1).get("id"), first.get("id"), "the next event after " + spawnedId + ": " + first);
+
+        var refused = events("{\"type\":\"subscribe\",\"channels\":[\"nope\"]}");
+        Map<String, Object> error = next(refused);
+        assertEquals("error", error.get("type"), error.toString());
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void aNonLoopbackAddressNeedsTheInsecureFlag() throws IOException {
         Sandbox other = new Sandbox(Files.createDirectories(dir.resolve("other")));
         try {
@@ -140,6 +266,16 @@ class WebViewTest {
             assertTrue(other.output(daemon).contains("loopback only"), other.output(daemon));
         } finally {
             other.close();
+        }
+    }
+
+    /** "ok" when what the CLI shows settles as the browser expects within a few seconds, else why not. */
+    private static String check(java.util.function.Supplier<String> problem) {
+        try {
+            Deadline.await(Duration.ofSeconds(15), problem::get, () -> problem.get() == null);
+            return "ok";
+        } catch (AssertionError e) {
+            return String.valueOf(e.getMessage()).replace('\n', ' ');
         }
     }
 
@@ -159,21 +295,47 @@ class WebViewTest {
              Writer in = new java.io.OutputStreamWriter(browser.getOutputStream(), StandardCharsets.UTF_8)) {
             for (String line; (line = out.readLine()) != null; ) {
                 seen.add(line);
+                String answer = null;
                 if (line.equals("waiting spawn")) {
-                    sandbox.ok("spawn", "--name", "web1", "--size", "100x30", "--", "sh");
-                    in.write("web1\n");
-                    in.flush();
+                    // Output before anyone attaches: the browser must get it in the attach's redraw.
+                    sandbox.ok("spawn", "--name", "web1", "--size", "100x30", "--", "sh", "-c",
+                            "echo before-attach-$((6*7)); exec sh");
+                    sandbox.awaitTail("web1", "before-attach-42");
+                    answer = "web1";
                 } else if (line.startsWith("waiting idle")) {
-                    in.write("go\n");
+                    answer = "go";
+                } else if (line.equals("waiting detached web1")) {
+                    answer = check(() -> {
+                        Map<String, Object> shown = sandbox.show("web1");
+                        return "running".equals(shown.get("state")) && shown.get("attached") instanceof Number n && n.intValue() == 0 ? null
+                                : "after the page's Detach the CLI shows " + shown;
+                    });
+                } else if (line.equals("waiting read-only web1")) {
+                    sandbox.ok("send", "web1", "echo from-cli-$((3*3))");
+                    answer = "from-cli-9";
+                } else if (line.equals("waiting spawned web2")) {
+                    answer = check(() -> "running".equals(sandbox.show("web2").get("state")) ? null
+                            : "the session spawned from the page is, to the CLI, " + sandbox.show("web2"));
+                } else if (line.equals("waiting killed web2")) {
+                    answer = check(() -> "exited".equals(sandbox.show("web2").get("state")) ? null
+                            : "the session killed from the page is, to the CLI, " + sandbox.show("web2"));
+                }
+                if (answer != null) {
+                    in.write(answer + "\n");
                     in.flush();
                 }
             }
+        } finally {
+            if (!browser.waitFor(3, TimeUnit.MINUTES)) {
+                browser.destroyForcibly();
+            }
         }
-        assertTrue(browser.waitFor(3, TimeUnit.MINUTES), "the browser script ended");
         String transcript = String.join("\n", seen);
+        System.out.println("WebViewTest: the browser's steps: " + String.join(", ", seen));
         assertEquals(0, browser.exitValue(), "the browser steps:\n" + transcript + "\n" + sandbox.logTail(40));
         for (String step : List.of("refused-without-token", "refused-wrong-origin", "events-live", "session-appears", "attached",
-                "typed-echo", "resized", "status-change", "exit-shown")) {
+                "redraw-on-attach", "typed-echo", "resized", "colour-shown", "nothing-refused", "status-change", "detached",
+                "read-only", "exit-shown", "spawned-from-page", "killed-from-page")) {
             assertTrue(seen.contains("ok " + step), "step " + step + ":\n" + transcript);
         }
         assertEquals(3, sandbox.corral("wait", "web1").exit(), "the exit typed in the browser ended the session with 3");

@@ -93,6 +93,36 @@ class WorkspaceSafetyTest {
     }
 
     @Test
+    void aCreatedWorkspaceThatAnotherSessionWorksInOrThatBecameALinkIsKept() throws IOException {
+        // Another session works in it, with neither a lease nor a start record there (only --cwd): kept,
+        // and the log says whose. (One spawned into it with --force leaves its start record, which keeps it too.)
+        Path shared = dir.resolve("made-shared");
+        sandbox.ok("spawn", "--name", "ws-maker", "--workspace", shared, "--", "sh", "-c", "read line; exit 1");
+        sandbox.ok("spawn", "--name", "ws-guest", "--cwd", shared, "--", "sleep", "120");
+        sandbox.ok("send", "ws-maker", "go");
+        assertEquals(1, sandbox.corral("wait", "ws-maker").exit());
+        Deadline.await(LIMIT, () -> "the log to say why " + shared + " was kept\n" + sandbox.logTail(10),
+                () -> log().contains("workspace " + shared + " kept") && log().contains("ws-guest"));
+        assertTrue(Files.isDirectory(shared), "the guest's workspace stays");
+        sandbox.ok("rm", "--force", "ws-guest");
+
+        // The directory it made was replaced by a link (to the very same files): nothing is deleted through it.
+        Path made = dir.resolve("made-linked");
+        sandbox.ok("spawn", "--name", "ws-linked", "--workspace", made, "--", "sh", "-c", "read line; exit 1");
+        sandbox.ok("lease", "show", made);
+        Path real = dir.resolve("made-linked.real");
+        Files.move(made, real);
+        Files.createSymbolicLink(made, real);
+        sandbox.ok("send", "ws-linked", "go");
+        assertEquals(1, sandbox.corral("wait", "ws-linked").exit());
+        // Its files are not listed through the link, so there is no diff and nothing to remove.
+        Deadline.await(LIMIT, () -> "the end of ws-linked in the log\n" + sandbox.logTail(10),
+                () -> log().contains("session ws-linked ended in workspace " + made));
+        assertTrue(Files.isSymbolicLink(made), "the link stays");
+        assertTrue(Files.isDirectory(real.resolve(".corral")), "and what it leads to keeps its files");
+    }
+
+    @Test
     void aSymlinkPlantedInTheMetadataFolderIsRefusedAndNeverReadIntoTheWorkspace() throws IOException {
         Path secret = Files.writeString(dir.resolve("secret"), "hunter2\n");
         Path ws = Files.createDirectories(dir.resolve("cloned")).toRealPath();
@@ -226,6 +256,30 @@ class WorkspaceSafetyTest {
             own.ok("--socket-dir-shared", "ping");
             assertEquals("precious\n", Files.readString(victim));
         }
+    }
+
+    /** Found by the probe: tmux.conf in the state directory with bytes that are not UTF-8 broke every tmux spawn. */
+    @Test
+    void aTmuxConfigurationThatIsNotUtf8OrALinkIsWrittenAfreshAndTmuxSpawnsGoOn() throws IOException {
+        Path tmux = Files.createDirectories(sandbox.stateDir().resolve("tmux"));
+        Path config = tmux.resolve("tmux.conf");
+        Files.deleteIfExists(config);
+        Files.write(config, new byte[] {'s', 'e', 't', ' ', (byte) 0xff, (byte) 0xfe, '\n'});
+        Run.Result spawned = sandbox.corral("spawn", "--kind", "tmux", "--name", "conf-bytes", "--", "sh", "-c", "echo conf-ok; sleep 60");
+        assertEquals(0, spawned.exit(), spawned.toString());
+        sandbox.awaitTail("conf-bytes", "conf-ok");
+        assertTrue(Files.readString(config).contains("status off"), "corral's own configuration is back");
+        sandbox.ok("rm", "--force", "conf-bytes");
+
+        Path secret = Files.writeString(dir.resolve("tmux-secret"), "not tmux's\n");
+        Files.delete(config);
+        Files.createSymbolicLink(config, secret);
+        Run.Result linked = sandbox.corral("spawn", "--kind", "tmux", "--name", "conf-link", "--", "sh", "-c", "echo link-ok; sleep 60");
+        assertEquals(0, linked.exit(), linked.toString());
+        sandbox.awaitTail("conf-link", "link-ok");
+        assertFalse(Files.isSymbolicLink(config), "the link is replaced, not written through");
+        assertEquals("not tmux's\n", Files.readString(secret));
+        sandbox.ok("rm", "--force", "conf-link");
     }
 
     @Test

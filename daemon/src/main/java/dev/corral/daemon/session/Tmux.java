@@ -3,6 +3,7 @@ package dev.corral.daemon.session;
 import dev.corral.daemon.process.ProgramCall;
 import dev.corral.daemon.process.ProgramPath;
 import dev.corral.daemon.state.AtomicFiles;
+import dev.corral.daemon.state.OwnedFiles;
 import dev.corral.protocol.ErrorCode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -241,8 +242,21 @@ final class Tmux {
             text = new String(resource.readAllBytes(), StandardCharsets.UTF_8);
         }
         Files.createDirectories(config.getParent());
-        if (!Files.exists(config) || !Files.readString(config).equals(text)) {
-            AtomicFiles.write(config, text.getBytes(StandardCharsets.UTF_8));
+        byte[] wanted = text.getBytes(StandardCharsets.UTF_8);
+        if (!java.util.Arrays.equals(written(wanted.length), wanted)) {
+            AtomicFiles.write(config, wanted);
+        }
+    }
+
+    /**
+     * The configuration file as it is, compared as bytes: one that is missing, not UTF-8, longer
+     * than corral's or a link is simply written afresh (the rename replaces a link, never follows it).
+     */
+    private byte[] written(int size) {
+        try {
+            return OwnedFiles.read(config, size);
+        } catch (IOException e) {
+            return null;
         }
     }
 

@@ -110,6 +110,6 @@ final class EventSocket extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close();
+        WebGuard.frameRefused(ctx, "/ws/events", cause);
     }
 }

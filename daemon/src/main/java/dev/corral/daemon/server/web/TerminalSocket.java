@@ -123,7 +123,7 @@ final class TerminalSocket extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close();
+        WebGuard.frameRefused(ctx, attachment == null ? "a terminal" : "the terminal of " + attachment.session().name(), cause);
     }
 
     /** The browser as the session sees it: output as binary frames, the exit as a text frame, then a close. */

@@ -1,6 +1,10 @@
 package dev.corral.daemon.server.web;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.corral.protocol.ErrorCode;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -8,12 +12,14 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
@@ -63,11 +69,13 @@ final class WebGuard extends ChannelInboundHandlerAdapter {
             return;
         }
         HttpResponseStatus status = refusal.startsWith("token") ? HttpResponseStatus.UNAUTHORIZED : HttpResponseStatus.FORBIDDEN;
-        refused(ctx, request, status, refusal);
+        refused(ctx.channel(), request, status, refusal);
         ReferenceCountUtil.release(msg);
+        // The refusal quotes the peer's own Host or Origin: Jackson writes it, so it stays one JSON string.
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.putObject("error").put("code", ErrorCode.PEER_REFUSED.name()).put("message", refusal);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.copiedBuffer("{\"error\":{\"code\":\"PEER_REFUSED\",\"message\":\"" + refusal + "\"}}\n",
-                        StandardCharsets.UTF_8));
+                Unpooled.copiedBuffer(body + "\n", StandardCharsets.UTF_8));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
@@ -107,14 +115,36 @@ final class WebGuard extends ChannelInboundHandlerAdapter {
         return null;
     }
 
-    private synchronized void refused(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, String why) {
+    /**
+     * A request whose body is over the bound: the aggregator answers 413 before reading it (or
+     * closes the connection), and the refusal is logged like the guard's own, at most once a second.
+     */
+    void oversized(Channel channel, HttpRequest request) {
+        refused(channel, request, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "the body is over " + WebServer.MAX_BODY_BYTES + " bytes");
+    }
+
+    /**
+     * A WebSocket frame Netty's decoder refused (over {@link WebServer#MAX_FRAME_BYTES}: close
+     * 1009; malformed: 1002); the decoder has sent the close. Only a peer with the token gets this
+     * far, and its connection ends here, so each is logged.
+     */
+    static void frameRefused(ChannelHandlerContext ctx, String what, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException) {
+            log.warn("web view refused a WebSocket frame on {} from {}: {}", what, ctx.channel().remoteAddress(), cause.getMessage());
+        } else {
+            log.debug("web view connection {} from {} failed: {}", what, ctx.channel().remoteAddress(), cause.toString());
+        }
+        ctx.close();
+    }
+
+    private synchronized void refused(Channel channel, HttpRequest request, HttpResponseStatus status, String why) {
         long now = System.nanoTime();
         if (now - lastLogNanos < TimeUnit.SECONDS.toNanos(1)) {
             unlogged++;
             return;
         }
         log.warn("web view refused {} {} from {} ({}): {}{}", request.method(), new QueryStringDecoder(request.uri()).path(),
-                ctx.channel().remoteAddress(), status.code(), why, unlogged == 0 ? "" : " (and " + unlogged + " more refusals)");
+                channel.remoteAddress(), status.code(), why, unlogged == 0 ? "" : " (and " + unlogged + " more refusals)");
         lastLogNanos = now;
         unlogged = 0;
     }

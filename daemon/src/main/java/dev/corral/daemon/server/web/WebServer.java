@@ -7,10 +7,15 @@ import dev.corral.daemon.server.CorralServer;
 import dev.corral.daemon.session.SessionRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
@@ -72,7 +77,7 @@ public final class WebServer implements AutoCloseable {
                         protected void initChannel(Channel channel) {
                             channel.pipeline()
                                     .addLast("http", new HttpServerCodec(8192, 16 * 1024, 64 * 1024))
-                                    .addLast("aggregator", new HttpObjectAggregator(MAX_BODY_BYTES))
+                                    .addLast("aggregator", new BodyBound(guard))
                                     .addLast("guard", guard)
                                     .addLast("websocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                                             .websocketPath("/ws").checkStartsWith(true).maxFramePayloadLength(MAX_FRAME_BYTES)
@@ -95,6 +100,36 @@ public final class WebServer implements AutoCloseable {
         guard.answerAs(hosts);
         log.info("web view on http://{}:{}/ (open the URL that 'corral web' prints; it carries the token)", literal, port);
         return new WebServer(listener, token);
+    }
+
+    /**
+     * The aggregator with its refusals logged: a body announced over the bound with
+     * {@code Expect: 100-continue} (answered 413 before it is sent) or sent over it.
+     */
+    private static final class BodyBound extends HttpObjectAggregator {
+        private final WebGuard guard;
+
+        BodyBound(WebGuard guard) {
+            super(MAX_BODY_BYTES);
+            this.guard = guard;
+        }
+
+        @Override
+        protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+            Object response = super.newContinueResponse(start, maxContentLength, pipeline);
+            if (response instanceof HttpResponse answer && answer.status().code() == 413 && start instanceof HttpRequest request) {
+                guard.oversized(pipeline.channel(), request);
+            }
+            return response;
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) throws Exception {
+            if (oversized instanceof HttpRequest request) {
+                guard.oversized(ctx.channel(), request);
+            }
+            super.handleOversizedMessage(ctx, oversized);
+        }
     }
 
     /** The page's address with the token in its fragment (which the browser never sends to a server). */
