@@ -109,6 +109,23 @@ class NoReplyTest {
         }
     }
 
+    /** A shell's TAB asks for names: a daemon that never answers costs it 2 s at most, and nothing is printed. */
+    @Test
+    void completionNamesGiveUpQuicklyAndSilentlyOnADaemonThatNeverAnswers() throws IOException {
+        for (boolean greets : new boolean[] {true, false}) {
+            Path world = dir.resolve(greets ? "greets" : "mute");
+            try (Sandbox sandbox = new Sandbox(world); SilentDaemon daemon = new SilentDaemon(sandbox.socket(), greets)) {
+                long started = System.nanoTime();
+                Run.Result names = sandbox.corral("completion", "--names", "sessions");
+                long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
+                assertEquals(0, names.exit(), names.toString());
+                assertEquals("", names.out() + names.err(), names.toString());
+                // 2 s for the names, the rest a JVM's start on a loaded machine; the default limit would be 30 s.
+                assertTrue(seconds < 15, "completion waited " + seconds + " s on a daemon that never answers");
+            }
+        }
+    }
+
     @Test
     void aDaemonThatNeverSaysHelloEndsWithNoReplyAndNoSecondDaemon() throws IOException {
         try (Sandbox sandbox = new Sandbox(dir).withEnv("CORRAL_REPLY_TIMEOUT", "2");
