@@ -86,8 +86,8 @@ final class ServiceFiles {
         }
         return List.of("this shell has no XDG_RUNTIME_DIR, so corral here uses " + endpoint.socket() + ", not the units' socket "
                 + DEFAULT_SYSTEMD_SOCKET + " (%t is XDG_RUNTIME_DIR, /run/user/" + Endpoint.currentUid() + " in a systemd user"
-                + " session, which sets it for your shells too); to use this one socket everywhere, install with --socket "
-                + endpoint.socket());
+                + " session, which sets it for your shells too); to use one socket everywhere, set CORRAL_SOCKET="
+                + endpoint.socket() + " in your shell's profile and install again");
     }
 
     /** What to type next. */
