@@ -45,13 +45,24 @@ final class CompletionCommand implements Callable<Integer> {
         }
     }
 
+    /** The shells a script is made for. */
+    static final class Shells implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return List.of("bash", "zsh", "fish").iterator();
+        }
+    }
+
+    /** What the shell's TAB may wait for a daemon's names: a hung daemon must not freeze the prompt. */
+    private static final java.time.Duration NAMES_LIMIT = java.time.Duration.ofSeconds(2);
+
     @ParentCommand
     Corral corral;
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "SHELL", arity = "0..1", description = "bash, zsh or fish.")
+    @Parameters(paramLabel = "SHELL", arity = "0..1", completionCandidates = Shells.class, description = "bash, zsh or fish.")
     String shell;
 
     @CommandLine.Option(names = "--names", paramLabel = "KIND", hidden = true,
@@ -173,11 +184,10 @@ final class CompletionCommand implements Callable<Integer> {
         if (!kind.equals("sessions") && !kind.equals("profiles")) {
             throw new CliFailure(Exit.USAGE, null, "--names takes sessions or profiles");
         }
-        DaemonConnection daemon = DaemonConnection.tryOpen(corral.endpoint());
-        if (daemon == null) {
-            return;
-        }
-        try (daemon) {
+        try (DaemonConnection daemon = DaemonConnection.tryOpen(corral.endpoint(), NAMES_LIMIT)) {
+            if (daemon == null) {
+                return;
+            }
             Map<String, Object> answer = kind.equals("sessions") ? daemon.require(Op.LIST, Map.of("all", true))
                     : daemon.require(Op.PROFILE_LIST, Map.of());
             Object listed = answer.get(kind);

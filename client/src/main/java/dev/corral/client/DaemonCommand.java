@@ -254,9 +254,10 @@ final class DaemonCommand {
                 }
             }
             String next = ServiceFiles.nextStep(chosen, files);
+            List<String> notes = ServiceFiles.notes(chosen, corral.endpoint(), System.getenv());
             if (corral.json) {
                 System.out.println(Json.writeString(Map.of("manager", chosen.name().toLowerCase(), "dryRun", dryRun,
-                        "files", report, "next", next)));
+                        "files", report, "next", next, "notes", notes)));
                 return Exit.OK;
             }
             for (int i = 0; i < files.size(); i++) {
@@ -269,6 +270,7 @@ final class DaemonCommand {
                 }
             }
             System.out.println((dryRun ? "after installing, " : "next: ") + next);
+            notes.forEach(note -> System.err.println("corral: note: " + note));
             return Exit.OK;
         }
 

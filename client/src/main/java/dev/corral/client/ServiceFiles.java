@@ -65,9 +65,29 @@ final class ServiceFiles {
                     .replace("@CORRAL_HOME@", xmlEscape(corralHome.toString()))
                     .replace("@CORRAL_JAVA@", xmlEscape(java))
                     .replace("@CORRAL_STATE_DIR@", xmlEscape(stateDirectory(env).toString()));
+            if (!endpoint.isDefault()) {
+                // launchd gives the agent no XDG_RUNTIME_DIR or CORRAL_SOCKET: a socket of the user's own is written in.
+                text = text.replace("    <string>--state-dir</string>\n", "    <string>--socket</string>\n    <string>"
+                        + xmlEscape(endpoint.socket().toString()) + "</string>\n    <string>--state-dir</string>\n");
+            }
             files.add(new File(dir.resolve(name), text));
         }
         return files;
+    }
+
+    /**
+     * What the user should know about the files before using them: on systemd, a shell without
+     * {@code XDG_RUNTIME_DIR} gives the client another default socket than the units' {@code %t} one,
+     * so its commands would start a daemon of their own beside the service.
+     */
+    static List<String> notes(Manager manager, Endpoint endpoint, Map<String, String> env) {
+        if (manager != Manager.SYSTEMD || !endpoint.isDefault() || present(env.get("XDG_RUNTIME_DIR"))) {
+            return List.of();
+        }
+        return List.of("this shell has no XDG_RUNTIME_DIR, so corral here uses " + endpoint.socket() + ", not the units' socket "
+                + DEFAULT_SYSTEMD_SOCKET + " (%t is XDG_RUNTIME_DIR, /run/user/" + Endpoint.currentUid() + " in a systemd user"
+                + " session, which sets it for your shells too); to use one socket everywhere, set CORRAL_SOCKET="
+                + endpoint.socket() + " in your shell's profile and install again");
     }
 
     /** What to type next. */

@@ -44,12 +44,20 @@ final class SessionCommands {
         System.err.flush();
     }
 
+    /** The kinds of session, for completion. */
+    static final class Kinds implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return List.of("pty", "tmux", "container").iterator();
+        }
+    }
+
     @Command(name = "spawn", description = "Start a command in a new session and print its name.")
     static final class Spawn extends Base {
         @Option(names = "--name", paramLabel = "NAME", description = "Session name (default: from the command).")
         String name;
 
-        @Option(names = "--kind", paramLabel = "KIND", description = "pty (default, or the agent profile's); tmux: a session in corral's own tmux server that outlives the daemon; container: a Docker container running in --workspace.")
+        @Option(names = "--kind", paramLabel = "KIND", completionCandidates = Kinds.class, description = "pty (default, or the agent profile's); tmux: a session in corral's own tmux server that outlives the daemon; container: a Docker container running in --workspace.")
         String kind;
 
         @Option(names = "--image", paramLabel = "IMAGE", description = "Containers: the image (default: corral-agent:latest, made by 'corral image build'). Never pulled.")

@@ -59,6 +59,11 @@ class CliCornersTest {
             assertEquals(home.resolve(".local/state/corral").toString(), daemon.get("stateDir"));
             Run.Result profiles = Run.command(sandbox.env(), Sandbox.COMMAND_DEADLINE, concat(argv, "profile", "ls"));
             assertTrue(profiles.out().contains("config: " + home.resolve(".config/corral/config.toml")), profiles.toString());
+            // The daemon's environment decides the config file, not the asking client's.
+            Run.Result elsewhere = Run.command(sandbox.env(), Sandbox.COMMAND_DEADLINE, Run.argv("env", "-u", "CORRAL_STATE_DIR",
+                    "HOME=" + dir.resolve("another"), "XDG_CONFIG_HOME=" + dir.resolve("another/.config"),
+                    "CORRAL_CONFIG=" + dir.resolve("another/config.toml"), Repo.corral(), "profile", "ls"));
+            assertTrue(elsewhere.out().contains("config: " + home.resolve(".config/corral/config.toml")), elsewhere.toString());
             Run.Result stop = Run.command(sandbox.env(), Sandbox.COMMAND_DEADLINE, concat(argv, "daemon", "stop"));
             assertEquals(0, stop.exit(), stop.toString());
 

@@ -51,6 +51,8 @@ class CompletionTest {
             assertEquals(List.of("spawn"), complete(sandbox, "spa"));
             assertTrue(complete(sandbox, "daemon", "").containsAll(List.of("install", "uninstall", "start", "stop")));
             assertTrue(complete(sandbox, "spawn", "--wo").contains("--workspace"));
+            assertEquals(List.of("pty", "tmux", "container"), complete(sandbox, "spawn", "--kind", ""));
+            assertEquals(List.of("bash", "zsh", "fish"), complete(sandbox, "completion", ""));
 
             assertEquals(List.of("nightly-build"), complete(sandbox, "attach", "nig"));
             assertTrue(complete(sandbox, "wait", "").contains("nightly-build"));

@@ -95,6 +95,48 @@ class ServiceTest {
         }
     }
 
+    /**
+     * What a new user gets: no --socket, CORRAL_SOCKET, CORRAL_STATE_DIR or XDG_RUNTIME_DIR in the
+     * shell (as on a machine without a systemd user session). The units use systemd's own %t
+     * socket and the default state directory, systemd-analyze accepts them, and install says that
+     * this shell's corral would use another socket.
+     */
+    @Test
+    void installWithTheDefaultsWritesUnitsOnTheRuntimeDirectoryAndSaysWhenTheShellHasNone() throws IOException {
+        try (Sandbox sandbox = sandbox()) {
+            Path home = dir.resolve("home");
+            Path units = home.resolve(".config/systemd/user");
+            List<String> argv = Run.argv("env", "-u", "CORRAL_SOCKET", "-u", "CORRAL_STATE_DIR", "-u", "XDG_RUNTIME_DIR",
+                    "-u", "XDG_CONFIG_HOME", "HOME=" + home, Repo.corral(), "daemon", "install", "--systemd");
+            Run.Result install = Run.command(sandbox.env(), DEADLINE, argv);
+            assertEquals(0, install.exit(), install.toString());
+            String service = Files.readString(units.resolve("corrald.service"));
+            String socket = Files.readString(units.resolve("corrald.socket"));
+            assertTrue(service.contains("\nExecStart=" + Repo.corrald() + " --socket %t/corral/corral.sock\n"), service);
+            assertTrue(socket.contains("\nListenStream=%t/corral/corral.sock\n"), socket);
+            assertTrue(service.contains("\nEnvironment=CORRAL_JAVA=/") && !service.contains("@CORRAL_"), service);
+            Object uid = Files.getAttribute(home, "unix:uid");
+            assertTrue(install.err().contains("corral: note: this shell has no XDG_RUNTIME_DIR, so corral here uses /tmp/corral-"
+                    + uid + "/corral.sock, not the units' socket %t/corral/corral.sock"), install.toString());
+
+            Path runtime = dir.resolve("runtime");
+            Files.createDirectories(runtime);
+            Files.setPosixFilePermissions(runtime, PosixFilePermissions.fromString("rwx------"));
+            Run.Result verify = Run.command(Map.of("XDG_RUNTIME_DIR", runtime.toString()), DEADLINE,
+                    Run.argv("systemd-analyze", "verify", "--user", units.resolve("corrald.socket"), units.resolve("corrald.service")));
+            assertEquals(0, verify.exit(), verify.toString());
+            assertEquals("", verify.err(), "systemd-analyze verify complained:\n" + verify);
+
+            // With XDG_RUNTIME_DIR set, the client's default is the units' socket: nothing to say.
+            List<String> withRuntime = Run.argv("env", "-u", "CORRAL_SOCKET", "-u", "CORRAL_STATE_DIR", "-u", "XDG_CONFIG_HOME",
+                    "XDG_RUNTIME_DIR=" + runtime, "HOME=" + home, Repo.corral(), "daemon", "install", "--systemd", "--dry-run");
+            Run.Result quiet = Run.command(sandbox.env(), DEADLINE, withRuntime);
+            assertEquals(0, quiet.exit(), quiet.toString());
+            assertEquals("", quiet.err(), quiet.toString());
+            assertTrue(quiet.out().contains("(would be unchanged)"), quiet.toString());
+        }
+    }
+
     @Test
     void socketActivationStartsCorraldOnTheFirstConnectionAndItNotifiesTheManager() throws Exception {
         try (Sandbox sandbox = sandbox()) {
@@ -167,7 +209,9 @@ class ServiceTest {
             Run.Result check = Run.command(Map.of(), DEADLINE, Run.argv("python3", Repo.python("service_helper.py"), "plist", plist));
             assertEquals(0, check.exit(), check.toString());
             Map<?, ?> agent = (Map<?, ?>) Json.read(check.out().getBytes(StandardCharsets.UTF_8));
-            assertEquals(List.of(Repo.corrald().toString(), "--state-dir", sandbox.stateDir().toString()), agent.get("program"));
+            // The sandbox's own socket is written in: launchd gives the agent no CORRAL_SOCKET or XDG_RUNTIME_DIR.
+            assertEquals(List.of(Repo.corrald().toString(), "--socket", sandbox.socket().toString(), "--state-dir",
+                    sandbox.stateDir().toString()), agent.get("program"));
             assertEquals(Map.of("SuccessfulExit", false), agent.get("keepAlive"));
             assertEquals(Boolean.TRUE, agent.get("runAtLoad"));
             assertEquals(sandbox.stateDir().resolve("log/launchd.err.log").toString(), agent.get("stderr"));

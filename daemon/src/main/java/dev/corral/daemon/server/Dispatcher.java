@@ -1,6 +1,7 @@
 package dev.corral.daemon.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.corral.daemon.command.Arguments;
 import dev.corral.daemon.command.Caller;
 import dev.corral.daemon.command.Operation;
@@ -10,6 +11,7 @@ import dev.corral.daemon.command.Request;
 import dev.corral.daemon.Fatal;
 import dev.corral.daemon.session.SessionException;
 import dev.corral.protocol.ErrorCode;
+import dev.corral.protocol.Message;
 import dev.corral.protocol.Op;
 import dev.corral.protocol.Protocol;
 import dev.corral.protocol.args.Requests;
@@ -137,11 +139,14 @@ final class Dispatcher extends SimpleChannelInboundHandler<Request> {
                 greeted = true;
                 cancelHelloTimer();
             }
-            ctx.writeAndFlush(Responses.ok(mapper, request.id(), ok.result()))
+            ctx.writeAndFlush(okFrame(ctx, request, ok.result()))
                     .addListener(written -> replyFailed(ctx, request, (ChannelFuture) written));
         } else if (reply instanceof Reply.Upgrade upgrade) {
-            ctx.writeAndFlush(Responses.ok(mapper, request.id(), upgrade.result()));
-            handOver(ctx.channel(), upgrade.handOver());
+            ObjectNode frame = okFrame(ctx, request, upgrade.result());
+            ctx.writeAndFlush(frame);
+            if (frame.has(Message.RESULT)) {
+                handOver(ctx.channel(), upgrade.handOver());
+            }
             return;
         } else if (reply instanceof Reply.Err err) {
             var written = ctx.writeAndFlush(Responses.error(mapper, request.id(), err.code(), err.message()));
@@ -152,6 +157,26 @@ final class Dispatcher extends SimpleChannelInboundHandler<Request> {
         // A peer that sends requests without reading the answers stops being read until it catches up.
         if (!ctx.channel().isWritable()) {
             ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    /**
+     * The success frame for {@code result}, or INTERNAL when it cannot be made into JSON (a bug, or
+     * a class that no longer loads because the jar was replaced under a running daemon): the peer
+     * gets an answer, never silence. When not even that frame can be made, the connection is
+     * closed, which a client reports at once.
+     */
+    private ObjectNode okFrame(ChannelHandlerContext ctx, Request request, Object result) {
+        try {
+            return Responses.ok(mapper, request.id(), result);
+        } catch (RuntimeException | LinkageError e) {
+            try {
+                Reply.Err err = (Reply.Err) Guarded.internal(request, e);
+                return Responses.error(mapper, request.id(), err.code(), "corrald could not build its reply: " + err.message());
+            } catch (RuntimeException | LinkageError again) {
+                ctx.close();
+                throw again;
+            }
         }
     }
 
@@ -181,8 +206,10 @@ final class Dispatcher extends SimpleChannelInboundHandler<Request> {
                     + request.op() + " would be " + tooLarge.length() + " bytes, over the frame limit of "
                     + Protocol.MAX_FRAME_BYTES + "; ask for less (one session with 'corral show', fewer bytes of tail)"));
         } else if (ctx.channel().isActive()) {
-            log.warn("reply to {} (id {}) for {} could not be written: {}", request.op(), request.id(),
+            // Closed rather than left waiting: the client says the daemon closed without answering.
+            log.warn("reply to {} (id {}) for {} could not be written: {}; closing the connection", request.op(), request.id(),
                     ctx.channel().attr(PEER).get(), cause.toString());
+            ctx.close();
         }
     }
 
