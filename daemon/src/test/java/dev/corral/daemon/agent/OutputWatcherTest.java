@@ -200,14 +200,6 @@ class OutputWatcherTest {
     }
 
     @Test
-    void theStopgapStreamTextKeepsTheLastRowsWithoutEscapes() {
-        StreamText text = new StreamText(2);
-        byte[] bytes = "a\r\n\u001b(Bb\u001b[1mold\u001b[0m\r\nc\u001b[2Cd\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        text.feed(bytes, bytes.length);
-        assertEquals("bold\nc d", text.text());
-    }
-
-    @Test
     void theBuiltInProfilesParse() {
         Map<String, Profile> builtIns = Profiles.builtIns();
         assertEquals(List.of("claude", "codex", "gemini", "generic"), List.copyOf(builtIns.keySet()));
