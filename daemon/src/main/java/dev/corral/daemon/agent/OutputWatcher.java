@@ -16,18 +16,20 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads an agent session's visible screen and moves its readiness: {@code starting};
  * {@code awaiting-input} while a dialog a responder knows is on screen (the responder answers it
- * once per appearance: {@link Responders}); {@code ready} once {@code ready_when} is on screen and {@code not_when} is
- * not (then the prompt is typed); {@code stuck} when it is not ready within {@code start_timeout},
- * or the screen stays unchanged for {@code stuck_after} (a question no responder knows), or a
- * responder's {@code within} has passed since it answered; {@code exited} when the program ends
- * before it was ready. {@code stuck} and {@code exited} carry the screen's text.
+ * once per appearance: {@link Responders}); {@code ready} once {@code ready_when} has been on
+ * screen for {@link #READY_HOLD_NANOS} without {@code not_when} (then the prompt is typed);
+ * {@code stuck} when it is not ready within {@code start_timeout}, or the screen stays unchanged
+ * for {@code stuck_after} (a question no responder knows), or a responder's {@code within} has
+ * passed since it answered; {@code exited} when the program ends before it was ready.
+ * {@code stuck} and {@code exited} carry the screen's text.
  *
  * <p>It also says when the agent waits for a person (the session's status {@code needs-input}):
  * while it is stuck, and, once ready, for as long as the ready prompt is on screen.
  *
  * <p>Threads: {@link #changed} comes from the session's reader and only schedules; the screen is
- * read on the {@code watch} executor, keys are typed on the {@code typing} executor ({@link Typing}), timers tick
- * on {@code timers}. The watcher's lock is taken before a session's, never the other way round.
+ * read on the {@code watch} executor, keys are typed on the {@code typing} executor
+ * ({@link Typing}), timers tick on {@code timers}. The watcher's lock is taken before a
+ * session's, never the other way round.
  */
 final class OutputWatcher {
     /** The session as the watcher sees it. */
@@ -52,6 +54,13 @@ final class OutputWatcher {
     static final long SETTLE_MILLIS = 100;
     /** How often the timeouts are checked while not ready (no screen is read for it). */
     static final long TICK_MILLIS = 250;
+    /**
+     * The ready prompt must stay on screen this long before the agent is ready: a CLI may draw its
+     * prompt a moment before a dialog covers it (Gemini CLI 0.61: 0.5 s here when idle, 0.9 s under
+     * load, before it asks whether to trust the folder), and a prompt typed then is lost or goes
+     * into the dialog. A profile whose CLI takes longer says more in its ready_when (Gemini's does).
+     */
+    static final long READY_HOLD_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** A stuck screen's text is taken again once the screen has been still this long. */
     static final long STILL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -68,6 +77,8 @@ final class OutputWatcher {
     private long startedAt;
     private String screen = "";
     private long changedAt;
+    /** Since when the ready prompt has been on screen without a break (0: it is not). */
+    private long promptSince;
     private boolean ready;
     private String state;
     private String stuckOn;
@@ -168,7 +179,13 @@ final class OutputWatcher {
         }
         boolean dialog = responders.look(text, now, changedAt, ready, this::answer);
         boolean prompt = promptWaits(text);
-        if (!ready && prompt) {
+        if (!prompt) {
+            promptSince = 0;
+        } else if (!ready && promptSince == 0) {
+            promptSince = now;
+        }
+        // A screen read still pending may show the prompt gone: the tick judges the last one read.
+        if (!ready && prompt && now - promptSince >= READY_HOLD_NANOS && !lookPending.get()) {
             becomeReady();
         }
         if (!ready) {
