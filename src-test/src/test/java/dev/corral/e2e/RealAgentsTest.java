@@ -77,9 +77,12 @@ class RealAgentsTest {
         return new Path[] {home, work};
     }
 
-    private static void spawn(String agent, String name, Path[] homeAndWork, Path prompt) {
+    private static void spawn(String agent, String name, Path[] homeAndWork, Path prompt, String... env) {
         List<Object> args = new java.util.ArrayList<>(List.of("spawn", "--agent", agent, "--name", name, "--cwd", homeAndWork[1],
                 "--env", "HOME=" + homeAndWork[0], "--size", "120x40"));
+        for (String variable : env) {
+            args.addAll(List.of("--env", variable));
+        }
         if (prompt != null) {
             args.addAll(List.of("--prompt-file", prompt));
         }
@@ -173,6 +176,32 @@ class RealAgentsTest {
         assertTrue(String.valueOf(shown.get("stuckOn")).contains("Sign in with ChatGPT"), shown.toString());
         assertEquals("needs-input", shown.get("status"), shown.toString());
         sandbox.ok("rm", "--force", "codex-fresh");
+    }
+
+    /**
+     * Gemini with an API key chosen (no service checks it until a request goes out) draws its
+     * ready prompt for about a second before it asks whether to trust the folder: the prompt must
+     * not be typed into that dialog, and after the answer (Gemini restarts itself) it is submitted.
+     */
+    @Test
+    void geminiWithAnApiKeyGetsPastItsTrustDialogAndTheStartupPromptIsSubmitted() throws IOException {
+        Path[] where = fresh("gemini-key", Map.of(".gemini/settings.json", "{\"security\": {\"auth\": {\"selectedType\": \"gemini-api-key\"}}}"));
+        spawn("gemini", "gemini-key", where, prompt("Say hello in one word"), "GEMINI_API_KEY=test-key");
+        awaitReadiness("gemini-key", "ready");
+        // Submitted: on the visible screen the prompt is in the transcript above the input box, which shows its
+        // placeholder again; nothing is queued (what is typed while Gemini starts up waits in a queue, and is lost
+        // when it restarts to apply the trust).
+        Deadline.await(LIMIT, () -> "the prompt submitted on the screen of gemini-key:\n" + sandbox.corral("screen", "gemini-key").out()
+                + sandbox.logTail(30), () -> {
+                    String visible = sandbox.corral("screen", "gemini-key").out();
+                    return visible.contains("> Say hello in one word") && visible.contains("Type your message or @path/to/file")
+                            && !visible.contains("Queued") && !visible.contains("Do you trust the files in this folder?");
+                });
+        assertTrue(Files.readString(sandbox.log()).contains("session gemini-key: answering \"Do you trust the files in this folder?"),
+                sandbox.logTail(30));
+        assertTrue(Files.readString(where[0].resolve(".gemini/trustedFolders.json")).contains("TRUST_FOLDER"),
+                "the first choice, this folder only");
+        sandbox.ok("rm", "--force", "gemini-key");
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.corral.daemon.agent;
 
 import dev.corral.daemon.session.SessionException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -10,7 +9,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,18 +16,20 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads an agent session's visible screen and moves its readiness: {@code starting};
  * {@code awaiting-input} while a dialog a responder knows is on screen (the responder answers it
- * once per appearance); {@code ready} once {@code ready_when} is on screen and {@code not_when} is
- * not (then the prompt is typed); {@code stuck} when it is not ready within {@code start_timeout},
- * or the screen stays unchanged for {@code stuck_after} (a question no responder knows), or a
- * responder's {@code within} has passed since it answered; {@code exited} when the program ends
- * before it was ready. {@code stuck} and {@code exited} carry the screen's text.
+ * once per appearance: {@link Responders}); {@code ready} once {@code ready_when} has been on
+ * screen for {@link #READY_HOLD_NANOS} without {@code not_when} (then the prompt is typed);
+ * {@code stuck} when it is not ready within {@code start_timeout}, or the screen stays unchanged
+ * for {@code stuck_after} (a question no responder knows), or a responder's {@code within} has
+ * passed since it answered; {@code exited} when the program ends before it was ready.
+ * {@code stuck} and {@code exited} carry the screen's text.
  *
  * <p>It also says when the agent waits for a person (the session's status {@code needs-input}):
  * while it is stuck, and, once ready, for as long as the ready prompt is on screen.
  *
  * <p>Threads: {@link #changed} comes from the session's reader and only schedules; the screen is
- * read on the {@code watch} executor, keys are typed on the {@code typing} executor, timers tick
- * on {@code timers}. The watcher's lock is taken before a session's, never the other way round.
+ * read on the {@code watch} executor, keys are typed on the {@code typing} executor
+ * ({@link Typing}), timers tick on {@code timers}. The watcher's lock is taken before a
+ * session's, never the other way round.
  */
 final class OutputWatcher {
     /** The session as the watcher sees it. */
@@ -50,31 +50,26 @@ final class OutputWatcher {
     }
 
     private static final Logger log = LoggerFactory.getLogger(OutputWatcher.class);
-    /** A responder answers at most this often per session: a dialog that never clears must not become a loop. */
-    static final int MAX_ANSWERS = 10;
     /** Output is looked at this long after it came, so a burst of redraws is read once. */
     static final long SETTLE_MILLIS = 100;
     /** How often the timeouts are checked while not ready (no screen is read for it). */
     static final long TICK_MILLIS = 250;
     /**
-     * A dialog still on screen, the screen unchanged this long after its answer, is answered again:
-     * a program starting up may drop the keys that came before it listened (seen with Codex under load).
+     * The ready prompt must stay on screen this long before the agent is ready: a CLI may draw its
+     * prompt a moment before a dialog covers it (Gemini CLI 0.61: 0.5 s here when idle, 0.9 s under
+     * load, before it asks whether to trust the folder), and a prompt typed then is lost or goes
+     * into the dialog. A profile whose CLI takes longer says more in its ready_when (Gemini's does).
      */
-    static final long REANSWER_NANOS = TimeUnit.SECONDS.toNanos(3);
+    static final long READY_HOLD_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** A stuck screen's text is taken again once the screen has been still this long. */
     static final long STILL_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** Typed text must show on screen (and the screen settle) within this, before Enter is pressed. */
-    static final long ECHO_MILLIS = 3000;
-    static final long ECHO_STILL_MILLIS = 150;
-    static final long ECHO_POLL_MILLIS = 50;
-    /** Between the keys of one answer, so that no CLI reads them as a paste. */
-    static final long KEY_GAP_MILLIS = 30;
 
     private final Target session;
     private final Profile profile;
     private final ScheduledExecutorService timers;
     private final Executor watch;
-    private final Executor typing;
+    private final Typing typing;
+    private final Responders responders;
     private final String typedPrompt;
     private final AtomicBoolean lookPending = new AtomicBoolean();
     private volatile boolean closed;
@@ -82,12 +77,8 @@ final class OutputWatcher {
     private long startedAt;
     private String screen = "";
     private long changedAt;
-    /** Per responder: its dialog is on screen now (answered when it appeared). */
-    private final boolean[] present;
-    private final long[] answeredAt;
-    private final int[] answers;
-    /** Per responder: when it last answered (0: never). */
-    private final long[] lastAnswerAt;
+    /** Since when the ready prompt has been on screen without a break (0: it is not). */
+    private long promptSince;
     private boolean ready;
     private String state;
     private String stuckOn;
@@ -99,13 +90,9 @@ final class OutputWatcher {
         this.profile = profile;
         this.timers = timers;
         this.watch = watch;
-        this.typing = typing;
+        this.typing = new Typing(session, typing);
+        this.responders = new Responders(profile.responders());
         this.typedPrompt = typedPrompt;
-        int n = profile.responders().size();
-        this.present = new boolean[n];
-        this.lastAnswerAt = new long[n];
-        this.answeredAt = new long[n];
-        this.answers = new int[n];
     }
 
     /** The program has started: without a ready pattern, it is ready at once. */
@@ -150,6 +137,7 @@ final class OutputWatcher {
     /** The program ended: one that was not ready yet is {@code exited}, with what it left on screen. */
     void ended() {
         closed = true;
+        typing.close();
         cancelTick();
         try {
             watch.execute(() -> {
@@ -169,6 +157,7 @@ final class OutputWatcher {
     /** The session is gone: nothing more is looked at or typed. */
     void close() {
         closed = true;
+        typing.close();
         cancelTick();
     }
 
@@ -188,19 +177,15 @@ final class OutputWatcher {
             screen = text;
             changedAt = now;
         }
-        List<Profile.Responder> responders = profile.responders();
-        boolean dialog = false;
-        for (int i = 0; i < responders.size(); i++) {
-            Matcher m = responders.get(i).when().matcher(text);
-            boolean on = m.find();
-            if (on && (!present[i] || unheard(i, now))) {
-                answer(i, m.group(), now);
-            }
-            present[i] = on;
-            dialog |= on;
-        }
+        boolean dialog = responders.look(text, now, changedAt, ready, this::answer);
         boolean prompt = promptWaits(text);
-        if (!ready && prompt) {
+        if (!prompt) {
+            promptSince = 0;
+        } else if (!ready && promptSince == 0) {
+            promptSince = now;
+        }
+        // A screen read still pending may show the prompt gone: the tick judges the last one read.
+        if (!ready && prompt && now - promptSince >= READY_HOLD_NANOS && !lookPending.get()) {
             becomeReady();
         }
         if (!ready) {
@@ -226,12 +211,7 @@ final class OutputWatcher {
             why = "its screen has not changed for " + seconds(profile.stuckAfter()) + " and shows no ready prompt"
                     + (dialog ? "" : " nor a dialog a responder knows");
         } else {
-            for (int i = 0; i < answeredAt.length && why == null; i++) {
-                Profile.Responder responder = profile.responders().get(i);
-                if (answeredAt[i] != 0 && Duration.ofNanos(now - answeredAt[i]).compareTo(responder.within()) >= 0) {
-                    why = "not ready " + seconds(responder.within()) + " after answering /" + responder.when().pattern() + "/";
-                }
-            }
+            why = responders.overdue(now);
         }
         if (why == null) {
             move(dialog ? "awaiting-input" : "starting", null);
@@ -243,33 +223,9 @@ final class OutputWatcher {
         }
     }
 
-    /** The responder answered, yet its dialog and the whole screen stayed as they were: the keys were not heard. */
-    private boolean unheard(int index, long now) {
-        long last = lastAnswerAt[index];
-        return !ready && last != 0 && changedAt <= last && now - last >= REANSWER_NANOS;
-    }
-
-    private void answer(int index, String seen, long now) {
-        if (answers[index] >= MAX_ANSWERS) {
-            return;
-        }
-        answers[index]++;
-        lastAnswerAt[index] = now;
-        if (answeredAt[index] == 0) {
-            // Counted from the first answer: a dialog that keeps coming back does not push it on.
-            answeredAt[index] = now;
-        }
-        Profile.Responder responder = profile.responders().get(index);
-        List<Keys.Step> steps = responder.steps();
+    private void answer(Profile.Responder responder, String seen) {
         log.info("session {}: answering \"{}\" with {}", session.name(), oneLine(seen), describe(responder));
-        typing(() -> {
-            for (int i = 0; i < steps.size(); i++) {
-                if (i > 0) {
-                    Thread.sleep(KEY_GAP_MILLIS);
-                }
-                send(steps.get(i).text(), steps.get(i).enter());
-            }
-        });
+        typing.keys(responder.steps());
     }
 
     private void becomeReady() {
@@ -277,72 +233,10 @@ final class OutputWatcher {
         cancelTick();
         move("ready", null);
         if (typedPrompt != null && !typedPrompt.isEmpty()) {
-            typing(() -> submit(typedPrompt));
+            typing.submit(typedPrompt);
         }
         if (profile.postSpawn() != null) {
-            typing(() -> submit(profile.postSpawn()));
-        }
-    }
-
-    /**
-     * Types {@code text}, waits until the screen shows it (changed, then still for a moment), and
-     * only then presses Enter as a key of its own: a CLI that takes text and Enter arriving together
-     * as one paste would otherwise leave the prompt in its input box.
-     */
-    private void submit(String text) throws InterruptedException {
-        String before = session.screen();
-        if (!send(text, false)) {
-            return;
-        }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ECHO_MILLIS);
-        String last = before;
-        long stillSince = System.nanoTime();
-        while (System.nanoTime() < deadline) {
-            Thread.sleep(ECHO_POLL_MILLIS);
-            String now = session.screen();
-            if (!now.equals(last)) {
-                last = now;
-                stillSince = System.nanoTime();
-            } else if (!now.equals(before) && System.nanoTime() - stillSince >= TimeUnit.MILLISECONDS.toNanos(ECHO_STILL_MILLIS)) {
-                break;
-            }
-        }
-        if (last.equals(before)) {
-            log.warn("session {}: the typed text did not show on screen within {} ms; pressing Enter anyway", session.name(), ECHO_MILLIS);
-        }
-        send("", true);
-    }
-
-    private boolean send(String text, boolean enter) {
-        String shown = enter && text.isEmpty() ? "Enter" : quoted(text) + (enter ? " Enter" : "");
-        try {
-            if (closed || !session.running() || !session.send(text, enter)) {
-                log.warn("session {}: could not type {}", session.name(), shown);
-                return false;
-            }
-            return true;
-        } catch (SessionException e) {
-            log.warn("session {}: could not type {}: {}", session.name(), shown, e.getMessage());
-            return false;
-        }
-    }
-
-    private interface Typing {
-        void run() throws InterruptedException;
-    }
-
-    /** Typing may start a tmux process and waits for the screen: never on the reader thread, never under the lock. */
-    private void typing(Typing body) {
-        try {
-            typing.execute(() -> {
-                try {
-                    body.run();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // the daemon is stopping
+            typing.submit(profile.postSpawn());
         }
     }
 
@@ -390,7 +284,7 @@ final class OutputWatcher {
         return responder.keys() != null ? "keys " + responder.keys() : quoted(responder.send());
     }
 
-    private static String seconds(Duration duration) {
+    static String seconds(Duration duration) {
         return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
     }
 
@@ -399,7 +293,7 @@ final class OutputWatcher {
         return line.length() > 160 ? line.substring(0, 157) + "..." : line;
     }
 
-    private static String quoted(String text) {
+    static String quoted(String text) {
         String shown = text.length() > 40 ? text.substring(0, 37) + "..." : text;
         return "\"" + shown.replace("\r", "\\r").replace("\n", "\\n").replace("\u001b", "\\e") + "\"";
     }

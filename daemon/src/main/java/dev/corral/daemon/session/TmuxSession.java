@@ -2,13 +2,10 @@ package dev.corral.daemon.session;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -17,41 +14,36 @@ import org.slf4j.LoggerFactory;
 /**
  * A program in a session of corral's tmux server. It outlives the daemon: a restarted daemon
  * adopts it again. The daemon's only client of the session is a tmux control-mode client
- * ({@link TmuxControl}): its {@code %output} is the program's bytes exactly as written (so colours
- * and styles reach corral's clients unchanged, and no tmux client of the daemon's ever queries a
- * terminal), keystrokes go in byte-exact through {@code send-keys -H}, and a subscription to the
- * pane's state tells of the program's end. No hook runs in tmux when a pane dies, and an idle
- * session costs no tmux process at all.
+ * ({@link TmuxControl}), which never has a terminal, so tmux never queries one: keystrokes go in
+ * byte-exact through {@code send-keys -H}, and a subscription to the pane's state tells of the
+ * program's end ({@link TmuxPaneWatch} makes sense of it). The program's bytes, exactly as it
+ * wrote them, come through {@code pipe-pane} into a FIFO ({@link TmuxOutput}). No hook runs in
+ * tmux when a pane dies, and an idle session costs no tmux process at all.
  */
 final class TmuxSession extends Session {
     private static final Logger log = LoggerFactory.getLogger(TmuxSession.class);
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
 
-    /** What tmux last said of the program: running, ended (status kept), gone, or no answer. */
-    enum Liveness { ALIVE, DEAD, ABSENT, UNKNOWN }
-
     private final Tmux tmux;
     private final ScheduledExecutorService scheduler;
+    private final TmuxPaneWatch watch;
     private volatile TmuxControl control;
     /** Where the pane's bytes arrive; guarded by this. */
     private TmuxOutput pipe;
     private volatile long panePid = -1;
-    private volatile Liveness liveness = Liveness.ALIVE;
-    private volatile String lostReason;
     private volatile boolean stopping;
     private volatile boolean sawOutput;
     /** The pane's text when the program ended (the pane is reset then, see {@link #exited}). */
     private volatile String finalScreen;
     private volatile int cols;
     private volatile int rows;
-    private int unanswered;
-    private int statusWaits;
 
     TmuxSession(SessionSpec spec, String id, Instant createdAt, Context context, Tmux tmux,
             ScheduledExecutorService scheduler) {
         super(spec, id, createdAt, context);
         this.tmux = tmux;
         this.scheduler = scheduler;
+        this.watch = new TmuxPaneWatch(this, tmux, scheduler);
         this.cols = spec.cols();
         this.rows = spec.rows();
     }
@@ -91,7 +83,7 @@ final class TmuxSession extends Session {
         rows = pane.rows();
         showScreen();
         if (pane.dead()) {
-            liveness = Liveness.DEAD;
+            watch.liveness(TmuxPaneWatch.Liveness.DEAD);
             ended(State.EXITED, pane.exitCode(), Instant.now());
             return;
         }
@@ -105,10 +97,10 @@ final class TmuxSession extends Session {
             panePid = pane.pid();
             cols = pane.cols();
             rows = pane.rows();
-            liveness = Liveness.DEAD;
+            watch.liveness(TmuxPaneWatch.Liveness.DEAD);
             showScreen();
         } else {
-            liveness = Liveness.ABSENT; // tmux no longer has it
+            watch.liveness(TmuxPaneWatch.Liveness.ABSENT); // tmux no longer has it
         }
         restoreEnded(how, code, when);
     }
@@ -116,8 +108,8 @@ final class TmuxSession extends Session {
     /** tmux did not answer when the session was adopted: find out later. */
     void unknown() {
         markRunning();
-        liveness = Liveness.UNKNOWN;
-        recheckLater();
+        watch.liveness(TmuxPaneWatch.Liveness.UNKNOWN);
+        watch.recheckLater();
     }
 
     /** The screen tmux holds, through the output path: an adopted session's clients see it first. */
@@ -175,8 +167,8 @@ final class TmuxSession extends Session {
             });
         } catch (IOException | SessionException e) {
             log.warn("cannot attach the daemon's tmux client to session {}: {}", name(), e.getMessage());
-            liveness = Liveness.UNKNOWN;
-            recheckLater();
+            watch.liveness(TmuxPaneWatch.Liveness.UNKNOWN);
+            watch.recheckLater();
         }
     }
 
@@ -193,20 +185,8 @@ final class TmuxSession extends Session {
 
         @Override
         public void subscription(String name, String value) {
-            if (name.equals(Tmux.SUBSCRIPTION_NAME) && value.startsWith("1/")) {
-                // The pane is dead; its status comes with it once tmux has reaped the program.
-                String[] fields = value.split("/", -1);
-                Integer code = null;
-                if (fields.length == 3 && fields[1].matches("[0-9]+")) {
-                    code = Integer.parseInt(fields[1]);
-                } else if (fields.length == 3 && fields[2].matches("[0-9]+")) {
-                    code = 128 + Integer.parseInt(fields[2]);
-                }
-                if (code != null) {
-                    exited(code);
-                } else {
-                    scheduler.execute(() -> check(false));
-                }
+            if (name.equals(Tmux.SUBSCRIPTION_NAME)) {
+                watch.paneState(value);
             }
         }
 
@@ -214,16 +194,17 @@ final class TmuxSession extends Session {
         public void ended(String reason) {
             TmuxControl current = control;
             if (current != null && current == client && !stopping && running()) {
-                scheduler.execute(() -> check(true));
+                watch.clientEnded();
             }
         }
     }
 
-    private void exited(int code) {
+    /** The program ended with {@code code}: its last screen is kept, and the daemon's client leaves safely. */
+    void exited(int code) {
         if (!running()) {
             return;
         }
-        liveness = Liveness.DEAD;
+        watch.liveness(TmuxPaneWatch.Liveness.DEAD);
         if (!sawOutput) {
             // A program that wrote and ended before tmux sent a byte: its screen is all there is.
             showScreen();
@@ -245,98 +226,35 @@ final class TmuxSession extends Session {
         ended(State.EXITED, code, Instant.now());
     }
 
-    /**
-     * One question to tmux: is the program alive, dead (with what status), or gone?
-     * {@code clientGone}: the daemon's control client has ended and must come back if the program lives.
-     */
-    private void check(boolean clientGone) {
-        if (stopping || !running()) {
-            return;
-        }
-        Optional<Tmux.Pane> pane;
-        try {
-            pane = tmux.pane(name());
-        } catch (IOException | SessionException e) {
-            synchronized (this) {
-                unanswered++;
-            }
-            liveness = Liveness.UNKNOWN;
-            log.warn("tmux did not answer about session {} ({}); its state is unknown until it does", name(), e.getMessage());
-            recheckLater();
-            return;
-        }
-        synchronized (this) {
-            unanswered = 0;
-        }
-        if (pane.isEmpty()) {
-            liveness = Liveness.ABSENT;
-            boolean server;
-            try {
-                server = tmux.serverRunning();
-            } catch (SessionException e) {
-                server = false;
-            }
-            lostReason = server ? "its tmux session was ended outside corral" : "corral's tmux server died";
-            log.warn("tmux session {}: {}; its last screen is kept", name(), lostReason);
-            ended(State.LOST, null, Instant.now());
-        } else if (pane.get().dead() && pane.get().exitCode() == null && statusWaits++ < 10) {
-            // Dead, but tmux has not reaped the program yet. tmux 3.3 can miss the SIGCHLD of a
-            // program that exits as another child does; any later child exit makes it reap them
-            // all, so give it one, then ask again.
-            liveness = Liveness.DEAD;
-            tmux.reapNudge();
-            scheduler.schedule(() -> check(clientGone), 100L * statusWaits, TimeUnit.MILLISECONDS);
-        } else if (pane.get().dead()) {
-            liveness = Liveness.DEAD;
-            exited(pane.get().exitCode() == null ? -1 : pane.get().exitCode());
-        } else if (clientGone) {
-            liveness = Liveness.ALIVE;
-            panePid = pane.get().pid();
-            // Alive, but the daemon's client left (someone detached it by hand): attach again after
-            // a pause, so a client that keeps leaving cannot turn this into a loop.
-            control = null;
-            scheduler.schedule(this::openControl, 1, TimeUnit.SECONDS);
-        } else if (liveness == Liveness.UNKNOWN) {
-            liveness = Liveness.ALIVE;
-            panePid = pane.get().pid();
-            if (control == null) {
-                openControl();
-            }
+    boolean stopping() {
+        return stopping;
+    }
+
+    void panePid(long pid) {
+        panePid = pid;
+    }
+
+    /** True while the daemon's control client is there to hear the session. */
+    boolean attachedByDaemon() {
+        return control != null;
+    }
+
+    /** The daemon's client left a live session (someone detached it by hand): attach again after a pause. */
+    void reattachLater() {
+        control = null;
+        scheduler.schedule(this::openControl, 1, TimeUnit.SECONDS);
+    }
+
+    /** tmux answers again: the daemon's client comes back if it is not there. */
+    void reattachIfDetached() {
+        if (control == null) {
+            openControl();
         }
     }
 
-    /**
-     * The safety net: tmux 3.3 sometimes misses a program's SIGCHLD, and then never marks its
-     * pane dead. Reading {@code /proc/PID/stat} (no tmux process, no fork) shows such a program
-     * as gone or a zombie; only then is tmux asked.
-     */
+    /** See {@link TmuxPaneWatch#watchdog}: run among the session's checks by the /proc poll. */
     void watchdog() {
-        long pid = panePid;
-        if (stopping || !running() || pid <= 0 || liveness != Liveness.ALIVE) {
-            return;
-        }
-        String stat;
-        try {
-            stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        } catch (java.nio.file.NoSuchFileException e) {
-            stat = null;
-        } catch (IOException e) {
-            return;
-        }
-        int close = stat == null ? -1 : stat.lastIndexOf(')');
-        boolean gone = stat == null || (close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'Z');
-        if (gone) {
-            log.debug("program of tmux session {} (pid {}) has ended; asking tmux", name(), pid);
-            check(false);
-        }
-    }
-
-    private void recheckLater() {
-        long delay;
-        synchronized (this) {
-            delay = recheckSeconds(unanswered);
-        }
-        scheduler.schedule(() -> check(control == null), delay, TimeUnit.SECONDS);
+        watch.watchdog();
     }
 
     @Override
@@ -424,10 +342,10 @@ final class TmuxSession extends Session {
 
     @Override
     void describeKind(Map<String, Object> object) {
-        object.put("liveness", liveness.name().toLowerCase());
+        object.put("liveness", watch.liveness().name().toLowerCase());
         object.put("tmuxSocket", tmux.socket().toString());
-        if (lostReason != null) {
-            object.put("lostReason", lostReason);
+        if (watch.lostReason() != null) {
+            object.put("lostReason", watch.lostReason());
         }
     }
 }
