@@ -350,6 +350,51 @@ class ContainerTest {
         assertEquals(5, sandbox.corral("wait", "survivor").exit());
     }
 
+    /**
+     * A container that writes a numbered line every 50 ms before, while and after the daemon is
+     * down: once the next daemon has adopted it, {@code corral tail} holds every line exactly once
+     * and in order, and {@code corral screen} ends with the last one. The earlier adoption seeded
+     * the replay from {@code docker logs --tail} and then ran {@code docker attach}, which lost the
+     * lines written between the two.
+     */
+    @Test
+    void outputWrittenWhileTheDaemonWasDownAndAfterAdoptionAppearsExactlyOnce() throws Exception {
+        sandbox.startDaemon();
+        spawn("steady", "--", "sh", "-c", "i=0; while [ ! -e stop-steady ]; do i=$((i+1)); echo \"line-$i\"; sleep 0.05; done; "
+                + "echo \"last=$i\"; read x; exit 4");
+        sandbox.awaitTail("steady", "line-5\r\n");
+        sandbox.crashDaemon();
+        // Lines written while no daemon watches, then the next daemon adopts the container as it writes on.
+        sandbox.startDaemon();
+        assertEquals("running", sandbox.show("steady").get("state"));
+        int adoptedAt = highestLine(tail("steady"));
+        Deadline.await(LIMIT, () -> "40 lines after adoption (from line " + adoptedAt + ")",
+                () -> highestLine(tail("steady")) > adoptedAt + 40);
+        Files.writeString(workspace.resolve("stop-steady"), "");
+        sandbox.awaitTail("steady", "last=");
+        String seen = tail("steady");
+        java.util.regex.Matcher last = java.util.regex.Pattern.compile("last=([0-9]+)").matcher(seen);
+        assertTrue(last.find(), seen);
+        int count = Integer.parseInt(last.group(1));
+        List<String> lines = seen.lines().map(String::strip).filter(l -> l.startsWith("line-")).toList();
+        List<String> expected = java.util.stream.IntStream.rangeClosed(1, count).mapToObj(n -> "line-" + n).toList();
+        assertEquals(expected, lines, "every line once and in order, across the crash and the adoption");
+        String screen = sandbox.ok("screen", "steady").out();
+        assertTrue(screen.contains("line-" + count + "\n") && screen.contains("last=" + count), screen);
+        assertEquals(1, screen.split("line-" + count + "\n", -1).length - 1, "the last line once on the screen:\n" + screen);
+        sandbox.ok("send", "steady", "bye");
+        assertEquals(4, sandbox.corral("wait", "steady").exit());
+    }
+
+    private static int highestLine(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("line-([0-9]+)").matcher(text);
+        int highest = 0;
+        while (m.find()) {
+            highest = Math.max(highest, Integer.parseInt(m.group(1)));
+        }
+        return highest;
+    }
+
     @Test
     void aMissingImageSaysHowToBuildIt() throws IOException {
         sandbox.startDaemon();
