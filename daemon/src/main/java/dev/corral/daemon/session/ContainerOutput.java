@@ -1,12 +1,16 @@
 package dev.corral.daemon.session;
 
+import dev.corral.daemon.container.ContainerEngine;
+import dev.corral.daemon.container.EngineException;
+import dev.corral.daemon.terminal.Chunk;
+import dev.corral.daemon.terminal.Pty;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.ObjIntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,15 +41,18 @@ final class ContainerOutput {
     }
 
     /**
-     * Starts {@code argv} (a {@code docker logs --follow} call; blocking: call off the event loop)
-     * and streams its stdout to {@code output}; {@code ended} runs on the reader thread once docker
-     * has exited and everything it printed was delivered.
+     * Starts {@code docker logs --follow ARGS CONTAINER} (blocking: call off the event loop) and
+     * streams its stdout to {@code output}; {@code ended} runs on the reader thread once docker has
+     * exited and everything it printed was delivered.
      */
-    static ContainerOutput follow(String label, List<String> argv, Map<String, String> environment,
-            ObjIntConsumer<byte[]> output, Runnable ended) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+    static ContainerOutput follow(ContainerEngine engine, String container, List<String> args, String label,
+            ObjIntConsumer<byte[]> output, Runnable ended) throws EngineException, IOException {
+        List<String> call = new ArrayList<>(List.of("logs", "--follow"));
+        call.addAll(args);
+        call.add(container);
+        ProcessBuilder builder = new ProcessBuilder(engine.argv(call)).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         builder.environment().clear();
-        builder.environment().putAll(environment);
+        builder.environment().putAll(engine.environment());
         ContainerOutput followed = new ContainerOutput(builder.start());
         Thread reader = new Thread(() -> followed.pump(label, output, ended), "container-output-" + label);
         reader.setDaemon(true);
@@ -75,6 +82,21 @@ final class ContainerOutput {
             endedAt = Instant.now();
             ended.run();
         }
+    }
+
+    /** A sink for the attach client of a followed session: its copy of what the log carries is dropped; its end counts. */
+    static Pty.Sink inputOnly(Pty.Sink sink) {
+        return new Pty.Sink() {
+            @Override
+            public boolean output(Chunk chunk, byte[] bytes, int length) {
+                return true;
+            }
+
+            @Override
+            public void ended(int exitCode) {
+                sink.ended(exitCode);
+            }
+        };
     }
 
     /** True until docker has exited and its output was delivered. */

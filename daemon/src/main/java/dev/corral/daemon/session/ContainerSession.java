@@ -1,19 +1,15 @@
 package dev.corral.daemon.session;
 
-import dev.corral.daemon.concurrent.Backoff;
 import dev.corral.daemon.container.ContainerEngine;
 import dev.corral.daemon.state.FileTrees;
 import dev.corral.daemon.container.EngineException;
-import dev.corral.daemon.terminal.Chunk;
 import dev.corral.daemon.terminal.Pty;
 import dev.corral.protocol.ErrorCode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,16 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ContainerSession extends Session {
     private static final Logger log = LoggerFactory.getLogger(ContainerSession.class);
-    /** How long the engine may take to start a container's command before the spawn gives up. */
-    private static final Duration START_LIMIT = Duration.ofSeconds(60);
-    private static final int DIED_LOG_LINES = 20;
     /** Log lines an adopted session's replay starts with, so an attach shows the recent screen. */
     private static final int ADOPTED_REPLAY_LINES = 500;
-
-    /** A docker call whose refusal becomes the session layer's. */
-    private interface EngineCall<T> {
-        T run() throws EngineException;
-    }
 
     private final ContainerEngine engine;
     private final ScheduledExecutorService scheduler;
@@ -96,8 +84,8 @@ final class ContainerSession extends Session {
      * shows its last log lines.
      */
     void start(List<String> createArgs) throws SessionException {
-        call(() -> engine.create(createArgs));
-        List<String> argv = call(() -> engine.argv(List.of("start", "--attach", "--interactive",
+        ContainerStart.call(() -> engine.create(createArgs));
+        List<String> argv = ContainerStart.call(() -> engine.argv(List.of("start", "--attach", "--interactive",
                 "--detach-keys", ContainerEngine.DETACH_KEYS, container)));
         try {
             openView(argv, true);
@@ -108,42 +96,15 @@ final class ContainerSession extends Session {
         confirmStart();
     }
 
-    /**
-     * Waits for the engine to run the container's command: a process other than docker's init
-     * appears in it, or the container ended after its command ran (a quick program is a session
-     * that exited). A start the engine refused, or an init that could not run the command, is
-     * dying at start.
-     */
+    /** Waits for the container's command to run (see {@link ContainerStart}); a view gone before that says why it went. */
     private void confirmStart() throws SessionException {
-        // A start takes a fraction of a second: a few questions, each further apart.
-        Backoff backoff = Backoff.of(START_LIMIT, Duration.ofMillis(10), Duration.ofMillis(200));
-        while (true) {
-            ContainerEngine.State state = call(() -> engine.state(container)).orElseThrow(() -> new SessionException(
-                    ErrorCode.UNAVAILABLE, "container " + container + " vanished from the engine while it was starting"));
-            boolean viewGone;
+        ContainerEngine.State state = ContainerStart.await(engine, container, () -> {
             synchronized (this) {
-                viewGone = viewGoneEarly;
+                return viewGoneEarly;
             }
-            boolean created = state.status().equals("created");
-            if (state.running()) {
-                containerPid = state.pid();
-                if (call(() -> engine.commandStarted(container))) {
-                    break;
-                }
-            } else if (state.failedToStart() || (created && viewGone)) {
-                throw diedAtStart(state);
-            } else if (!created) {
-                if (call(() -> engine.commandNeverRan(container, state))) {
-                    throw diedAtStart(state);
-                }
-                // The command ran and ended already: a session that exited, reported as for any session.
-                break;
-            }
-            if (backoff.expired()) {
-                throw new SessionException(ErrorCode.UNAVAILABLE, "the Docker engine at " + engine.address()
-                        + " did not start container " + container + " within " + START_LIMIT.toSeconds() + " s");
-            }
-            backoff.pause();
+        }, this::clientWords, spec.container().image());
+        if (state.running()) {
+            containerPid = state.pid();
         }
         markRunning();
         engineState = "running";
@@ -157,38 +118,13 @@ final class ContainerSession extends Session {
         }
     }
 
-    private SessionException diedAtStart(ContainerEngine.State state) {
-        String logs;
+    /** What the daemon's docker client printed (the engine's complaint when the container's log is empty). */
+    private String clientWords() {
         try {
-            logs = engine.logTail(container, DIED_LOG_LINES);
-        } catch (EngineException e) {
-            logs = "";
+            return new String(super.tail(4096), StandardCharsets.UTF_8);
+        } catch (SessionException e) {
+            return "";
         }
-        if (logs.isBlank()) {
-            // Nothing in the container's log: what the daemon's docker client printed (the engine's complaint).
-            try {
-                logs = new String(super.tail(4096), StandardCharsets.UTF_8);
-            } catch (SessionException e) {
-                logs = "";
-            }
-        }
-        List<String> lines = logs.replace("\r", "").lines().filter(line -> !line.isBlank()).toList();
-        lines = lines.subList(Math.max(0, lines.size() - DIED_LOG_LINES), lines.size());
-        StringBuilder message = new StringBuilder("container " + container + " (image " + spec.container().image()
-                + ") died at start");
-        if (state.exitCode() > 0) {
-            message.append(" with status ").append(state.exitCode());
-        }
-        if (state.failedToStart()) {
-            message.append(": ").append(state.error());
-        }
-        if (lines.isEmpty()) {
-            message.append("; it wrote nothing");
-        } else {
-            message.append("; its last log lines:");
-            lines.forEach(line -> message.append("\n  ").append(line));
-        }
-        return new SessionException(ErrorCode.BAD_REQUEST, message.toString());
     }
 
     /**
@@ -241,32 +177,13 @@ final class ContainerSession extends Session {
         Path cwd = Files.isDirectory(spec.cwd()) ? spec.cwd() : Path.of("/");
         // The end is heard on the session-end thread; the engine is asked about it on this session's scheduler.
         Pty.Sink sink = sink(code -> scheduler.execute(this::viewEnded));
-        Pty pty = Pty.start("docker-" + name(), argv, env, cwd, size[0], size[1], output ? sink : inputOnly(sink));
+        Pty pty = Pty.start("docker-" + name(), argv, env, cwd, size[0], size[1], output ? sink : ContainerOutput.inputOnly(sink));
         terminal(pty);
-    }
-
-    /** The attach client's copy of what the log already carries is dropped; its end still counts. */
-    private static Pty.Sink inputOnly(Pty.Sink sink) {
-        return new Pty.Sink() {
-            @Override
-            public boolean output(Chunk chunk, byte[] bytes, int length) {
-                return true;
-            }
-
-            @Override
-            public void ended(int exitCode) {
-                sink.ended(exitCode);
-            }
-        };
     }
 
     /** {@code docker logs --follow ARGS} becomes the session's output (blocking: call off the event loop). */
     private void follow(List<String> args) throws EngineException, IOException {
-        List<String> argv = new ArrayList<>(List.of("logs", "--follow"));
-        argv.addAll(args);
-        argv.add(container);
-        followed = ContainerOutput.follow(name(), engine.argv(argv), engine.environment(), this::output,
-                () -> scheduler.execute(this::check));
+        followed = ContainerOutput.follow(engine, container, args, name(), this::output, () -> scheduler.execute(this::check));
     }
 
     private void viewEnded() {
@@ -433,13 +350,5 @@ final class ContainerSession extends Session {
         object.put("issue", spec.container().issue());
         object.put("engine", engine.address());
         object.put("engineState", engineState);
-    }
-
-    private static <T> T call(EngineCall<T> call) throws SessionException {
-        try {
-            return call.run();
-        } catch (EngineException e) {
-            throw new SessionException(e.code(), e.getMessage());
-        }
     }
 }
