@@ -15,11 +15,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,6 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ContainerTest {
     private static final Duration LIMIT = Deadline.LIMIT;
     private static final String BUSYBOX = DockerEngine.BUSYBOX;
+    /**
+     * The tests that may build the recipe image: on an engine without its layers, debootstrap, the
+     * apt and the npm steps take more than the 4 minutes every other test gets (apt alone took 5
+     * minutes here), and the build's own deadline is 20.
+     */
+    private static final long RECIPE_MINUTES = 30;
     private static DockerEngine engine;
 
     @TempDir
@@ -519,6 +527,7 @@ class ContainerTest {
      * authorities this machine added (its proxy re-signs TLS).
      */
     @Test
+    @Timeout(value = RECIPE_MINUTES, unit = TimeUnit.MINUTES)
     void theShippedRecipeBuildsOnADebootstrappedBaseAndRunsAnAgentCli() throws IOException {
         Path credentials = Files.writeString(dir.resolve("credentials.json"), "{\"token\":\"in-image\"}");
         sandbox.withEnv("CORRAL_CONTAINER_CREDENTIALS", credentials.toString());
@@ -526,12 +535,18 @@ class ContainerTest {
         buildRecipeImage();
 
         // The entry point gives the agent user the host user's ids (the daemon here runs as root, so ask for others).
+        // It copies the mounted credentials into that user's home, as that user's.
         Run.Result ids = engine.docker("run", "--rm", "--init", "--network", "none", "--env", "HOST_UID=4321",
-                "--env", "HOST_GID=4322", "corral-agent:recipe-test", "sh", "-c", "echo \"ids=$(id -u):$(id -g) home=$HOME\"");
-        assertEquals("ids=4321:4322 home=/home/agent", ids.out().strip(), ids.toString());
+                "--env", "HOST_GID=4322", "--volume", credentials + ":/run/corral/credentials:ro",
+                "--env", "CORRAL_CREDENTIALS=/run/corral/credentials", "corral-agent:recipe-test", "sh", "-c",
+                "echo \"ids=$(id -u):$(id -g) home=$HOME creds=$(cat $HOME/.claude/.credentials.json) "
+                        + "owner=$(stat -c %u:%g:%a $HOME/.claude/.credentials.json)\"");
+        assertEquals("ids=4321:4322 home=/home/agent creds={\"token\":\"in-image\"} owner=4321:4322:600", ids.out().strip(),
+                ids.toString());
 
+        // This daemon runs as root: the agent is root, and the credentials are in root's home.
         spawnFrom("corral-agent:recipe-test", "agent", "--", "sh", "-c",
-                "echo \"creds=$(cat $HOME/.claude/.credentials.json 2>/dev/null || cat $CORRAL_CREDENTIALS)\"; "
+                "echo \"creds=$(cat $HOME/.claude/.credentials.json)\"; "
                         + "echo \"cli=$(claude --version)\"; exec claude");
         sandbox.awaitTail("agent", "creds={\"token\":\"in-image\"}");
         sandbox.awaitTail("agent", "cli=2.1.197 (Claude Code)");
@@ -591,6 +606,7 @@ class ContainerTest {
      * image is refused naming the image.
      */
     @Test
+    @Timeout(value = RECIPE_MINUTES, unit = TimeUnit.MINUTES)
     void anAgentProfileRunsInAContainerWithItsPromptMountedAndItsScreenWatched() throws IOException {
         Path config = Files.writeString(dir.resolve("config.toml"), """
                 [profile.absent]
@@ -649,6 +665,12 @@ class ContainerTest {
                 "--image", "corral-agent:recipe-test");
         assertTrue(absent.exit() != 0 && absent.err().contains("no-such-agent-cli")
                 && absent.err().contains("corral-agent:recipe-test"), absent.toString());
+        // No --prompt-file and no KICKOFF.md: a profile that takes a prompt is refused, saying where one goes.
+        Path bare = Files.createDirectories(dir.resolve("bare"));
+        Run.Result none = sandbox.corral("spawn", "--agent", "claude", "--kind", "container", "--name", "no-prompt",
+                "--workspace", bare, "--force", "--image", "corral-agent:recipe-test");
+        assertTrue(none.exit() != 0 && none.err().contains("takes a prompt") && none.err().contains("KICKOFF.md"), none.toString());
+        assertEquals(3, sandbox.corral("show", "no-prompt").exit(), "nothing was started: " + none);
         // Claude Code writes into its HOME in the workspace while it runs: end it before the workspace is deleted.
         engine.docker("rm", "--force", main, container);
     }
