@@ -9,21 +9,26 @@ if [ "$(id -u)" != 0 ]; then
     exec "$@"
 fi
 
+# The credentials, when mounted, as OWNER's in HOME/.claude/.credentials.json.
+copy_credentials() {
+    if [ -n "${CORRAL_CREDENTIALS:-}" ] && [ -r "$CORRAL_CREDENTIALS" ]; then
+        install -d -o "$1" -g "$1" -m 0700 "$2/.claude"
+        install -o "$1" -g "$1" -m 0600 "$CORRAL_CREDENTIALS" "$2/.claude/.credentials.json"
+    fi
+}
+
 uid=${HOST_UID:-1000}
 gid=${HOST_GID:-1000}
 if [ "$uid" = 0 ]; then
-    # The host user is root: so is the agent.
+    # The host user is root: so is the agent, in root's home.
+    copy_credentials root "${HOME:-/root}"
     exec "$@"
 fi
 
 [ "$(id -g agent)" = "$gid" ] || groupmod --non-unique --gid "$gid" agent
 [ "$(id -u agent)" = "$uid" ] || usermod --non-unique --uid "$uid" agent
 chown -R agent:agent /home/agent
-
-if [ -n "${CORRAL_CREDENTIALS:-}" ] && [ -r "$CORRAL_CREDENTIALS" ]; then
-    install -d -o agent -g agent -m 0700 /home/agent/.claude
-    install -o agent -g agent -m 0600 "$CORRAL_CREDENTIALS" /home/agent/.claude/.credentials.json
-fi
+copy_credentials agent /home/agent
 
 export HOME=/home/agent USER=agent LOGNAME=agent
 exec setpriv --reuid="$uid" --regid="$gid" --init-groups -- "$@"

@@ -15,11 +15,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,6 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ContainerTest {
     private static final Duration LIMIT = Deadline.LIMIT;
     private static final String BUSYBOX = DockerEngine.BUSYBOX;
+    /**
+     * The tests that may build the recipe image: on an engine without its layers, debootstrap, the
+     * apt and the npm steps take more than the 4 minutes every other test gets (apt alone took 5
+     * minutes here), and the build's own deadline is 20.
+     */
+    private static final long RECIPE_MINUTES = 30;
     private static DockerEngine engine;
 
     @TempDir
@@ -350,6 +358,51 @@ class ContainerTest {
         assertEquals(5, sandbox.corral("wait", "survivor").exit());
     }
 
+    /**
+     * A container that writes a numbered line every 50 ms before, while and after the daemon is
+     * down: once the next daemon has adopted it, {@code corral tail} holds every line exactly once
+     * and in order, and {@code corral screen} ends with the last one. The earlier adoption seeded
+     * the replay from {@code docker logs --tail} and then ran {@code docker attach}, which lost the
+     * lines written between the two.
+     */
+    @Test
+    void outputWrittenWhileTheDaemonWasDownAndAfterAdoptionAppearsExactlyOnce() throws Exception {
+        sandbox.startDaemon();
+        spawn("steady", "--", "sh", "-c", "i=0; while [ ! -e stop-steady ]; do i=$((i+1)); echo \"line-$i\"; sleep 0.05; done; "
+                + "echo \"last=$i\"; read x; exit 4");
+        sandbox.awaitTail("steady", "line-5\r\n");
+        sandbox.crashDaemon();
+        // Lines written while no daemon watches, then the next daemon adopts the container as it writes on.
+        sandbox.startDaemon();
+        assertEquals("running", sandbox.show("steady").get("state"));
+        int adoptedAt = highestLine(tail("steady"));
+        Deadline.await(LIMIT, () -> "40 lines after adoption (from line " + adoptedAt + ")",
+                () -> highestLine(tail("steady")) > adoptedAt + 40);
+        Files.writeString(workspace.resolve("stop-steady"), "");
+        sandbox.awaitTail("steady", "last=");
+        String seen = tail("steady");
+        java.util.regex.Matcher last = java.util.regex.Pattern.compile("last=([0-9]+)").matcher(seen);
+        assertTrue(last.find(), seen);
+        int count = Integer.parseInt(last.group(1));
+        List<String> lines = seen.lines().map(String::strip).filter(l -> l.startsWith("line-")).toList();
+        List<String> expected = java.util.stream.IntStream.rangeClosed(1, count).mapToObj(n -> "line-" + n).toList();
+        assertEquals(expected, lines, "every line once and in order, across the crash and the adoption");
+        String screen = sandbox.ok("screen", "steady").out();
+        assertTrue(screen.contains("line-" + count + "\n") && screen.contains("last=" + count), screen);
+        assertEquals(1, screen.split("line-" + count + "\n", -1).length - 1, "the last line once on the screen:\n" + screen);
+        sandbox.ok("send", "steady", "bye");
+        assertEquals(4, sandbox.corral("wait", "steady").exit());
+    }
+
+    private static int highestLine(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("line-([0-9]+)").matcher(text);
+        int highest = 0;
+        while (m.find()) {
+            highest = Math.max(highest, Integer.parseInt(m.group(1)));
+        }
+        return highest;
+    }
+
     @Test
     void aMissingImageSaysHowToBuildIt() throws IOException {
         sandbox.startDaemon();
@@ -474,6 +527,7 @@ class ContainerTest {
      * authorities this machine added (its proxy re-signs TLS).
      */
     @Test
+    @Timeout(value = RECIPE_MINUTES, unit = TimeUnit.MINUTES)
     void theShippedRecipeBuildsOnADebootstrappedBaseAndRunsAnAgentCli() throws IOException {
         Path credentials = Files.writeString(dir.resolve("credentials.json"), "{\"token\":\"in-image\"}");
         sandbox.withEnv("CORRAL_CONTAINER_CREDENTIALS", credentials.toString());
@@ -481,12 +535,18 @@ class ContainerTest {
         buildRecipeImage();
 
         // The entry point gives the agent user the host user's ids (the daemon here runs as root, so ask for others).
+        // It copies the mounted credentials into that user's home, as that user's.
         Run.Result ids = engine.docker("run", "--rm", "--init", "--network", "none", "--env", "HOST_UID=4321",
-                "--env", "HOST_GID=4322", "corral-agent:recipe-test", "sh", "-c", "echo \"ids=$(id -u):$(id -g) home=$HOME\"");
-        assertEquals("ids=4321:4322 home=/home/agent", ids.out().strip(), ids.toString());
+                "--env", "HOST_GID=4322", "--volume", credentials + ":/run/corral/credentials:ro",
+                "--env", "CORRAL_CREDENTIALS=/run/corral/credentials", "corral-agent:recipe-test", "sh", "-c",
+                "echo \"ids=$(id -u):$(id -g) home=$HOME creds=$(cat $HOME/.claude/.credentials.json) "
+                        + "owner=$(stat -c %u:%g:%a $HOME/.claude/.credentials.json)\"");
+        assertEquals("ids=4321:4322 home=/home/agent creds={\"token\":\"in-image\"} owner=4321:4322:600", ids.out().strip(),
+                ids.toString());
 
+        // This daemon runs as root: the agent is root, and the credentials are in root's home.
         spawnFrom("corral-agent:recipe-test", "agent", "--", "sh", "-c",
-                "echo \"creds=$(cat $HOME/.claude/.credentials.json 2>/dev/null || cat $CORRAL_CREDENTIALS)\"; "
+                "echo \"creds=$(cat $HOME/.claude/.credentials.json)\"; "
                         + "echo \"cli=$(claude --version)\"; exec claude");
         sandbox.awaitTail("agent", "creds={\"token\":\"in-image\"}");
         sandbox.awaitTail("agent", "cli=2.1.197 (Claude Code)");
@@ -546,6 +606,7 @@ class ContainerTest {
      * image is refused naming the image.
      */
     @Test
+    @Timeout(value = RECIPE_MINUTES, unit = TimeUnit.MINUTES)
     void anAgentProfileRunsInAContainerWithItsPromptMountedAndItsScreenWatched() throws IOException {
         Path config = Files.writeString(dir.resolve("config.toml"), """
                 [profile.absent]
@@ -604,6 +665,12 @@ class ContainerTest {
                 "--image", "corral-agent:recipe-test");
         assertTrue(absent.exit() != 0 && absent.err().contains("no-such-agent-cli")
                 && absent.err().contains("corral-agent:recipe-test"), absent.toString());
+        // No --prompt-file and no KICKOFF.md: a profile that takes a prompt is refused, saying where one goes.
+        Path bare = Files.createDirectories(dir.resolve("bare"));
+        Run.Result none = sandbox.corral("spawn", "--agent", "claude", "--kind", "container", "--name", "no-prompt",
+                "--workspace", bare, "--force", "--image", "corral-agent:recipe-test");
+        assertTrue(none.exit() != 0 && none.err().contains("takes a prompt") && none.err().contains("KICKOFF.md"), none.toString());
+        assertEquals(3, sandbox.corral("show", "no-prompt").exit(), "nothing was started: " + none);
         // Claude Code writes into its HOME in the workspace while it runs: end it before the workspace is deleted.
         engine.docker("rm", "--force", main, container);
     }

@@ -105,7 +105,7 @@ public final class AgentImage {
             }
             args.add(recipe.context().toString());
             log.info("building {} from {} (recipe {})", image, recipe.source(), recipe.hash());
-            ContainerEngine.Result result = engine.build(args);
+            DockerCli.Result result = engine.build(args);
             if (result.code() != 0) {
                 throw new EngineException(ErrorCode.BAD_REQUEST, "docker build of " + image + " from "
                         + describe(recipe.source()) + " failed with status " + result.code() + "; its last lines:\n"

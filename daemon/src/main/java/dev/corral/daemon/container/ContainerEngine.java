@@ -2,14 +2,10 @@ package dev.corral.daemon.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.corral.daemon.process.ProgramCall;
-import dev.corral.daemon.process.ProgramPath;
 import dev.corral.protocol.ErrorCode;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,11 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Docker engine corral drives, only through the docker CLI: every call is an argv run with
- * commons-exec and a timeout (no shell ever sees user text), against the engine that
- * {@link ContainerSettings} names. Failures are sorted into the ones a user can act on: no docker
- * binary ({@code MISSING_DEPENDENCY}), no engine answering at the address ({@code UNAVAILABLE},
- * naming the address), no such image ({@code MISSING_DEPENDENCY}, saying how to build it).
+ * The Docker engine corral drives, only through the docker CLI ({@link DockerCli} makes each call
+ * and sorts the failures every call shares), against the engine that {@link ContainerSettings}
+ * names: what corral asks it of containers and images, and what its answers mean.
  */
 public final class ContainerEngine {
     private static final Logger log = LoggerFactory.getLogger(ContainerEngine.class);
@@ -78,28 +72,15 @@ public final class ContainerEngine {
         }
     }
 
-    /** The exit status and output of one docker call. */
-    public record Result(int code, String out, String err) {
-        /** What the call printed, stdout then stderr, for a message. */
-        public String output() {
-            return (out + err).strip();
-        }
-    }
-
     private final ContainerSettings settings;
+    private final DockerCli cli;
     /** What the engine said of its memory; null until asked. */
     private volatile OptionalLong memoryTotal;
-    private final Map<String, String> environment;
     private final ObjectMapper mapper = new ObjectMapper();
 
     public ContainerEngine(ContainerSettings settings, Map<String, String> daemonEnvironment) {
         this.settings = settings;
-        Map<String, String> env = new HashMap<>(daemonEnvironment);
-        if (settings.dockerHost() != null) {
-            env.put("DOCKER_HOST", settings.dockerHost());
-        }
-        env.put("DOCKER_CLI_HINTS", "false");
-        this.environment = Map.copyOf(env);
+        this.cli = new DockerCli(settings, daemonEnvironment);
     }
 
     public ContainerSettings settings() {
@@ -113,31 +94,22 @@ public final class ContainerEngine {
 
     /** The environment docker runs with: the daemon's, with the engine's address. */
     public Map<String, String> environment() {
-        return environment;
+        return cli.environment();
     }
 
     /** The docker binary on the daemon's PATH, or a refusal that says how to get it. */
     public String binary() throws EngineException {
-        String path = environment.getOrDefault("PATH", "");
-        Optional<Path> found = ProgramPath.find("docker", path, null);
-        if (found.isPresent()) {
-            return found.get().toString();
-        }
-        throw new EngineException(ErrorCode.MISSING_DEPENDENCY, "docker is not installed: no 'docker' on the daemon's PATH ("
-                + path + "); install the Docker CLI (Debian/Ubuntu: apt-get install docker.io), then restart the daemon");
+        return cli.binary();
     }
 
     /** The argv of a docker client the daemon runs in a PTY of its own ({@code start -ai}, {@code attach}, {@code exec -it}). */
     public List<String> argv(List<String> args) throws EngineException {
-        List<String> argv = new ArrayList<>();
-        argv.add(binary());
-        argv.addAll(args);
-        return argv;
+        return cli.argv(args);
     }
 
     /** The image's labels, or empty when the engine has no such image. */
     public Optional<Map<String, String>> imageLabels(String ref) throws EngineException {
-        Result result = run(List.of("image", "inspect", "--format", "{{json .Config.Labels}}", ref), CALL_TIMEOUT);
+        DockerCli.Result result = run(List.of("image", "inspect", "--format", "{{json .Config.Labels}}", ref), CALL_TIMEOUT);
         if (result.code() != 0) {
             if (result.err().toLowerCase(Locale.ROOT).contains("no such image")) {
                 return Optional.empty();
@@ -166,7 +138,7 @@ public final class ContainerEngine {
         }
         OptionalLong answer = OptionalLong.empty();
         try {
-            Result result = run(List.of("info", "--format", "{{.MemTotal}}"), CALL_TIMEOUT);
+            DockerCli.Result result = run(List.of("info", "--format", "{{.MemTotal}}"), CALL_TIMEOUT);
             if (result.code() == 0) {
                 answer = parseMemTotal(result.out());
             }
@@ -189,7 +161,7 @@ public final class ContainerEngine {
 
     /** The image's id, or empty when there is none. */
     public Optional<String> imageId(String ref) throws EngineException {
-        Result result = run(List.of("image", "inspect", "--format", "{{.Id}}", ref), CALL_TIMEOUT);
+        DockerCli.Result result = run(List.of("image", "inspect", "--format", "{{.Id}}", ref), CALL_TIMEOUT);
         return result.code() == 0 ? Optional.of(result.out().strip()) : Optional.empty();
     }
 
@@ -197,7 +169,7 @@ public final class ContainerEngine {
     public String create(List<String> args) throws EngineException {
         List<String> argv = new ArrayList<>(List.of("create"));
         argv.addAll(args);
-        Result result = run(argv, CALL_TIMEOUT);
+        DockerCli.Result result = run(argv, CALL_TIMEOUT);
         if (result.code() != 0) {
             throw new EngineException(ErrorCode.BAD_REQUEST, "the Docker engine at " + address()
                     + " refused to create the container: " + result.output());
@@ -207,7 +179,7 @@ public final class ContainerEngine {
 
     /** The container's state, or empty when the engine has no such container. */
     public Optional<State> state(String container) throws EngineException {
-        Result result = run(List.of("inspect", "--type", "container", "--format", "{{json .State}}", container), CALL_TIMEOUT);
+        DockerCli.Result result = run(List.of("inspect", "--type", "container", "--format", "{{json .State}}", container), CALL_TIMEOUT);
         if (result.code() != 0) {
             if (absent(result)) {
                 return Optional.empty();
@@ -230,7 +202,7 @@ public final class ContainerEngine {
      * started (rather than failing to exec, which ends the container with 126 or 127).
      */
     public boolean commandStarted(String container) throws EngineException {
-        Result result = run(List.of("top", container, "-o", "pid,args"), CALL_TIMEOUT);
+        DockerCli.Result result = run(List.of("top", container, "-o", "pid,args"), CALL_TIMEOUT);
         if (result.code() != 0) {
             if (absent(result) || result.err().contains("is not running")) {
                 return false;
@@ -250,7 +222,7 @@ public final class ContainerEngine {
 
     /** {@code docker kill --signal SIG}: the engine delivers it to the container's init, which passes it on. */
     public void kill(String container, String signal) throws EngineException {
-        Result result = run(List.of("kill", "--signal", signal, container), CALL_TIMEOUT);
+        DockerCli.Result result = run(List.of("kill", "--signal", signal, container), CALL_TIMEOUT);
         if (result.code() != 0) {
             throw failed("signal " + container, result);
         }
@@ -258,7 +230,7 @@ public final class ContainerEngine {
 
     /** Removes the container (and its anonymous volumes), running or not; no such container is not an error. */
     public void remove(String container) throws EngineException {
-        Result result = run(List.of("rm", "--force", "--volumes", container), CALL_TIMEOUT);
+        DockerCli.Result result = run(List.of("rm", "--force", "--volumes", container), CALL_TIMEOUT);
         if (result.code() != 0 && !absent(result)) {
             throw failed("remove " + container, result);
         }
@@ -266,7 +238,7 @@ public final class ContainerEngine {
 
     /** Every container that carries the owner label, running or not: one {@code docker ps -a}. */
     public List<Listed> listOwned(String owner) throws EngineException {
-        Result result = run(List.of("ps", "--all", "--no-trunc", "--filter", "label=" + Labels.OWNER + "=" + owner,
+        DockerCli.Result result = run(List.of("ps", "--all", "--no-trunc", "--filter", "label=" + Labels.OWNER + "=" + owner,
                 "--format", LIST_FORMAT), CALL_TIMEOUT);
         if (result.code() != 0) {
             throw failed("list containers", result);
@@ -294,7 +266,7 @@ public final class ContainerEngine {
 
     /** The container's last {@code lines} lines of output, as {@code docker logs --tail} gives them. */
     public String logTail(String container, int lines) throws EngineException {
-        Result result = run(List.of("logs", "--tail", Integer.toString(lines), container), CALL_TIMEOUT);
+        DockerCli.Result result = run(List.of("logs", "--tail", Integer.toString(lines), container), CALL_TIMEOUT);
         return result.code() == 0 ? result.out() + result.err() : "";
     }
 
@@ -307,7 +279,7 @@ public final class ContainerEngine {
         }
         argv.add(container);
         argv.add(image);
-        Result result = run(argv, BUILD_TIMEOUT);
+        DockerCli.Result result = run(argv, BUILD_TIMEOUT);
         if (result.code() != 0) {
             throw failed("commit " + container + " to " + image, result);
         }
@@ -315,57 +287,29 @@ public final class ContainerEngine {
     }
 
     /** {@code docker run ARGS}, for a short look inside an image; the caller reads the result. */
-    public Result runOnce(List<String> args) throws EngineException {
+    DockerCli.Result runOnce(List<String> args) throws EngineException {
         List<String> argv = new ArrayList<>(List.of("run"));
         argv.addAll(args);
         return run(argv, CALL_TIMEOUT);
     }
 
     /** {@code docker build ARGS} with a long timeout; the caller reads the result. */
-    public Result build(List<String> args) throws EngineException {
+    DockerCli.Result build(List<String> args) throws EngineException {
         List<String> argv = new ArrayList<>(List.of("build"));
         argv.addAll(args);
         return run(argv, BUILD_TIMEOUT);
     }
 
-    private static boolean absent(Result result) {
+    private static boolean absent(DockerCli.Result result) {
         String err = result.err().toLowerCase(Locale.ROOT);
         return err.contains("no such container") || err.contains("no such object");
     }
 
-    private EngineException failed(String what, Result result) {
-        return new EngineException(ErrorCode.UNAVAILABLE, "docker could not " + what + " (engine " + address() + "): "
-                + result.output());
+    private EngineException failed(String what, DockerCli.Result result) {
+        return cli.failed(what, result);
     }
 
-    /** One docker call. A missing binary and an engine that does not answer are refusals here, for every caller. */
-    private Result run(List<String> args, Duration timeout) throws EngineException {
-        List<String> argv = new ArrayList<>(List.of(binary()));
-        argv.addAll(args);
-        ProgramCall.Outcome outcome;
-        try {
-            outcome = ProgramCall.run(argv, environment, timeout);
-        } catch (IOException e) {
-            throw new EngineException(ErrorCode.MISSING_DEPENDENCY, "docker did not run: " + e.getMessage());
-        }
-        if (outcome.timedOut()) {
-            throw new EngineException(ErrorCode.UNAVAILABLE, "the Docker engine at " + address() + " did not answer 'docker "
-                    + args.get(0) + "' within " + timeout.toSeconds() + " s");
-        }
-        Result result = new Result(outcome.code(), outcome.out(), outcome.err());
-        if (outcome.code() != 0) {
-            log.debug("docker {} exited {}: {}", args.get(0), outcome.code(), result.err().strip());
-            if (DockerErrors.engineDown(result.err())) {
-                throw new EngineException(ErrorCode.UNAVAILABLE, "no Docker engine answers at " + address() + " (from "
-                        + settings.hostSource() + "): " + errorLine(result.err()) + "; start the engine, or point corrald "
-                        + "at one with DOCKER_HOST or --docker-host");
-            }
-        }
-        return result;
-    }
-
-    /** See {@link DockerErrors#errorLine}. */
-    static String errorLine(String text) {
-        return DockerErrors.errorLine(text);
+    private DockerCli.Result run(List<String> args, Duration timeout) throws EngineException {
+        return cli.run(args, timeout);
     }
 }

@@ -67,7 +67,7 @@ public final class ContainerOperations {
         List<String> args = new ArrayList<>(List.of("--rm", "--pull=never", "--network", "none", "--entrypoint", "sh", image,
                 "-c", "for b in \"$@\"; do command -v \"$b\" >/dev/null 2>&1 || echo \"$b\"; done", "sh"));
         args.addAll(binaries);
-        ContainerEngine.Result result = engine.runOnce(args);
+        DockerCli.Result result = engine.runOnce(args);
         if (result.code() != 0) {
             throw new EngineException(ErrorCode.UNAVAILABLE, "could not look for " + binaries + " in image " + image
                     + " (docker run --entrypoint sh): " + result.output().strip());

@@ -1,6 +1,5 @@
 package dev.corral.daemon.session;
 
-import dev.corral.daemon.concurrent.Backoff;
 import dev.corral.daemon.container.ContainerEngine;
 import dev.corral.daemon.state.FileTrees;
 import dev.corral.daemon.container.EngineException;
@@ -10,7 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -24,23 +22,19 @@ import org.slf4j.LoggerFactory;
 /**
  * A program in a Docker container that corrald started through the docker CLI. The container
  * outlives the daemon: a restarted daemon finds it again by its labels. As with tmux, the daemon
- * keeps one docker client of its own attached in a PTY it owns (the view: {@code docker start
- * -ai} for a new container, {@code docker attach} for an adopted one) and streams that PTY to
- * corral's clients exactly like a PTY session. When the view ends, one {@code docker inspect}
- * says whether the container exited, and with what status, or only the view went.
+ * keeps one docker client of its own attached in a PTY it owns (the view) and streams it to
+ * corral's clients exactly like a PTY session. A new container's view is {@code docker start -ai},
+ * which carries its input and its output from the first byte. Once that client is gone (an
+ * adopted container, or a view that left a running one), the output comes from the engine's log
+ * instead ({@link ContainerOutput}, one {@code docker logs --follow} stream) and a
+ * {@code docker attach} view carries only the input and the terminal's size: an attach cannot say
+ * where its bytes begin, the log can. When the output ends, one {@code docker inspect} says
+ * whether the container exited, and with what status, or only the view went.
  */
 final class ContainerSession extends Session {
     private static final Logger log = LoggerFactory.getLogger(ContainerSession.class);
-    /** How long the engine may take to start a container's command before the spawn gives up. */
-    private static final Duration START_LIMIT = Duration.ofSeconds(60);
-    private static final int DIED_LOG_LINES = 20;
     /** Log lines an adopted session's replay starts with, so an attach shows the recent screen. */
     private static final int ADOPTED_REPLAY_LINES = 500;
-
-    /** A docker call whose refusal becomes the session layer's. */
-    private interface EngineCall<T> {
-        T run() throws EngineException;
-    }
 
     private final ContainerEngine engine;
     private final ScheduledExecutorService scheduler;
@@ -50,6 +44,10 @@ final class ContainerSession extends Session {
     private volatile boolean stopping;
     /** What the engine last said of the container: created, running, exited, absent, or unknown (no answer). */
     private volatile String engineState = "created";
+    /** The engine's log as the session's output, once the first view is gone; null until then. */
+    private volatile ContainerOutput followed;
+    /** When the view that carried the output left: where the log takes over. */
+    private volatile Instant viewLeftAt;
     /** Guarded by this: the start is confirmed; until then, the view's end is the spawn's business. */
     private boolean started;
     /** Guarded by this: the view ended before the start was confirmed. */
@@ -86,11 +84,11 @@ final class ContainerSession extends Session {
      * shows its last log lines.
      */
     void start(List<String> createArgs) throws SessionException {
-        call(() -> engine.create(createArgs));
-        List<String> argv = call(() -> engine.argv(List.of("start", "--attach", "--interactive",
+        ContainerStart.call(() -> engine.create(createArgs));
+        List<String> argv = ContainerStart.call(() -> engine.argv(List.of("start", "--attach", "--interactive",
                 "--detach-keys", ContainerEngine.DETACH_KEYS, container)));
         try {
-            openView(argv);
+            openView(argv, true);
         } catch (IOException e) {
             throw new SessionException(ErrorCode.UNAVAILABLE, "cannot run the docker client for container " + container
                     + ": " + e.getMessage());
@@ -98,42 +96,15 @@ final class ContainerSession extends Session {
         confirmStart();
     }
 
-    /**
-     * Waits for the engine to run the container's command: a process other than docker's init
-     * appears in it, or the container ended after its command ran (a quick program is a session
-     * that exited). A start the engine refused, or an init that could not run the command, is
-     * dying at start.
-     */
+    /** Waits for the container's command to run (see {@link ContainerStart}); a view gone before that says why it went. */
     private void confirmStart() throws SessionException {
-        // A start takes a fraction of a second: a few questions, each further apart.
-        Backoff backoff = Backoff.of(START_LIMIT, Duration.ofMillis(10), Duration.ofMillis(200));
-        while (true) {
-            ContainerEngine.State state = call(() -> engine.state(container)).orElseThrow(() -> new SessionException(
-                    ErrorCode.UNAVAILABLE, "container " + container + " vanished from the engine while it was starting"));
-            boolean viewGone;
+        ContainerEngine.State state = ContainerStart.await(engine, container, () -> {
             synchronized (this) {
-                viewGone = viewGoneEarly;
+                return viewGoneEarly;
             }
-            boolean created = state.status().equals("created");
-            if (state.running()) {
-                containerPid = state.pid();
-                if (call(() -> engine.commandStarted(container))) {
-                    break;
-                }
-            } else if (state.failedToStart() || (created && viewGone)) {
-                throw diedAtStart(state);
-            } else if (!created) {
-                if (call(() -> engine.commandNeverRan(container, state))) {
-                    throw diedAtStart(state);
-                }
-                // The command ran and ended already: a session that exited, reported as for any session.
-                break;
-            }
-            if (backoff.expired()) {
-                throw new SessionException(ErrorCode.UNAVAILABLE, "the Docker engine at " + engine.address()
-                        + " did not start container " + container + " within " + START_LIMIT.toSeconds() + " s");
-            }
-            backoff.pause();
+        }, this::clientWords, spec.container().image());
+        if (state.running()) {
+            containerPid = state.pid();
         }
         markRunning();
         engineState = "running";
@@ -147,38 +118,13 @@ final class ContainerSession extends Session {
         }
     }
 
-    private SessionException diedAtStart(ContainerEngine.State state) {
-        String logs;
+    /** What the daemon's docker client printed (the engine's complaint when the container's log is empty). */
+    private String clientWords() {
         try {
-            logs = engine.logTail(container, DIED_LOG_LINES);
-        } catch (EngineException e) {
-            logs = "";
+            return new String(super.tail(4096), StandardCharsets.UTF_8);
+        } catch (SessionException e) {
+            return "";
         }
-        if (logs.isBlank()) {
-            // Nothing in the container's log: what the daemon's docker client printed (the engine's complaint).
-            try {
-                logs = new String(super.tail(4096), StandardCharsets.UTF_8);
-            } catch (SessionException e) {
-                logs = "";
-            }
-        }
-        List<String> lines = logs.replace("\r", "").lines().filter(line -> !line.isBlank()).toList();
-        lines = lines.subList(Math.max(0, lines.size() - DIED_LOG_LINES), lines.size());
-        StringBuilder message = new StringBuilder("container " + container + " (image " + spec.container().image()
-                + ") died at start");
-        if (state.exitCode() > 0) {
-            message.append(" with status ").append(state.exitCode());
-        }
-        if (state.failedToStart()) {
-            message.append(": ").append(state.error());
-        }
-        if (lines.isEmpty()) {
-            message.append("; it wrote nothing");
-        } else {
-            message.append("; its last log lines:");
-            lines.forEach(line -> message.append("\n  ").append(line));
-        }
-        return new SessionException(ErrorCode.BAD_REQUEST, message.toString());
     }
 
     /**
@@ -199,11 +145,9 @@ final class ContainerSession extends Session {
         engineState = "running";
         try {
             engine.state(container).ifPresent(state -> containerPid = state.pid());
-            byte[] recent = engine.logTail(container, ADOPTED_REPLAY_LINES).getBytes(StandardCharsets.UTF_8);
-            if (recent.length > 0) {
-                output(recent, recent.length);
-            }
-            openView(engine.argv(attachArgs()));
+            // Its recent log, then on: one stream, so nothing written around the adoption is lost or repeated.
+            follow(List.of("--tail", Integer.toString(ADOPTED_REPLAY_LINES)));
+            openView(engine.argv(attachArgs()), false);
         } catch (EngineException | IOException e) {
             log.warn("cannot attach the daemon's docker client to container {}: {}", container, e.getMessage());
             engineState = "unknown";
@@ -225,15 +169,21 @@ final class ContainerSession extends Session {
         return List.of("attach", "--detach-keys", ContainerEngine.DETACH_KEYS, container);
     }
 
-    private void openView(List<String> argv) throws IOException {
+    /** A docker client in a PTY of the daemon's: its output is the session's unless the log carries it ({@code output} false). */
+    private void openView(List<String> argv, boolean output) throws IOException {
         Map<String, String> env = new HashMap<>(engine.environment());
         env.put("TERM", "xterm-256color");
         int[] size = size();
         Path cwd = Files.isDirectory(spec.cwd()) ? spec.cwd() : Path.of("/");
         // The end is heard on the session-end thread; the engine is asked about it on this session's scheduler.
-        Pty pty = Pty.start("docker-" + name(), argv, env, cwd, size[0], size[1],
-                sink(code -> scheduler.execute(this::viewEnded)));
+        Pty.Sink sink = sink(code -> scheduler.execute(this::viewEnded));
+        Pty pty = Pty.start("docker-" + name(), argv, env, cwd, size[0], size[1], output ? sink : ContainerOutput.inputOnly(sink));
         terminal(pty);
+    }
+
+    /** {@code docker logs --follow ARGS} becomes the session's output (blocking: call off the event loop). */
+    private void follow(List<String> args) throws EngineException, IOException {
+        followed = ContainerOutput.follow(engine, container, args, name(), this::output, () -> scheduler.execute(this::check));
     }
 
     private void viewEnded() {
@@ -244,9 +194,18 @@ final class ContainerSession extends Session {
                 return;
             }
         }
+        if (followed == null) {
+            viewLeftAt = Instant.now();
+        }
         if (!stopping && running()) {
             check();
         }
+    }
+
+    /** The session's output has been read to its end: while the log still streams, the container's end waits for it. */
+    private boolean outputDrained() {
+        ContainerOutput output = followed;
+        return output == null || !output.alive();
     }
 
     /** One question to the engine: has the container exited (with what status), or only the view gone? */
@@ -270,15 +229,30 @@ final class ContainerSession extends Session {
         synchronized (this) {
             unanswered = 0;
         }
-        if (state.isEmpty()) {
-            engineState = "absent";
-            ended(State.LOST, null, Instant.now());
-        } else if (!state.get().running()) {
-            engineState = state.get().status();
-            ended(State.EXITED, state.get().exitCode(), Instant.now());
+        if (state.isEmpty() || !state.get().running()) {
+            engineState = state.isEmpty() ? "absent" : state.get().status();
+            if (!outputDrained()) {
+                // The log's last lines are still on their way: its end asks again.
+                return;
+            }
+            if (state.isEmpty()) {
+                ended(State.LOST, null, Instant.now());
+            } else {
+                ended(State.EXITED, state.get().exitCode(), Instant.now());
+            }
         } else {
             engineState = "running";
             containerPid = state.get().pid();
+            ContainerOutput output = followed;
+            if (output != null && !output.alive()) {
+                // The log stream ended with the container running (the engine restarted): on from where it stopped.
+                try {
+                    follow(List.of("--since", output.endedAt().toString()));
+                } catch (EngineException | IOException e) {
+                    log.warn("cannot follow the log of container {} again: {}", container, e.getMessage());
+                    recheckLater();
+                }
+            }
             if (terminal() == null) {
                 // Running, but the view left (killed by hand, or the engine restarted): attach again
                 // after a pause, so a client that keeps leaving cannot turn this into a loop.
@@ -292,7 +266,14 @@ final class ContainerSession extends Session {
             return;
         }
         try {
-            openView(engine.argv(attachArgs()));
+            if (followed == null) {
+                // The view that carried the output left: the log takes over from that moment. Never
+                // viewed (the engine did not answer at adoption): the log from its recent lines on.
+                Instant left = viewLeftAt;
+                follow(left == null ? List.of("--tail", Integer.toString(ADOPTED_REPLAY_LINES))
+                        : List.of("--since", left.toString()));
+            }
+            openView(engine.argv(attachArgs()), false);
         } catch (EngineException | IOException e) {
             log.warn("cannot attach the daemon's docker client to container {} again: {}", container, e.getMessage());
             recheckLater();
@@ -333,6 +314,7 @@ final class ContainerSession extends Session {
     void discard() {
         stopping = true;
         signalTerminal("KILL");
+        stopOutput();
         try {
             engine.remove(container);
         } catch (EngineException e) {
@@ -348,8 +330,16 @@ final class ContainerSession extends Session {
     @Override
     void daemonStopping() {
         stopping = true;
-        // Only the daemon's own client goes; the container stays for the next daemon.
+        // Only the daemon's own clients go; the container stays for the next daemon.
         signalTerminal("KILL");
+        stopOutput();
+    }
+
+    private void stopOutput() {
+        ContainerOutput output = followed;
+        if (output != null) {
+            output.stop();
+        }
     }
 
     @Override
@@ -360,13 +350,5 @@ final class ContainerSession extends Session {
         object.put("issue", spec.container().issue());
         object.put("engine", engine.address());
         object.put("engineState", engineState);
-    }
-
-    private static <T> T call(EngineCall<T> call) throws SessionException {
-        try {
-            return call.run();
-        } catch (EngineException e) {
-            throw new SessionException(e.code(), e.getMessage());
-        }
     }
 }

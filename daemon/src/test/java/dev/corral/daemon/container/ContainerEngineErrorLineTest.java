@@ -17,13 +17,13 @@ class ContainerEngineErrorLineTest {
                 Cannot connect to the Docker daemon at unix:///nonexistent.sock. Is the docker daemon running?
                 """;
         assertEquals("Cannot connect to the Docker daemon at unix:///nonexistent.sock. Is the docker daemon running?",
-                ContainerEngine.errorLine(err));
+                DockerErrors.errorLine(err));
     }
 
     @Test
     void otherwiseTheLastLineThatIsNotANotice() {
         assertEquals("ERROR: failed to solve: no such image",
-                ContainerEngine.errorLine("DEPRECATED: old\n    more\n\nstep 1\nERROR: failed to solve: no such image\n"));
-        assertEquals("(docker printed nothing)", ContainerEngine.errorLine("  \n"));
+                DockerErrors.errorLine("DEPRECATED: old\n    more\n\nstep 1\nERROR: failed to solve: no such image\n"));
+        assertEquals("(docker printed nothing)", DockerErrors.errorLine("  \n"));
     }
 }
