@@ -99,27 +99,28 @@ final class Spawn extends BoundOperation<SpawnArgs> {
         }
         Session session;
         try {
-            if (container != null) {
-                launchDir = inside(root, launchDir);
-            }
-            if (agent != null) {
-                session = agents.spawn(sessions, new Agents.Request(args.name(), agent, kind, command, launchDir, args.env(),
-                        args.cols(), args.rows(), promptFile == null ? null : Path.of(promptFile), root), container);
-            } else {
-                session = sessions.spawn(new SessionSpec(args.name(), kind == null ? SessionSpec.Kind.PTY : kind, command,
-                        launchDir, args.env(), args.cols(), args.rows(), root, container));
-            }
+            Path dir = container != null ? inside(root, launchDir) : launchDir;
+            String prompt = promptFile;
+            // The launch is the session's before its program starts: its end, however soon, finds it.
+            SessionRegistry.Preparation register = launch == null ? null : created -> workspaces.launching(launch, created);
+            SessionSpec.Container inContainer = container;
+            SessionSpec.Kind chosen = kind;
+            session = sessions.spawning(register, () -> agent != null
+                    ? agents.spawn(sessions, new Agents.Request(args.name(), agent, chosen, command, dir, args.env(), args.cols(),
+                            args.rows(), prompt == null ? null : Path.of(prompt), root), inContainer)
+                    : sessions.spawn(new SessionSpec(args.name(), chosen == null ? SessionSpec.Kind.PTY : chosen, command, dir,
+                            args.env(), args.cols(), args.rows(), root, inContainer)));
         } catch (SessionException | RuntimeException e) {
             if (launch != null) {
                 workspaces.abandon(launch);
             }
             throw e;
         }
-        SessionView started = session.describe();
-        notices.addAll(session.warnings());
         if (launch != null) {
             workspaces.started(launch, session);
         }
+        SessionView started = session.describe();
+        notices.addAll(session.warnings());
         return Reply.ok(new Spawned(started, notices, launch == null ? null : launch.notices()));
     }
 

@@ -201,14 +201,25 @@ final class LeaseClaims {
         return " (" + String.join(", ", some.subList(0, Math.min(3, some.size()))) + (some.size() > 3 ? ", ..." : "") + ")";
     }
 
-    /** The program is running: the lease names it. */
+    /** The session is registered, its program not started yet: the lease names it ({@code lease.acquired}). */
     void nameSession(Launch launch, Session session) {
+        rename(launch, session, true);
+    }
+
+    /** The program started: the lease gets its pid (no event: the lease was acquired already). */
+    void namePid(Launch launch, Session session) {
+        rename(launch, session, false);
+    }
+
+    private void rename(Launch launch, Session session, boolean acquired) {
         if (launch.ownsLease()) {
             try (MetadataLock lock = launch.meta().lock()) {
                 Lease lease = launch.meta().lease().orElse(null);
                 if (lease != null && lease.token().equals(launch.token())) {
                     launch.meta().writeLease(lease.naming(session.name(), session.id(), session.pid(), session.kind()));
-                    event("lease.acquired", launch.root(), session.name(), null);
+                    if (acquired) {
+                        event("lease.acquired", launch.root(), session.name(), null);
+                    }
                 }
             } catch (IOException e) {
                 log.warn("could not name session {} in the lease of {}: {}", session.name(), launch.root(), e.getMessage());

@@ -44,6 +44,17 @@ final class SessionEndRecorder {
         }
     }
 
+    /** The spawn failed after its start record was written: the record goes again. */
+    void deleteStart(Launch launch) {
+        Session session = launch.session();
+        try (MetadataLock lock = launch.meta().lock()) {
+            launch.meta().deleteStart(session.id());
+        } catch (IOException e) {
+            log.warn("could not delete the start record of failed session {} in {}: {}", session.name(), launch.root(),
+                    e.getMessage());
+        }
+    }
+
     /**
      * A session that ended with the previous daemon, found at this one's start. Only one whose
      * start record is still there is unfinished; of any other, at most a lease naming it is left.
