@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Claims on workspaces: the checks and the lease at spawn (refusing a live lease unless forced,
- * cleaning a stale one), the lease naming its session once it runs, taken over for an adopted
- * session, withdrawn after a failed spawn, and released at a session's end.
+ * cleaning a stale one), the lease naming its session once it is registered and its pid once it
+ * runs, taken over for an adopted session, withdrawn after a failed spawn, and released at a
+ * session's end.
  */
 final class LeaseClaims {
     private static final Logger log = LoggerFactory.getLogger(LeaseClaims.class);

@@ -11,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The record of a session in its workspace: the start record once it runs, and at its end the
- * end manifest and diff, then either the provisional workspace removed, or the summary, session
- * log and last manifest written and the lease and start record removed. Runs on the
+ * The record of a session in its workspace: the start record before its program starts, and at
+ * its end the end manifest and diff, then either the provisional workspace removed, or the
+ * summary, session log and last manifest written and the lease and start record removed. Runs on the
  * {@link WorkQueue}'s thread; every failure is a warning, and the session's exit status is never touched.
  */
 final class SessionEndRecorder {
