@@ -101,7 +101,6 @@ public final class Daemon {
             daemon.sessions.listen(sessionEvents);
             daemon.sessions.publishContainerEvents((type, data) -> hub.publish(dev.corral.protocol.Events.CONTAINERS, type, data));
             daemon.sessions.restore();
-            sessionEvents.restored();
             daemon.workspaces.serving();
             joinQuietly(rehearsal, Duration.ofSeconds(5));
             daemon.server = CorralServer.bind(paths.socket(), manager.listenFd(), OperationTable.standard(daemon),

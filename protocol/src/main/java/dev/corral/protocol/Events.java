@@ -31,6 +31,8 @@ public final class Events {
     // sessions
     public static final String SESSION_SPAWNED = "session.spawned";
     public static final String SESSION_ADOPTED = "session.adopted";
+    /** The program of a spawned session started: its {@code pid} (added in version 4 without a bump; see PROTOCOL.md 8.3). */
+    public static final String SESSION_STARTED = "session.started";
     public static final String SESSION_ATTACHED = "session.attached";
     public static final String SESSION_DETACHED = "session.detached";
     public static final String SESSION_EXITED = "session.exited";

@@ -99,28 +99,32 @@ final class Spawn extends BoundOperation<SpawnArgs> {
         }
         Session session;
         try {
-            if (container != null) {
-                launchDir = inside(root, launchDir);
-            }
-            if (agent != null) {
-                session = agents.spawn(sessions, new Agents.Request(args.name(), agent, kind, command, launchDir, args.env(),
-                        args.cols(), args.rows(), promptFile == null ? null : Path.of(promptFile), root), container);
-            } else {
-                session = sessions.spawn(new SessionSpec(args.name(), kind == null ? SessionSpec.Kind.PTY : kind, command,
-                        launchDir, args.env(), args.cols(), args.rows(), root, container));
-            }
+            Path dir = container != null ? inside(root, launchDir) : launchDir;
+            // The launch is the session's before its program starts: its end, however soon, finds it.
+            SessionRegistry.Preparation register = launch == null ? null : created -> workspaces.launching(launch, created);
+            session = start(register, args, kind, dir, root, container, promptFile);
         } catch (SessionException | RuntimeException e) {
             if (launch != null) {
                 workspaces.abandon(launch);
             }
             throw e;
         }
-        SessionView started = session.describe();
-        notices.addAll(session.warnings());
         if (launch != null) {
             workspaces.started(launch, session);
         }
+        SessionView started = session.describe();
+        notices.addAll(session.warnings());
         return Reply.ok(new Spawned(started, notices, launch == null ? null : launch.notices()));
+    }
+
+    /** The session itself, an agent's from its profile or the command as asked, with {@code register} seeing it first. */
+    private Session start(SessionRegistry.Preparation register, SpawnArgs args, SessionSpec.Kind kind, Path dir, Path root,
+            SessionSpec.Container container, String promptFile) throws SessionException {
+        return sessions.spawning(register, () -> args.agent() != null
+                ? agents.spawn(sessions, new Agents.Request(args.name(), args.agent(), kind, args.command(), dir, args.env(),
+                        args.cols(), args.rows(), promptFile == null ? null : Path.of(promptFile), root), container)
+                : sessions.spawn(new SessionSpec(args.name(), kind == null ? SessionSpec.Kind.PTY : kind, args.command(), dir,
+                        args.env(), args.cols(), args.rows(), root, container)));
     }
 
     /** A container's working directory must stay inside its workspace, symlinks followed: only the workspace is mounted. */

@@ -33,6 +33,26 @@ final class Broadcast implements SessionListener {
     }
 
     @Override
+    public void spawned(Session session) {
+        each(l -> l.spawned(session));
+    }
+
+    @Override
+    public void started(Session session) {
+        each(l -> l.started(session));
+    }
+
+    @Override
+    public void adopted(Session session) {
+        each(l -> l.adopted(session));
+    }
+
+    @Override
+    public void removed(Session session) {
+        each(l -> l.removed(session));
+    }
+
+    @Override
     public void attached(Session session, boolean readOnly) {
         each(l -> l.attached(session, readOnly));
     }

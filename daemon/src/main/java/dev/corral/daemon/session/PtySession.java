@@ -9,7 +9,7 @@ import java.util.Map;
 final class PtySession extends Session {
     /** The pid an earlier daemon recorded, for a session restored from its record; -1 otherwise. */
     private volatile long keptPid = -1;
-    /** {@link #outputWritten} when the output was last kept on disk (only the registry's timer touches it). */
+    /** How much the program had written ({@link FanOut#written}) when its output was last kept on disk (only the registry's timer touches it). */
     private volatile long keptWritten;
 
     PtySession(SessionSpec spec, String id, Instant createdAt, Context context) {
@@ -38,19 +38,19 @@ final class PtySession extends Session {
     void restoreKept(Long pid, byte[] output) {
         keptPid = pid == null ? -1 : pid;
         if (output != null) {
-            restoreOutput(output);
+            fanOut().restore(output);
         }
-        keptWritten = outputWritten();
+        keptWritten = fanOut().written();
     }
 
     /** True when the program wrote since {@link #keepOutput} last ran. */
     boolean outputChangedSinceKept() {
-        return outputWritten() != keptWritten;
+        return fanOut().written() != keptWritten;
     }
 
     /** The output to keep on disk now. */
     byte[] keepOutput() {
-        keptWritten = outputWritten();
+        keptWritten = fanOut().written();
         return outputSnapshot();
     }
 
@@ -64,5 +64,10 @@ final class PtySession extends Session {
         if (running()) {
             signalTerminal("HUP");
         }
+    }
+
+    /** All the output kept for replay. */
+    byte[] outputSnapshot() {
+        return fanOut().replay(Integer.MAX_VALUE);
     }
 }

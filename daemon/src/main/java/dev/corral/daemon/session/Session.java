@@ -60,6 +60,7 @@ public abstract class Session {
     private final List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Readiness readiness = new Readiness();
     private final SessionTerminal terminal = new SessionTerminal();
+    private final SessionStream stream;
 
     Session(SessionSpec spec, String id, Instant createdAt, Context context) {
         this.spec = spec;
@@ -69,6 +70,7 @@ public abstract class Session {
         this.screen = new Screen(spec.cols(), spec.rows(), scrollbackLines());
         this.fanOut = new FanOut(new ReplayBuffer(context.replayBytes()), screen, context.timers());
         this.idle = new IdleTimer(this, context.listener(), context.timers(), context.idleAfter());
+        this.stream = new SessionStream(this, fanOut, idle, context);
         fanOut.onResume(terminal::resume);
     }
 
@@ -180,20 +182,6 @@ public abstract class Session {
         return fanOut.replay(bytes);
     }
 
-    /** All the output kept for replay, and how much the program has written in all (to tell whether it changed). */
-    final byte[] outputSnapshot() {
-        return fanOut.replay(Integer.MAX_VALUE);
-    }
-
-    final long outputWritten() {
-        return fanOut.written();
-    }
-
-    /** Output an earlier daemon kept for this session, replayed as if the program had just written it. */
-    final void restoreOutput(byte[] kept) {
-        fanOut.restore(kept);
-    }
-
     /** Sends a signal (a canonical name, see {@link Signals}) to the program. */
     abstract void signal(String signal) throws IOException;
 
@@ -282,36 +270,17 @@ public abstract class Session {
      * {@link SessionEnds} thread, since what hears of an end writes files.
      */
     final Pty.Sink sink(IntConsumer ended) {
-        return new Pty.Sink() {
-            @Override
-            public boolean output(Chunk chunk, byte[] bytes, int length) {
-                return Session.this.output(chunk, bytes, length);
-            }
-
-            @Override
-            public void ended(int exitCode) {
-                SessionEnds.run(name(), () -> ended.accept(exitCode));
-            }
-        };
+        return stream.sink(ended);
     }
 
     /** Terminal output: kept for replay and the screen, sent to every client; false while all are behind. */
     final boolean output(Chunk chunk, byte[] bytes, int length) {
-        idle.outputSeen();
-        boolean more = fanOut.output(chunk, bytes, length);
-        context.listener().output(this, bytes, length);
-        return more;
+        return stream.output(chunk, bytes, length);
     }
 
     /** Output that comes as arrays, on a reader thread of its own: it waits there while every client is behind. */
     final void output(byte[] buffer, int length) {
-        if (!output(Chunk.copyOf(buffer, 0, length), buffer, length)) {
-            try {
-                fanOut.awaitResume();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        stream.output(buffer, length);
     }
 
     /**
@@ -323,9 +292,7 @@ public abstract class Session {
             return;
         }
         Status before = idle.ended();
-        for (Attachment attachment : fanOut.close()) {
-            attachment.client().exited(code == null ? -1 : code);
-        }
+        stream.ended(code);
         if (how == State.LOST) {
             log.warn("session {} was lost: its program ended while no daemon watched it, status unknown", name());
         } else {
@@ -365,27 +332,11 @@ public abstract class Session {
      * is never asked of a later client.
      */
     public final Attachment attach(AttachedClient client, boolean readOnly, boolean withReplay, int scrollbackLines) {
-        Attachment attachment = new Attachment(this, client, readOnly, context.maxQueuedBytes());
-        if (!fanOut.attach(attachment, rawStream() ? FanOut.Redraw.NONE : withReplay ? FanOut.Redraw.SCREEN : FanOut.Redraw.MODES,
-                scrollbackLines)) {
-            // Ended: the session's lock is taken only now, never inside the output path's.
-            Integer code = exitCode();
-            client.exited(code == null ? -1 : code);
-            return attachment;
-        }
-        log.info("client attached to session {}{}", name(), readOnly ? " (read-only)" : "");
-        context.listener().attached(this, readOnly);
-        return attachment;
+        return stream.attach(client, readOnly, withReplay, scrollbackLines);
     }
 
     final void detach(Attachment attachment, String reason) {
-        boolean[] wasAndLast = fanOut.detach(attachment);
-        if (!wasAndLast[0]) {
-            return;
-        }
-        log.info("client detached from session {}: {}", name(), reason);
-        context.listener().detached(this, reason);
-        if (wasAndLast[1]) {
+        if (stream.detach(attachment, reason)) {
             lastClientLeft();
         }
     }

@@ -8,7 +8,14 @@ package dev.corral.daemon.session;
 public interface SessionListener {
     SessionListener NONE = new SessionListener() {};
 
+    /**
+     * A new session was registered, in state {@code starting} with no pid: its program has not
+     * started yet. Heard before anything else of it, under the registry's lock (quick, no disk).
+     */
     default void spawned(Session session) {}
+
+    /** A spawned session's program started (its pid is known); not heard when it ended first. */
+    default void started(Session session) {}
 
     /** Found again after a daemon restart. */
     default void adopted(Session session) {}

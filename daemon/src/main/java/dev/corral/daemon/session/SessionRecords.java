@@ -37,8 +37,8 @@ final class SessionRecords {
         synchronized (this) {
             if (registered.test(session)) {
                 String unrecorded = store.save(session);
-                if (session instanceof PtySession && !session.running()) {
-                    store.saveOutput(session.name(), session.outputSnapshot());
+                if (session instanceof PtySession pty && !session.running()) {
+                    store.saveOutput(session.name(), pty.outputSnapshot());
                 }
                 return unrecorded;
             }

@@ -15,10 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,8 +60,10 @@ public final class SessionRegistry implements AutoCloseable {
     }
 
     private final Limits limits;
-    private final Map<String, Session> sessions = new LinkedHashMap<>();
+    private final SessionTable table = new SessionTable();
     private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
+    /** Every listener in turn, the registry's own hearing of an end first. */
+    private final Broadcast broadcast;
     private final Session.Context context;
     private final SessionStore store;
     private final Map<SessionSpec.Kind, SessionKind> kinds = new EnumMap<>(SessionSpec.Kind.class);
@@ -74,7 +74,7 @@ public final class SessionRegistry implements AutoCloseable {
     private final Reaper reaper;
     private final ContainerSessions containerSessions;
     private final SessionRecords records;
-    private final SessionNames names = new SessionNames();
+    private final Spawns spawns;
 
     /**
      * @param stateDir where session records live ({@code sessions/}) and tmux's config
@@ -91,10 +91,11 @@ public final class SessionRegistry implements AutoCloseable {
         this.limits = limits;
         this.threads = threads;
         this.checks = new OffloadedTimers(threads.timer(), threads.checks());
-        this.context = new Session.Context(limits.replayBytes(), limits.clientQueueBytes(),
-                new Broadcast(listeners, this::endedFirst), threads.timer(), limits.idleAfter());
+        this.broadcast = new Broadcast(listeners, this::endedFirst);
+        this.context = new Session.Context(limits.replayBytes(), limits.clientQueueBytes(), broadcast, threads.timer(),
+                limits.idleAfter());
         this.store = new SessionStore(stateDir.resolve("sessions"), mapper);
-        this.records = new SessionRecords(store, this::registered);
+        this.records = new SessionRecords(store, table::registered);
         Map<String, String> inherited = Map.copyOf(environment);
         Tmux tmux = new Tmux(socket.resolveSibling(socket.getFileName() + ".tmux"), stateDir.resolve("tmux").resolve("tmux.conf"),
                 inherited);
@@ -116,6 +117,7 @@ public final class SessionRegistry implements AutoCloseable {
             checks.scheduleWithFixedDelay(() -> tmuxKind.watchPrograms(list(false)), 2, 2, TimeUnit.SECONDS);
         }
         checks.scheduleWithFixedDelay(this::keepPtyOutput, 1, 1, TimeUnit.SECONDS);
+        this.spawns = new Spawns(kinds, table, limits.maxLive(), reaper, broadcast, records);
     }
 
     public Limits limits() {
@@ -163,13 +165,11 @@ public final class SessionRegistry implements AutoCloseable {
             SessionKind kind = kinds.get(spec.kind());
             Session session = kind.create(spec, entry.id(), entry.createdAt());
             // Before its state is set: a session found lost is recorded (and reaped) as a registered one.
-            synchronized (this) {
-                sessions.put(session.name(), session);
-            }
+            table.put(session);
             boolean endedBefore = kind.adopt(session, entry);
-            if (session.running()) {
+            // Under the lock the end path takes first: an end heard after the adoption, not before.
+            if (table.announceIfRunning(session, broadcast::adopted)) {
                 log.info("session {} ({}) adopted again, pid {}", spec.name(), spec.kind().wire(), session.pid());
-                listeners.forEach(l -> l.adopted(session));
                 saveIfRegistered(session);
             } else if (endedBefore) {
                 scheduleReap(session);
@@ -188,56 +188,23 @@ public final class SessionRegistry implements AutoCloseable {
     }
 
     /**
-     * Reserves the name, lets {@code preparation} see the new session, then starts the program
-     * (blocking: call off the event loop).
+     * Runs {@code spawning}, which spawns one session through this registry on this thread
+     * (perhaps by way of an agent's profile, which builds its own spawn), with {@code launch}
+     * preparing that session after its own preparation: how a workspace's launch is registered
+     * before the program starts without passing through the agent room.
      */
+    public <T> T spawning(Preparation launch, Spawning<T> spawning) throws SessionException {
+        return spawns.spawning(launch, spawning);
+    }
+
+    /** A spawn through this registry; see {@link #spawning}. */
+    public interface Spawning<T> {
+        T spawn() throws SessionException;
+    }
+
+    /** Registers and announces the session, prepares it, starts its program: see {@link Spawns}. Blocking. */
     public Session spawn(SessionSpec requested, Preparation preparation) throws SessionException {
-        SessionKind kind = kinds.get(requested.kind());
-        requested = kind.complete(requested);
-        Session session;
-        Session replaced;
-        SessionSpec spec;
-        synchronized (this) {
-            long live = sessions.values().stream().filter(Session::running).count();
-            if (live >= limits.maxLive()) {
-                throw new SessionException(ErrorCode.CONFLICT, "session cap reached: " + live
-                        + " live sessions (the daemon's --max-sessions); remove or end one first");
-            }
-            spec = requested.name() == null ? requested.withName(names.generate(requested, sessions::containsKey)) : requested;
-            Session existing = sessions.get(spec.name());
-            SessionNames.check(spec, existing);
-            if (!Files.isDirectory(spec.cwd())) {
-                throw new SessionException(ErrorCode.BAD_REQUEST, "working directory " + spec.cwd()
-                        + (Files.exists(spec.cwd()) ? " is not a directory" : " does not exist"));
-            }
-            session = kind.create(spec, SessionNames.newId(), Instant.now());
-            replaced = existing;
-            sessions.put(spec.name(), session);
-        }
-        try {
-            if (replaced != null) {
-                // An ended session of that name gives way to the new one.
-                reaper.cancel(replaced);
-                replaced.discard();
-                log.info("session {} replaced: the earlier one had ended", spec.name());
-                listeners.forEach(l -> l.removed(replaced));
-            }
-            preparation.prepare(session);
-            SessionKind.launch(kind, session, requested);
-        } catch (SessionException | RuntimeException e) {
-            synchronized (this) {
-                sessions.remove(spec.name(), session);
-            }
-            session.discard();
-            throw e;
-        }
-        String unrecorded = saveIfRegistered(session);
-        if (unrecorded != null) {
-            session.warn(unrecorded);
-        }
-        log.info("session {} started: {} {} (pid {})", session.name(), spec.kind().wire(), spec.command(), session.pid());
-        listeners.forEach(l -> l.spawned(session));
-        return session;
+        return spawns.spawn(requested, preparation);
     }
 
     // Container sessions: see ContainerSessions.
@@ -273,8 +240,8 @@ public final class SessionRegistry implements AutoCloseable {
         return SessionNames.valid(name);
     }
 
-    public synchronized Optional<Session> find(String name) {
-        return Optional.ofNullable(sessions.get(name));
+    public Optional<Session> find(String name) {
+        return table.find(name);
     }
 
     public Session require(String name) throws SessionException {
@@ -282,14 +249,8 @@ public final class SessionRegistry implements AutoCloseable {
                 "no session named '" + name + "'; 'corral ls --all' lists them"));
     }
 
-    public synchronized List<Session> list(boolean all) {
-        List<Session> listed = new ArrayList<>();
-        for (Session session : sessions.values()) {
-            if (all || session.running()) {
-                listed.add(session);
-            }
-        }
-        return listed;
+    public List<Session> list(boolean all) {
+        return table.list(all);
     }
 
     /** Sends a signal to a live session's program. */
@@ -323,7 +284,7 @@ public final class SessionRegistry implements AutoCloseable {
 
     /** Answers a warning when the session's record could not be deleted, else null. */
     private String forget(Session session, String how) {
-        SessionRecords.Removal removal = records.remove(session, this::unregister);
+        SessionRecords.Removal removal = records.remove(session, table::unregister);
         if (!removal.removed()) {
             return null;
         }
@@ -331,7 +292,7 @@ public final class SessionRegistry implements AutoCloseable {
         reaper.cancel(session);
         session.discard();
         log.info("session {} {}", session.name(), how);
-        listeners.forEach(l -> l.removed(session));
+        broadcast.removed(session);
         return undeleted;
     }
 
@@ -339,24 +300,18 @@ public final class SessionRegistry implements AutoCloseable {
         return records.saveIfRegistered(session);
     }
 
-    private synchronized boolean unregister(Session session) {
-        return sessions.remove(session.name(), session);
-    }
 
-    private synchronized boolean registered(Session session) {
-        return sessions.get(session.name()) == session;
-    }
-
-    /** A session ended: its record says so and its reaper is set, before any listener hears. */
+    /**
+     * A session ended: its record says so and its reaper is set, before any listener hears. Takes
+     * the table's lock (in {@link #scheduleReap}), so an announcement under it is heard first.
+     */
     private void endedFirst(Session session) {
         saveIfRegistered(session);
         scheduleReap(session);
     }
 
-    private synchronized void scheduleReap(Session session) {
-        if (sessions.get(session.name()) == session) {
-            reaper.schedule(session);
-        }
+    private void scheduleReap(Session session) {
+        table.ifRegistered(session, reaper::schedule);
     }
 
     /** Each second: the recent output of running PTY sessions, so one lost with a crashed daemon keeps its last screen. */

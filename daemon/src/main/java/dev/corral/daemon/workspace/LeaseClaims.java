@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Claims on workspaces: the checks and the lease at spawn (refusing a live lease unless forced,
- * cleaning a stale one), the lease naming its session once it runs, taken over for an adopted
- * session, withdrawn after a failed spawn, and released at a session's end.
+ * cleaning a stale one), the lease naming its session once it is registered and its pid once it
+ * runs, taken over for an adopted session, withdrawn after a failed spawn, and released at a
+ * session's end.
  */
 final class LeaseClaims {
     private static final Logger log = LoggerFactory.getLogger(LeaseClaims.class);
@@ -201,14 +202,25 @@ final class LeaseClaims {
         return " (" + String.join(", ", some.subList(0, Math.min(3, some.size()))) + (some.size() > 3 ? ", ..." : "") + ")";
     }
 
-    /** The program is running: the lease names it. */
+    /** The session is registered, its program not started yet: the lease names it ({@code lease.acquired}). */
     void nameSession(Launch launch, Session session) {
+        rename(launch, session, true);
+    }
+
+    /** The program started: the lease gets its pid (no event: the lease was acquired already). */
+    void namePid(Launch launch, Session session) {
+        rename(launch, session, false);
+    }
+
+    private void rename(Launch launch, Session session, boolean acquired) {
         if (launch.ownsLease()) {
             try (MetadataLock lock = launch.meta().lock()) {
                 Lease lease = launch.meta().lease().orElse(null);
                 if (lease != null && lease.token().equals(launch.token())) {
                     launch.meta().writeLease(lease.naming(session.name(), session.id(), session.pid(), session.kind()));
-                    event("lease.acquired", launch.root(), session.name(), null);
+                    if (acquired) {
+                        event("lease.acquired", launch.root(), session.name(), null);
+                    }
                 }
             } catch (IOException e) {
                 log.warn("could not name session {} in the lease of {}: {}", session.name(), launch.root(), e.getMessage());

@@ -11,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The record of a session in its workspace: the start record once it runs, and at its end the
- * end manifest and diff, then either the provisional workspace removed, or the summary, session
- * log and last manifest written and the lease and start record removed. Runs on the
+ * The record of a session in its workspace: the start record before its program starts, and at
+ * its end the end manifest and diff, then either the provisional workspace removed, or the
+ * summary, session log and last manifest written and the lease and start record removed. Runs on the
  * {@link WorkQueue}'s thread; every failure is a warning, and the session's exit status is never touched.
  */
 final class SessionEndRecorder {
@@ -41,6 +41,17 @@ final class SessionEndRecorder {
         } catch (IOException e) {
             log.warn("could not write the start record of session {} in {}: {}; after a daemon restart its summary "
                     + "will have no diff", session.name(), launch.root(), e.getMessage());
+        }
+    }
+
+    /** The spawn failed after its start record was written: the record goes again. */
+    void deleteStart(Launch launch) {
+        Session session = launch.session();
+        try (MetadataLock lock = launch.meta().lock()) {
+            launch.meta().deleteStart(session.id());
+        } catch (IOException e) {
+            log.warn("could not delete the start record of failed session {} in {}: {}", session.name(), launch.root(),
+                    e.getMessage());
         }
     }
 

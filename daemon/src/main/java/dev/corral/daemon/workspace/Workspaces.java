@@ -69,9 +69,10 @@ public final class Workspaces implements SessionListener, AutoCloseable {
     private final LeaseQueries queries;
     /** Launches of running sessions, by session id. */
     private final Map<String, Launch> active = new HashMap<>();
-    /** Sessions whose end came before their launch was registered (a program that exits at once). */
-    private final Map<String, String> endedEarly = new HashMap<>();
-    /** Sessions found again after a restart whose launch is still being read back. */
+    /**
+     * Sessions found again after a restart whose launch is still being read back: their end, if
+     * it comes meanwhile, is finished by {@link #adopt}, which sees them no longer running.
+     */
     private final Set<String> adopting = new HashSet<>();
     private volatile boolean serving;
 
@@ -107,7 +108,7 @@ public final class Workspaces implements SessionListener, AutoCloseable {
         claims.publishTo(sink);
     }
 
-    /** Sessions were restored: from now on an end nobody registered is a spawn still in progress. */
+    /** Sessions were restored: from now on an end with no launch is of a session spawned without one. */
     public void serving() {
         serving = true;
     }
@@ -127,26 +128,36 @@ public final class Workspaces implements SessionListener, AutoCloseable {
         return claims.prepare(request);
     }
 
-    /** The program is running: the lease names it, heartbeats start, its start record is written. */
-    public void started(Launch launch, Session session) {
+    /**
+     * The session is registered and its program about to start: the launch is its own from now
+     * on (its end, however soon, finds it), the lease names it (no pid yet), heartbeats start,
+     * and its start record is queued ahead of anything its end queues.
+     */
+    public void launching(Launch launch, Session session) {
         launch.session(session);
         launch.mode(session.kind());
+        synchronized (this) {
+            active.put(session.id(), launch);
+        }
         claims.nameSession(launch, session);
         work.queue(launch.root(), () -> endings.writeStart(launch));
-        boolean endedAlready;
-        synchronized (this) {
-            endedAlready = endedEarly.remove(session.id()) != null;
-            if (!endedAlready) {
-                active.put(session.id(), launch);
-            }
-        }
-        if (endedAlready) {
-            queueEnd(launch, session, SessionEndRecorder.detectedVia(session, true));
-        }
+    }
+
+    /** The program started: the lease gets its pid. */
+    public void started(Launch launch, Session session) {
+        claims.namePid(launch, session);
     }
 
     /** The spawn failed after {@link #prepare}: the claim is withdrawn, a workspace it created removed. */
     public void abandon(Launch launch) {
+        Session session = launch.session();
+        if (session != null) {
+            synchronized (this) {
+                active.remove(session.id(), launch);
+            }
+            work.await(launch.root());
+            endings.deleteStart(launch);
+        }
         claims.abandon(launch);
     }
 
@@ -183,7 +194,8 @@ public final class Workspaces implements SessionListener, AutoCloseable {
         boolean ended;
         synchronized (this) {
             adopting.remove(session.id());
-            ended = endedEarly.remove(session.id()) != null || !session.running();
+            // A session ends (its state) before its listeners hear: one that ended meanwhile is not running.
+            ended = !session.running();
             if (!ended) {
                 active.put(session.id(), launch);
             }
@@ -205,20 +217,16 @@ public final class Workspaces implements SessionListener, AutoCloseable {
         synchronized (this) {
             launch = active.remove(session.id());
             if (launch == null && (serving || adopting.contains(session.id()))) {
-                endedEarly.put(session.id(), session.name());
+                // Being adopted: adopt() finishes it. Serving: a session spawned without a launch (a container's shell).
                 return;
             }
         }
         String via = SessionEndRecorder.detectedVia(session, !restoring);
         if (launch != null) {
-            queueEnd(launch, session, via);
+            work.queue(launch.root(), () -> endings.finish(launch, session, via));
         } else {
             work.queue(root, () -> endings.finishRestored(session, via));
         }
-    }
-
-    private void queueEnd(Launch launch, Session session, String via) {
-        work.queue(launch.root(), () -> endings.finish(launch, session, via));
     }
 
     // The lease commands.

@@ -157,6 +157,78 @@ class SessionRegistryTest {
         assertEquals(List.of(), registry.list(true));
     }
 
+    /** What a listener hears, in order, with the session's state and pid as it heard them. */
+    private static final class Heard implements SessionListener {
+        final List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        private void add(String what, Session session) {
+            heard.add(what + " " + session.name() + " " + session.state() + (session.pid() > 0 ? " pid" : " no-pid"));
+        }
+
+        @Override
+        public void spawned(Session session) {
+            add("spawned", session);
+        }
+
+        @Override
+        public void started(Session session) {
+            add("started", session);
+        }
+
+        @Override
+        public void ended(Session session) {
+            add("ended", session);
+        }
+
+        @Override
+        public void removed(Session session) {
+            add("removed", session);
+        }
+    }
+
+    @Test
+    void aSessionIsAnnouncedAndFoundBeforeItsProgramStartsThenItsStartIsHeardWithThePid() throws Exception {
+        SessionRegistry registry = registry(SessionRegistry.Limits.defaults(), Clock.systemUTC());
+        Heard heard = new Heard();
+        registry.listen(heard);
+        List<String> seenBeforeStart = new ArrayList<>();
+        Session session = registry.spawn(pty("early", "sh", "-c", "read line"), created -> {
+            seenBeforeStart.addAll(heard.heard);
+            seenBeforeStart.add("found " + registry.find("early").map(s -> s == created).orElse(false));
+        });
+        assertEquals(List.of("spawned early STARTING no-pid", "found true"), seenBeforeStart);
+        assertEquals(List.of("spawned early STARTING no-pid", "started early RUNNING pid"), heard.heard);
+        session.send("", true);
+        session.exit().get(10, TimeUnit.SECONDS);
+        waitFor(() -> heard.heard.size() == 3, "the end is heard");
+        assertEquals("ended early EXITED pid", heard.heard.get(2));
+    }
+
+    @Test
+    void aProgramThatEndsAtOnceIsNeverHeardStartedAfterItsEnd() throws Exception {
+        SessionRegistry registry = registry(SessionRegistry.Limits.defaults(), Clock.systemUTC());
+        Heard heard = new Heard();
+        registry.listen(heard);
+        for (int i = 0; i < 20; i++) {
+            Session session = registry.spawn(pty("brief-" + i, "true"));
+            session.exit().get(10, TimeUnit.SECONDS);
+            String name = session.name();
+            waitFor(() -> heard.heard.stream().anyMatch(h -> h.startsWith("ended " + name + " ")), "the end of " + name);
+            List<String> of = heard.heard.stream().filter(h -> h.split(" ")[1].equals(name)).map(h -> h.split(" ")[0]).toList();
+            assertTrue(of.equals(List.of("spawned", "started", "ended")) || of.equals(List.of("spawned", "ended")), of.toString());
+        }
+    }
+
+    @Test
+    void aProgramThatCannotStartIsAnnouncedThenRemovedAndLeavesNothing() throws Exception {
+        SessionRegistry registry = registry(SessionRegistry.Limits.defaults(), Clock.systemUTC());
+        Heard heard = new Heard();
+        registry.listen(heard);
+        assertThrows(SessionException.class, () -> registry.spawn(pty("never", "/nonexistent/program")));
+        assertEquals(List.of("spawned never STARTING no-pid", "removed never STARTING no-pid"), heard.heard);
+        assertEquals(List.of(), registry.list(true));
+    }
+
     private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {

@@ -74,11 +74,16 @@ class WorkspacesTest {
         return new Workspaces.Request(root, null, force, "sh", "pty");
     }
 
-    private Session spawn(Launch launch, String script) throws SessionException {
-        Session session = registry.spawn(new SessionSpec(null, SessionSpec.Kind.PTY, List.of("sh", "-c", script), launch.launchDir(),
-                Map.of(), 80, 24, launch.root(), null));
+    /** As the spawn command does: the launch is registered before the program starts, the pid written after. */
+    private Session spawn(Launch launch, String... command) throws SessionException {
+        Session session = registry.spawning(created -> workspaces.launching(launch, created), () -> registry.spawn(
+                new SessionSpec(null, SessionSpec.Kind.PTY, List.of(command), launch.launchDir(), Map.of(), 80, 24, launch.root(), null)));
         workspaces.started(launch, session);
         return session;
+    }
+
+    private Session spawn(Launch launch, String script) throws SessionException {
+        return spawn(launch, "sh", "-c", script);
     }
 
     @Test
@@ -104,10 +109,10 @@ class WorkspacesTest {
     }
 
     @Test
-    void aSessionsEndIsRecordedAndItsLeaseReleasedEvenWhenItEndsBeforeItsLaunchIsRegistered() throws Exception {
+    void aSessionThatEndsAtOnceIsRecordedAndItsLeaseReleased() throws Exception {
         Path root = Files.createDirectory(work.resolve("task"));
         Launch launch = workspaces.prepare(request(root, false));
-        // Ends at once: its end may be heard before started() registers the launch.
+        // Ends at once, perhaps before the spawn has returned: its launch was registered before it started.
         Session session = spawn(launch, "echo made > made.txt");
         session.exit().get(10, TimeUnit.SECONDS);
 
@@ -116,6 +121,41 @@ class WorkspacesTest {
         assertNull(shown.lease(), "the lease goes with its session");
         assertTrue(String.valueOf(shown.lastSessionBanner()).contains(session.name()), String.valueOf(shown));
         assertTrue(Files.exists(root.resolve("made.txt")));
+    }
+
+    @Test
+    void theLeaseNamesTheSessionBeforeItsProgramStartsAndGetsItsPidAfter() throws Exception {
+        Path root = Files.createDirectory(work.resolve("task"));
+        Launch launch = workspaces.prepare(request(root, false));
+        AtomicReference<LeaseView> beforeStart = new AtomicReference<>();
+        AtomicReference<Session.State> stateBeforeStart = new AtomicReference<>();
+        Session session = registry.spawning(created -> {
+            workspaces.launching(launch, created);
+            stateBeforeStart.set(created.state());
+            beforeStart.set(workspaces.show(root).lease());
+        }, () -> registry.spawn(new SessionSpec("named", SessionSpec.Kind.PTY, List.of("sleep", "30"), launch.launchDir(),
+                Map.of(), 80, 24, launch.root(), null)));
+        workspaces.started(launch, session);
+
+        assertEquals(Session.State.STARTING, stateBeforeStart.get(), "the launch is registered before the program starts");
+        assertEquals("named", beforeStart.get().lease().session(), String.valueOf(beforeStart.get()));
+        assertNull(beforeStart.get().lease().programPid(), "no pid before the program starts: " + beforeStart.get());
+        LeaseView after = workspaces.show(root).lease();
+        assertEquals(session.pid(), after.lease().programPid().longValue(), String.valueOf(after));
+        registry.kill(session, "KILL");
+        session.exit().get(10, TimeUnit.SECONDS);
+        waitFor(() -> lastSession(root) != null, "the end-of-session summary is written");
+        assertNull(workspaces.show(root).lease(), "the lease goes with its session");
+    }
+
+    @Test
+    void aProgramThatCannotStartInAWorkspaceItCreatedLeavesNothing() throws Exception {
+        Path root = work.resolve("never-started");
+        Launch launch = workspaces.prepare(request(root, false));
+        assertThrows(SessionException.class, () -> spawn(launch, "/nonexistent/program", "--help"));
+        workspaces.abandon(launch);
+        assertFalse(Files.exists(root), "the start record written before the start goes with the workspace");
+        assertTrue(registry.list(true).isEmpty(), "the session is removed again: " + registry.list(true));
     }
 
     @Test
