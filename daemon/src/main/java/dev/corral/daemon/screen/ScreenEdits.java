@@ -68,23 +68,9 @@ abstract class ScreenEdits extends ScreenGrid {
         grid = blankLines(cols, rows);
         cx = 0;
         cy = 0;
-        wrapPending = false;
-        pen = 0;
-        penUnderline = 0;
-        charsets[0] = ASCII;
-        charsets[1] = ASCII;
-        shift = 0;
-        saved = Cursor.HOME;
-        top = 0;
-        bottom = rows - 1;
+        softReset();
         resetTabs();
-        applicationCursor = false;
-        applicationKeypad = false;
-        originMode = false;
-        autowrap = true;
-        insert = false;
         newline = false;
-        cursorVisible = true;
         cursorStyle = 0;
         bracketedPaste = false;
         focusEvents = false;
@@ -92,6 +78,7 @@ abstract class ScreenEdits extends ScreenGrid {
         mouseEncoding = 0;
     }
 
+    /** DECSTR: modes, margins, pen, character sets and the saved cursor as at start; the screen stays. RIS does it too. */
     void softReset() {
         cursorVisible = true;
         insert = false;
