@@ -1,7 +1,7 @@
 package dev.corral.daemon.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.state.AtomicFiles;
 import dev.corral.daemon.state.FileTrees;
 import dev.corral.protocol.ErrorCode;
@@ -39,26 +39,26 @@ final class AgentFiles {
     }
 
     /** The prompt file's text; empty without a file. */
-    String readPrompt(Path file) throws SessionException {
+    String readPrompt(Path file) throws Refusal {
         if (file == null) {
             return "";
         }
         try {
             if (!Files.isRegularFile(file)) {
-                throw new SessionException(ErrorCode.BAD_REQUEST, "prompt file " + file + " is not a readable file");
+                throw new Refusal(ErrorCode.BAD_REQUEST, "prompt file " + file + " is not a readable file");
             }
             if (Files.size(file) > MAX_PROMPT_BYTES) {
-                throw new SessionException(ErrorCode.BAD_REQUEST, "prompt file " + file + " is larger than "
+                throw new Refusal(ErrorCode.BAD_REQUEST, "prompt file " + file + " is larger than "
                         + MAX_PROMPT_BYTES / (1024 * 1024) + " MiB");
             }
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "cannot read prompt file " + file + ": " + e.getMessage());
+            throw new Refusal(ErrorCode.BAD_REQUEST, "cannot read prompt file " + file + ": " + e.getMessage());
         }
     }
 
     /** Writes the prompt and the profile's MCP config into a fresh directory; nothing is left behind when that fails. */
-    Rendered render(Profile profile, String prompt) throws SessionException {
+    Rendered render(Profile profile, String prompt) throws Refusal {
         Path dir = sessionDir(profile.name() + "-" + UUID.randomUUID().toString().substring(0, 8));
         try {
             Path promptPath = dir.resolve("prompt.md");
@@ -71,7 +71,7 @@ final class AgentFiles {
             return new Rendered(dir, promptPath, mcpPath);
         } catch (IOException e) {
             delete(dir);
-            throw new SessionException(ErrorCode.INTERNAL, "could not write the agent's files in " + dir + ": " + e.getMessage());
+            throw new Refusal(ErrorCode.INTERNAL, "could not write the agent's files in " + dir + ": " + e.getMessage());
         }
     }
 
@@ -85,23 +85,23 @@ final class AgentFiles {
      * Creates {@code STATE/agents/ID/}, refusing a symbolic link planted at either level: the
      * daemon must never write its files where a link would take them.
      */
-    private Path sessionDir(String id) throws SessionException {
+    private Path sessionDir(String id) throws Refusal {
         Path dir = root.resolve(id);
         try {
             for (Path level : List.of(root, dir)) {
                 if (Files.isSymbolicLink(level)) {
-                    throw new SessionException(ErrorCode.BAD_REQUEST, level + " is a symbolic link; corral refuses to write agent"
+                    throw new Refusal(ErrorCode.BAD_REQUEST, level + " is a symbolic link; corral refuses to write agent"
                             + " files through it. Remove it and spawn again");
                 }
                 if (!Files.exists(level, LinkOption.NOFOLLOW_LINKS)) {
                     Files.createDirectory(level);
                 } else if (!Files.isDirectory(level, LinkOption.NOFOLLOW_LINKS)) {
-                    throw new SessionException(ErrorCode.BAD_REQUEST, level + " is not a directory");
+                    throw new Refusal(ErrorCode.BAD_REQUEST, level + " is not a directory");
                 }
             }
             return dir;
         } catch (IOException e) {
-            throw new SessionException(ErrorCode.INTERNAL, "cannot create " + dir + ": " + e.getMessage());
+            throw new Refusal(ErrorCode.INTERNAL, "cannot create " + dir + ": " + e.getMessage());
         }
     }
 

@@ -3,7 +3,7 @@ package dev.corral.daemon.agent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.daemon.process.ProgramPath;
 import dev.corral.daemon.session.Session;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.session.SessionListener;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.daemon.session.SessionSpec;
@@ -68,7 +68,7 @@ public final class Agents implements SessionListener {
     }
 
     /** Spawns an agent session (blocking: call off the event loop). */
-    public Session spawn(SessionRegistry sessions, Request request) throws SessionException {
+    public Session spawn(SessionRegistry sessions, Request request) throws Refusal {
         return spawn(sessions, request, null);
     }
 
@@ -78,7 +78,7 @@ public final class Agents implements SessionListener {
      * MCP files are mounted read-only at {@link #PROMPT_INSIDE} and {@link #MCP_INSIDE}, and the
      * command and environment name those paths.
      */
-    public Session spawn(SessionRegistry sessions, Request request, SessionSpec.Container container) throws SessionException {
+    public Session spawn(SessionRegistry sessions, Request request, SessionSpec.Container container) throws Refusal {
         Profile profile = profiles.require(request.profile());
         SessionSpec.Kind kind = request.kind() == null ? profile.kind() : request.kind();
         if (kind == SessionSpec.Kind.CONTAINER) {
@@ -86,7 +86,7 @@ public final class Agents implements SessionListener {
         }
         for (String binary : profile.requires()) {
             if (!onPath(binary)) {
-                throw new SessionException(ErrorCode.MISSING_DEPENDENCY, "agent profile '" + profile.name() + "' needs '" + binary
+                throw new Refusal(ErrorCode.MISSING_DEPENDENCY, "agent profile '" + profile.name() + "' needs '" + binary
                         + "', which is not installed (not on the daemon's PATH: " + environment.getOrDefault("PATH", "") + "); install it"
                         + " or change [profile." + profile.name() + "] in " + profiles.configFile());
             }
@@ -94,14 +94,14 @@ public final class Agents implements SessionListener {
         String prompt = files.readPrompt(request.promptFile());
         AgentFiles.Rendered rendered = files.render(profile, prompt);
         try {
-            Launch launch = launch(profile, request, rendered.prompt().toString(),
+            WorkspaceClaim launch = launch(profile, request, rendered.prompt().toString(),
                     rendered.mcp() == null ? null : rendered.mcp().toString());
             SessionSpec spec = new SessionSpec(request.name(), kind, launch.command(), request.cwd(), launch.env(), request.cols(),
                     request.rows(), request.workspace(), null);
             Session session = sessions.spawn(spec, created -> watch(created, profile, rendered.dir(), prompt));
             log.info("agent session {} spawned from profile {} ({})", session.name(), profile.name(), profile.source());
             return session;
-        } catch (SessionException | RuntimeException e) {
+        } catch (Refusal | RuntimeException e) {
             forget(rendered.dir());
             throw e;
         }
@@ -112,20 +112,20 @@ public final class Agents implements SessionListener {
      * as on a PTY's, so readiness, responders and status work alike.
      */
     private Session spawnInContainer(SessionRegistry sessions, Request request, Profile profile, SessionSpec.Container container)
-            throws SessionException {
+            throws Refusal {
         if (request.workspace() == null || container == null) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "a container session needs a workspace: corral spawn --agent "
+            throw new Refusal(ErrorCode.BAD_REQUEST, "a container session needs a workspace: corral spawn --agent "
                     + profile.name() + " --kind container --workspace DIR");
         }
         List<String> missing = sessions.missingInImage(container.image(), profile.requires());
         if (!missing.isEmpty()) {
-            throw new SessionException(ErrorCode.MISSING_DEPENDENCY, "agent profile '" + profile.name() + "' needs " + missing
+            throw new Refusal(ErrorCode.MISSING_DEPENDENCY, "agent profile '" + profile.name() + "' needs " + missing
                     + ", which image " + container.image() + " does not have (not found by 'command -v' in it); install it in"
                     + " the image (corral image build --build-arg AGENT_NPM_PACKAGES=...) or name another with --image");
         }
         Path promptFile = request.promptFile();
         if (promptFile == null && !profile.prompt().equals("env")) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "agent profile '" + profile.name() + "' takes a prompt ("
+            throw new Refusal(ErrorCode.BAD_REQUEST, "agent profile '" + profile.name() + "' takes a prompt ("
                     + profile.prompt() + ") and none was given: pass --prompt-file FILE or put a " + KICKOFF + " at the"
                     + " workspace root " + request.workspace());
         }
@@ -137,28 +137,28 @@ public final class Agents implements SessionListener {
             if (rendered.mcp() != null) {
                 mounts.put(MCP_INSIDE, rendered.mcp());
             }
-            Launch launch = launch(profile, request, PROMPT_INSIDE, rendered.mcp() == null ? null : MCP_INSIDE);
+            WorkspaceClaim launch = launch(profile, request, PROMPT_INSIDE, rendered.mcp() == null ? null : MCP_INSIDE);
             SessionSpec spec = new SessionSpec(request.name(), SessionSpec.Kind.CONTAINER, launch.command(), request.cwd(),
                     launch.env(), request.cols(), request.rows(), request.workspace(), container.withFiles(mounts));
             Session session = sessions.spawn(spec, created -> watch(created, profile, rendered.dir(), prompt));
             log.info("agent session {} spawned in a container ({}) from profile {} ({})", session.name(), container.image(),
                     profile.name(), profile.source());
             return session;
-        } catch (SessionException | RuntimeException e) {
+        } catch (Refusal | RuntimeException e) {
             forget(rendered.dir());
             throw e;
         }
     }
 
     /** An agent's command line and environment. */
-    private record Launch(List<String> command, Map<String, String> env) {}
+    private record WorkspaceClaim(List<String> command, Map<String, String> env) {}
 
     /**
      * The profile's command and environment with the request's additions, naming the rendered
      * prompt at {@code promptPath} and the MCP config at {@code mcpPath} (null: none) as the
      * program sees them.
      */
-    private static Launch launch(Profile profile, Request request, String promptPath, String mcpPath) {
+    private static WorkspaceClaim launch(Profile profile, Request request, String promptPath, String mcpPath) {
         List<String> command = new ArrayList<>(profile.command());
         Map<String, String> env = new LinkedHashMap<>(profile.env());
         env.putAll(request.env());
@@ -178,7 +178,7 @@ public final class Agents implements SessionListener {
             }
         }
         command.addAll(request.extraArgs());
-        return new Launch(command, env);
+        return new WorkspaceClaim(command, env);
     }
 
     /** Before the program starts: the session gets its watcher, so not one byte of a first dialog is missed. */
@@ -226,7 +226,7 @@ public final class Agents implements SessionListener {
             }
 
             @Override
-            public boolean send(String text, boolean enter) throws SessionException {
+            public boolean send(String text, boolean enter) throws Refusal {
                 return session.send(text, enter);
             }
 

@@ -1,6 +1,6 @@
 package dev.corral.daemon.agent;
 
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -43,7 +43,7 @@ final class OutputWatcher {
         /** True while the agent waits for a person: the status reads needs-input until it is false again. */
         void inputWanted(boolean wanted);
 
-        boolean send(String text, boolean enter) throws SessionException;
+        boolean send(String text, boolean enter) throws Refusal;
 
         /** The visible screen as text (see {@link #trim}); may take a moment, so never on a reader thread. */
         String screen();

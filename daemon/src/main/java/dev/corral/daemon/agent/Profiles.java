@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.session.SessionSpec;
 import dev.corral.daemon.state.StrictJson;
 import dev.corral.protocol.ErrorCode;
@@ -68,29 +68,29 @@ public final class Profiles {
     }
 
     /** Every profile by name, built-ins first. */
-    public Map<String, Profile> all() throws SessionException {
+    public Map<String, Profile> all() throws Refusal {
         Map<String, Profile> profiles = new LinkedHashMap<>(builtIns());
         profiles.putAll(fromConfig());
         return profiles;
     }
 
-    public Profile require(String name) throws SessionException {
+    public Profile require(String name) throws Refusal {
         Profile profile = all().get(name);
         if (profile == null) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "no agent profile named '" + name + "'; 'corral profile ls' lists them"
+            throw new Refusal(ErrorCode.BAD_REQUEST, "no agent profile named '" + name + "'; 'corral profile ls' lists them"
                     + " (add [profile." + name + "] to " + configFile + ")");
         }
         return profile;
     }
 
-    private Map<String, Profile> fromConfig() throws SessionException {
+    private Map<String, Profile> fromConfig() throws Refusal {
         String text;
         try {
             text = Files.readString(configFile);
         } catch (NoSuchFileException e) {
             return Map.of();
         } catch (IOException e) {
-            throw new SessionException(ErrorCode.BAD_CONFIG, "cannot read " + configFile + ": " + e.getMessage());
+            throw new Refusal(ErrorCode.BAD_CONFIG, "cannot read " + configFile + ": " + e.getMessage());
         }
         return read(new Source(configFile.toString(), text));
     }
@@ -139,7 +139,7 @@ public final class Profiles {
     private static final TomlMapper TOML = StrictJson.strict(TomlMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE));
 
-    private static Map<String, Profile> read(Source source) throws SessionException {
+    private static Map<String, Profile> read(Source source) throws Refusal {
         ProfilesFile file;
         try {
             file = TOML.readValue(source.text(), ProfilesFile.class);
@@ -148,7 +148,7 @@ public final class Profiles {
         } catch (JsonProcessingException e) {
             // TOML syntax: the parser's own line.
             int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
-            throw new SessionException(ErrorCode.BAD_CONFIG, source.where() + (line > 0 ? ":" + line : "")
+            throw new Refusal(ErrorCode.BAD_CONFIG, source.where() + (line > 0 ? ":" + line : "")
                     + ": not valid TOML: " + e.getOriginalMessage());
         }
         Map<String, Profile> profiles = new LinkedHashMap<>();
@@ -165,7 +165,7 @@ public final class Profiles {
      * builds a tree before binding, so bound values carry no location of their own: the line is
      * the key's, found from Jackson's path (profile, name, key) in the text.
      */
-    private static SessionException bindingFailed(Source source, JsonMappingException e) {
+    private static Refusal bindingFailed(Source source, JsonMappingException e) {
         List<String> path = new ArrayList<>();
         StringBuilder key = new StringBuilder();
         for (JsonMappingException.Reference reference : e.getPath()) {
@@ -236,7 +236,7 @@ public final class Profiles {
     }
 
     /** A bound table, checked for what its types do not say. */
-    private static Profile profile(Source source, String name, ProfileTable table) throws SessionException {
+    private static Profile profile(Source source, String name, ProfileTable table) throws Refusal {
         if (table.command().isEmpty()) {
             throw broken(source, List.of("profile", name, "command"), "profile." + name + ".command must be a non-empty array of strings");
         }
@@ -272,7 +272,7 @@ public final class Profiles {
                 source.where());
     }
 
-    private static Profile.Responder responder(Source source, String name, ResponderTable rule) throws SessionException {
+    private static Profile.Responder responder(Source source, String name, ResponderTable rule) throws Refusal {
         if ((rule.send() == null) == (rule.keys() == null)) {
             throw broken(source, List.of("profile", name, "responders", rule.send() == null ? "when" : "keys"), "a responder of profile."
                     + name + " needs either send = \"TEXT\" (typed; \\r is Enter) or keys = \"KEY …\" (such as \"Enter\" or \"Down Enter\")");
@@ -285,8 +285,8 @@ public final class Profiles {
     }
 
     /** A semantic error, located at the line where its key is written (best effort). */
-    private static SessionException broken(Source source, List<String> path, String message) {
-        return new SessionException(ErrorCode.BAD_CONFIG, source.where() + ":" + lineOf(source.text(), path) + ": " + message);
+    private static Refusal broken(Source source, List<String> path, String message) {
+        return new Refusal(ErrorCode.BAD_CONFIG, source.where() + ":" + lineOf(source.text(), path) + ": " + message);
     }
 
     /** A profiles file: where it is (for messages and the profiles' {@code source}) and its text. */
@@ -337,7 +337,7 @@ public final class Profiles {
                 // Kept in the file's order.
                 loaded = Collections.unmodifiableMap(read);
                 builtIns = loaded;
-            } catch (IOException | SessionException e) {
+            } catch (IOException | Refusal e) {
                 throw new IllegalStateException("corrald's built-in profiles " + BUILT_IN_RESOURCE + " are broken: " + e.getMessage(), e);
             }
         }

@@ -1,6 +1,6 @@
 package dev.corral.daemon.agent;
 
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -91,7 +91,7 @@ final class Typing {
                 return false;
             }
             return true;
-        } catch (SessionException e) {
+        } catch (Refusal e) {
             log.warn("session {}: could not type {}: {}", session.name(), shown, e.getMessage());
             return false;
         }

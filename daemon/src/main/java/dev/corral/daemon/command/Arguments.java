@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.exc.InvalidNullException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.state.StrictJson;
 import dev.corral.protocol.ErrorCode;
 import dev.corral.protocol.args.InvalidArgument;
@@ -29,30 +29,30 @@ public final class Arguments {
     private Arguments() {}
 
     /** {@code args} of operation {@code op} as a {@code type}, or the refusal naming what is wrong. */
-    public static <A> A bind(String op, JsonNode args, Class<A> type) throws SessionException {
+    public static <A> A bind(String op, JsonNode args, Class<A> type) throws Refusal {
         try {
             return STRICT.treeToValue(args, type);
         } catch (ValueInstantiationException e) {
             if (e.getCause() instanceof InvalidArgument invalid) {
-                throw new SessionException(ErrorCode.BAD_REQUEST, invalid.getMessage());
+                throw new Refusal(ErrorCode.BAD_REQUEST, invalid.getMessage());
             }
-            throw new SessionException(ErrorCode.BAD_REQUEST, "'" + op + "' cannot take these arguments: " + e.getOriginalMessage());
+            throw new Refusal(ErrorCode.BAD_REQUEST, "'" + op + "' cannot take these arguments: " + e.getOriginalMessage());
         } catch (UnrecognizedPropertyException e) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "args." + field(e) + " is not an argument of '" + op + "'"
+            throw new Refusal(ErrorCode.BAD_REQUEST, "args." + field(e) + " is not an argument of '" + op + "'"
                     + known(e.getKnownPropertyIds()));
         } catch (InvalidNullException e) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "args." + field(e) + " must not be null");
+            throw new Refusal(ErrorCode.BAD_REQUEST, "args." + field(e) + " must not be null");
         } catch (MismatchedInputException e) {
             if (e.getOriginalMessage().startsWith("Missing required")) {
-                throw new SessionException(ErrorCode.BAD_REQUEST, "'" + op + "' needs args." + field(e));
+                throw new Refusal(ErrorCode.BAD_REQUEST, "'" + op + "' needs args." + field(e));
             }
-            throw new SessionException(ErrorCode.BAD_REQUEST, "args." + field(e) + " must be " + expected(e.getTargetType())
+            throw new Refusal(ErrorCode.BAD_REQUEST, "args." + field(e) + " must be " + expected(e.getTargetType())
                     + ", not " + given(args, e));
         } catch (JsonMappingException e) {
             // A number out of its type's range, say.
-            throw new SessionException(ErrorCode.BAD_REQUEST, "args." + field(e) + " is out of range: " + e.getOriginalMessage());
+            throw new Refusal(ErrorCode.BAD_REQUEST, "args." + field(e) + " is out of range: " + e.getOriginalMessage());
         } catch (JacksonException | IllegalArgumentException e) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "'" + op + "' cannot take these arguments: " + e.getMessage());
+            throw new Refusal(ErrorCode.BAD_REQUEST, "'" + op + "' cannot take these arguments: " + e.getMessage());
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.corral.daemon.command;
 
 import dev.corral.daemon.session.Session;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
 import dev.corral.protocol.args.AttachArgs;
@@ -21,7 +21,7 @@ final class AttachSession extends BoundOperation<AttachArgs> {
     }
 
     @Override
-    Reply serve(AttachArgs args, Caller caller) throws SessionException {
+    Reply serve(AttachArgs args, Caller caller) throws Refusal {
         Session session = sessions.require(args.name());
         if (!args.readOnly() && args.cols() > 0 && args.rows() > 0) {
             session.resize(args.cols(), args.rows());

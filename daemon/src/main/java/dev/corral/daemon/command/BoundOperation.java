@@ -1,6 +1,6 @@
 package dev.corral.daemon.command;
 
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 
 /**
  * Base of the operations that take their arguments as a record of {@code dev.corral.protocol.args}:
@@ -18,10 +18,10 @@ abstract class BoundOperation<A extends Record> implements Operation {
     public final Reply run(Request request, Caller caller) {
         try {
             return serve(request.args(argsType), caller);
-        } catch (SessionException e) {
+        } catch (Refusal e) {
             return Reply.error(e.code(), e.getMessage());
         }
     }
 
-    abstract Reply serve(A args, Caller caller) throws SessionException;
+    abstract Reply serve(A args, Caller caller) throws Refusal;
 }

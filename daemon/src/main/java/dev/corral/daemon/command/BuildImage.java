@@ -2,7 +2,7 @@ package dev.corral.daemon.command;
 
 import dev.corral.daemon.container.AgentImage;
 import dev.corral.daemon.container.EngineException;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
 import dev.corral.protocol.args.BuildImageArgs;
@@ -29,7 +29,7 @@ final class BuildImage extends BoundOperation<BuildImageArgs> {
     }
 
     @Override
-    Reply serve(BuildImageArgs args, Caller caller) throws SessionException {
+    Reply serve(BuildImageArgs args, Caller caller) throws Refusal {
         Path dockerfile = args.dockerfile() == null ? null : Path.of(args.dockerfile());
         String tag = args.tag() == null ? AgentImage.DEFAULT_TAG : args.tag();
         try {
@@ -37,7 +37,7 @@ final class BuildImage extends BoundOperation<BuildImageArgs> {
                     new AgentImage.Options(args.buildArgs(), args.network()));
             return Reply.ok(new ImageBuilt(built.image(), built.id(), built.recipe(), built.hash(), built.covers()));
         } catch (EngineException e) {
-            throw new SessionException(e.code(), e.getMessage());
+            throw new Refusal(e.code(), e.getMessage());
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.corral.daemon.command;
 
 import dev.corral.daemon.session.Session;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
 import dev.corral.protocol.args.KillArgs;
@@ -27,7 +27,7 @@ final class KillSession extends BoundOperation<KillArgs> {
     }
 
     @Override
-    Reply serve(KillArgs args, Caller caller) throws SessionException {
+    Reply serve(KillArgs args, Caller caller) throws Refusal {
         Session session = sessions.require(args.name());
         sessions.kill(session, args.signal());
         return Reply.ok(new Killed(session.name(), args.signal()));

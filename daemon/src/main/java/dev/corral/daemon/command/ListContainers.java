@@ -1,7 +1,7 @@
 package dev.corral.daemon.command;
 
 import dev.corral.daemon.container.ContainerEngine;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
 import dev.corral.protocol.args.NoArgs;
@@ -30,7 +30,7 @@ final class ListContainers extends BoundOperation<NoArgs> {
     }
 
     @Override
-    Reply serve(NoArgs args, Caller caller) throws SessionException {
+    Reply serve(NoArgs args, Caller caller) throws Refusal {
         List<ContainerView> containers = new ArrayList<>();
         for (ContainerEngine.Listed listed : sessions.containers()) {
             containers.add(new ContainerView(listed.session(), listed.name(),

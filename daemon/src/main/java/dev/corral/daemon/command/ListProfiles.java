@@ -2,7 +2,7 @@ package dev.corral.daemon.command;
 
 import dev.corral.daemon.agent.Agents;
 import dev.corral.daemon.agent.Profile;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.protocol.Op;
 import dev.corral.protocol.args.NoArgs;
 import dev.corral.protocol.result.ProfileList;
@@ -27,7 +27,7 @@ final class ListProfiles extends BoundOperation<NoArgs> {
     }
 
     @Override
-    Reply serve(NoArgs args, Caller caller) throws SessionException {
+    Reply serve(NoArgs args, Caller caller) throws Refusal {
         return Reply.ok(new ProfileList(agents.profiles().configFile().toString(),
                 agents.profiles().all().values().stream().map(Profile::describe).toList()));
     }

@@ -1,7 +1,7 @@
 package dev.corral.daemon.command;
 
 import dev.corral.daemon.session.Session;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
 import dev.corral.protocol.args.NameArgs;
@@ -26,7 +26,7 @@ final class OpenContainerShell extends BoundOperation<NameArgs> {
     }
 
     @Override
-    Reply serve(NameArgs args, Caller caller) throws SessionException {
+    Reply serve(NameArgs args, Caller caller) throws Refusal {
         Session shell = sessions.openShell(sessions.require(args.name()));
         return Reply.ok(shell.describe());
     }

@@ -2,7 +2,7 @@ package dev.corral.daemon.command;
 
 import dev.corral.daemon.session.ContainerLog;
 import dev.corral.daemon.session.Session;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
 import dev.corral.protocol.args.ContainerLogsArgs;
@@ -31,7 +31,7 @@ final class ReadContainerLog extends BoundOperation<ContainerLogsArgs> {
     }
 
     @Override
-    Reply serve(ContainerLogsArgs args, Caller caller) throws SessionException {
+    Reply serve(ContainerLogsArgs args, Caller caller) throws Refusal {
         Session session = sessions.require(args.name());
         ContainerLog reading = sessions.containerLog(session, args.follow(), args.tail());
         return Reply.upgrade(new ContainerLogStream(session.name(), sessions.containerOf(session), args.follow()),

@@ -1,6 +1,6 @@
 package dev.corral.daemon.command;
 
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.workspace.Workspaces;
 import dev.corral.protocol.Op;
 import dev.corral.protocol.args.LeaseArgs;
@@ -18,7 +18,7 @@ final class ReleaseLease extends LeaseOperation<LeaseArgs> {
     }
 
     @Override
-    Reply serve(LeaseArgs args, Caller caller) throws SessionException {
+    Reply serve(LeaseArgs args, Caller caller) throws Refusal {
         return Reply.ok(workspaces.release(Path.of(args.workspace()), args.force()));
     }
 }

@@ -1,7 +1,7 @@
 package dev.corral.daemon.command;
 
 import dev.corral.daemon.session.Session;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
 import dev.corral.protocol.args.RemoveArgs;
@@ -28,7 +28,7 @@ final class RemoveSession extends BoundOperation<RemoveArgs> {
     }
 
     @Override
-    Reply serve(RemoveArgs args, Caller caller) throws SessionException {
+    Reply serve(RemoveArgs args, Caller caller) throws Refusal {
         Session session = sessions.require(args.name());
         List<String> warnings = sessions.remove(session, args.force());
         return Reply.ok(new Removed(session.name(), true, warnings));

@@ -3,7 +3,7 @@ package dev.corral.daemon.command;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 
 /**
  * One decoded request frame: the id to echo, the operation's name and its arguments, as sent and,
@@ -21,7 +21,7 @@ public record Request(JsonNode id, String op, ObjectNode args, Record bound) {
     }
 
     /** The arguments as {@code type}: the record bound already, or bound now ({@link Arguments}). */
-    public <A extends Record> A args(Class<A> type) throws SessionException {
+    public <A extends Record> A args(Class<A> type) throws Refusal {
         if (type.isInstance(bound)) {
             return type.cast(bound);
         }

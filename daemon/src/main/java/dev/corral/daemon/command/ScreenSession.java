@@ -4,7 +4,7 @@ import dev.corral.daemon.screen.Modes;
 import dev.corral.daemon.screen.Screen;
 import dev.corral.daemon.screen.ScreenSnapshot;
 import dev.corral.daemon.session.Session;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
 import dev.corral.protocol.args.ScreenArgs;
@@ -35,7 +35,7 @@ final class ScreenSession extends BoundOperation<ScreenArgs> {
     }
 
     @Override
-    Reply serve(ScreenArgs args, Caller caller) throws SessionException {
+    Reply serve(ScreenArgs args, Caller caller) throws Refusal {
         Session session = sessions.require(args.name());
         boolean ansi = args.ansi();
         Screen screen = session.screen();

@@ -1,7 +1,7 @@
 package dev.corral.daemon.command;
 
 import dev.corral.daemon.session.Session;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.ErrorCode;
 import dev.corral.protocol.Op;
@@ -30,13 +30,13 @@ final class SendInput extends BoundOperation<SendArgs> {
     }
 
     @Override
-    Reply serve(SendArgs args, Caller caller) throws SessionException {
+    Reply serve(SendArgs args, Caller caller) throws Refusal {
         Session session = sessions.require(args.name());
         if (!session.running()) {
-            throw new SessionException(ErrorCode.CONFLICT, "session '" + session.name() + "' has exited; nothing reads its input");
+            throw new Refusal(ErrorCode.CONFLICT, "session '" + session.name() + "' has exited; nothing reads its input");
         }
         if (!session.send(args.text(), args.enter())) {
-            throw new SessionException(ErrorCode.BUSY, "session '" + session.name()
+            throw new Refusal(ErrorCode.BUSY, "session '" + session.name()
                     + "' is not reading its input and too much is queued; try again later");
         }
         int bytes = args.text().getBytes(StandardCharsets.UTF_8).length + (args.enter() ? 1 : 0);

@@ -1,7 +1,7 @@
 package dev.corral.daemon.command;
 
 import dev.corral.daemon.agent.Agents;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.protocol.Op;
 import dev.corral.protocol.args.NameArgs;
 
@@ -25,7 +25,7 @@ final class ShowProfile extends BoundOperation<NameArgs> {
     }
 
     @Override
-    Reply serve(NameArgs args, Caller caller) throws SessionException {
+    Reply serve(NameArgs args, Caller caller) throws Refusal {
         return Reply.ok(agents.profiles().require(args.name()).describe());
     }
 }

@@ -1,6 +1,6 @@
 package dev.corral.daemon.command;
 
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
 import dev.corral.protocol.args.NameArgs;
@@ -20,7 +20,7 @@ final class ShowSession extends BoundOperation<NameArgs> {
     }
 
     @Override
-    Reply serve(NameArgs args, Caller caller) throws SessionException {
+    Reply serve(NameArgs args, Caller caller) throws Refusal {
         return Reply.ok(sessions.require(args.name()).describe());
     }
 }

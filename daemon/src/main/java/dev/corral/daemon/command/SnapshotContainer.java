@@ -1,7 +1,7 @@
 package dev.corral.daemon.command;
 
 import dev.corral.daemon.session.Session;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.ErrorCode;
 import dev.corral.protocol.Op;
@@ -29,14 +29,14 @@ final class SnapshotContainer extends BoundOperation<SnapshotArgs> {
     }
 
     @Override
-    Reply serve(SnapshotArgs args, Caller caller) throws SessionException {
+    Reply serve(SnapshotArgs args, Caller caller) throws Refusal {
         Session session = sessions.require(args.name());
         String tag;
         try {
             // The default tag holds the session's name, which a tag may not.
             tag = args.tag() != null ? args.tag() : Check.imageTag("tag", "snapshot-" + session.name());
         } catch (InvalidArgument e) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, e.getMessage() + "; give one with --tag");
+            throw new Refusal(ErrorCode.BAD_REQUEST, e.getMessage() + "; give one with --tag");
         }
         return Reply.ok(sessions.snapshot(session, tag));
     }

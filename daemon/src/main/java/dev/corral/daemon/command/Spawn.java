@@ -4,10 +4,10 @@ import dev.corral.daemon.agent.Agents;
 import dev.corral.daemon.agent.Profile;
 import dev.corral.daemon.container.AgentImage;
 import dev.corral.daemon.session.Session;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.daemon.session.SessionSpec;
-import dev.corral.daemon.workspace.Launch;
+import dev.corral.daemon.workspace.WorkspaceClaim;
 import dev.corral.daemon.workspace.Workspaces;
 import dev.corral.protocol.ErrorCode;
 import dev.corral.protocol.Op;
@@ -49,7 +49,7 @@ final class Spawn extends BoundOperation<SpawnArgs> {
     }
 
     @Override
-    Reply serve(SpawnArgs args, Caller caller) throws SessionException {
+    Reply serve(SpawnArgs args, Caller caller) throws Refusal {
         List<String> command = args.command();
         String agent = args.agent();
         SessionSpec.Kind kind = args.kind() == null ? null : SessionSpec.Kind.fromWire(args.kind());
@@ -59,16 +59,16 @@ final class Spawn extends BoundOperation<SpawnArgs> {
         }
         // A container runs its image's own command when given none; an agent its profile's.
         if (command.isEmpty() && agent == null && kind != SessionSpec.Kind.CONTAINER) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "spawn needs a command: corral spawn -- CMD [ARG...]");
+            throw new Refusal(ErrorCode.BAD_REQUEST, "spawn needs a command: corral spawn -- CMD [ARG...]");
         }
         SessionSpec.Container container = null;
         if (kind != SessionSpec.Kind.CONTAINER && (args.image() != null || args.memory() != null || args.issue() != null)) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "image, memory and issue go with a container session: --kind"
+            throw new Refusal(ErrorCode.BAD_REQUEST, "image, memory and issue go with a container session: --kind"
                     + " container, or an agent profile of kind = \"container\"");
         }
         if (kind == SessionSpec.Kind.CONTAINER) {
             if (args.workspace() == null) {
-                throw new SessionException(ErrorCode.BAD_REQUEST, "a container session needs a workspace: corral spawn --kind container --workspace DIR");
+                throw new Refusal(ErrorCode.BAD_REQUEST, "a container session needs a workspace: corral spawn --kind container --workspace DIR");
             }
             // The spawn's image, else the profile's, else corral's agent image.
             String image = args.image() != null ? args.image() : profile != null && profile.image() != null ? profile.image()
@@ -79,12 +79,12 @@ final class Spawn extends BoundOperation<SpawnArgs> {
         String workspace = args.workspace();
         String cwd = workspace == null && args.cwd() == null ? System.getProperty("user.dir") : args.cwd();
         if (workspace == null && !Path.of(cwd).isAbsolute()) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "args.cwd must be an absolute path");
+            throw new Refusal(ErrorCode.BAD_REQUEST, "args.cwd must be an absolute path");
         }
 
         // With a workspace, args.cwd is relative to it: the launch directory replaces it.
         String holder = agent != null ? agent : command.isEmpty() ? "container" : Path.of(command.get(0)).getFileName().toString();
-        Launch launch = workspace == null ? null : workspaces.prepare(new Workspaces.Request(Path.of(workspace), cwd,
+        WorkspaceClaim launch = workspace == null ? null : workspaces.prepare(new Workspaces.Request(Path.of(workspace), cwd,
                 args.force(), holder, kind == null ? null : kind.wire()));
         Path launchDir = launch == null ? Path.of(cwd) : launch.launchDir();
         Path root = launch == null ? null : launch.root();
@@ -103,7 +103,7 @@ final class Spawn extends BoundOperation<SpawnArgs> {
             // The launch is the session's before its program starts: its end, however soon, finds it.
             SessionRegistry.Preparation register = launch == null ? null : created -> workspaces.launching(launch, created);
             session = start(register, args, kind, dir, root, container, promptFile);
-        } catch (SessionException | RuntimeException e) {
+        } catch (Refusal | RuntimeException e) {
             if (launch != null) {
                 workspaces.abandon(launch);
             }
@@ -119,7 +119,7 @@ final class Spawn extends BoundOperation<SpawnArgs> {
 
     /** The session itself, an agent's from its profile or the command as asked, with {@code register} seeing it first. */
     private Session start(SessionRegistry.Preparation register, SpawnArgs args, SessionSpec.Kind kind, Path dir, Path root,
-            SessionSpec.Container container, String promptFile) throws SessionException {
+            SessionSpec.Container container, String promptFile) throws Refusal {
         return sessions.spawning(register, () -> args.agent() != null
                 ? agents.spawn(sessions, new Agents.Request(args.name(), args.agent(), kind, args.command(), dir, args.env(),
                         args.cols(), args.rows(), promptFile == null ? null : Path.of(promptFile), root), container)
@@ -128,15 +128,15 @@ final class Spawn extends BoundOperation<SpawnArgs> {
     }
 
     /** A container's working directory must stay inside its workspace, symlinks followed: only the workspace is mounted. */
-    private static Path inside(Path workspace, Path cwd) throws SessionException {
+    private static Path inside(Path workspace, Path cwd) throws Refusal {
         Path real;
         try {
             real = cwd.toRealPath();
         } catch (IOException e) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "working directory " + cwd + " does not exist");
+            throw new Refusal(ErrorCode.BAD_REQUEST, "working directory " + cwd + " does not exist");
         }
         if (!real.startsWith(workspace)) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "working directory " + cwd + " is outside the workspace "
+            throw new Refusal(ErrorCode.BAD_REQUEST, "working directory " + cwd + " is outside the workspace "
                     + workspace + " (symlinks followed); a container sees only its workspace");
         }
         return real;

@@ -1,7 +1,7 @@
 package dev.corral.daemon.command;
 
 import dev.corral.daemon.session.Session;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
 import dev.corral.protocol.args.TailArgs;
@@ -29,7 +29,7 @@ final class TailOutput extends BoundOperation<TailArgs> {
     }
 
     @Override
-    Reply serve(TailArgs args, Caller caller) throws SessionException {
+    Reply serve(TailArgs args, Caller caller) throws Refusal {
         Session session = sessions.require(args.name());
         int bytes = args.bytes() == null ? sessions.limits().replayBytes() : args.bytes();
         String output = new String(session.tail(bytes), StandardCharsets.UTF_8);

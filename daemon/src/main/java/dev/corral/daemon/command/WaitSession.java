@@ -1,7 +1,7 @@
 package dev.corral.daemon.command;
 
 import dev.corral.daemon.session.Session;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.protocol.Op;
 import dev.corral.protocol.args.WaitArgs;
@@ -24,7 +24,7 @@ final class WaitSession extends BoundOperation<WaitArgs> {
     }
 
     @Override
-    Reply serve(WaitArgs args, Caller caller) throws SessionException {
+    Reply serve(WaitArgs args, Caller caller) throws Refusal {
         Session session = sessions.require(args.name());
         var exit = session.exit().thenApply(code ->
                 Reply.ok(new Waited(session.name(), code, session.state().name().toLowerCase())));

@@ -9,7 +9,7 @@ import dev.corral.daemon.command.OperationTable;
 import dev.corral.daemon.command.Reply;
 import dev.corral.daemon.command.Request;
 import dev.corral.daemon.Fatal;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.protocol.ErrorCode;
 import dev.corral.protocol.Message;
 import dev.corral.protocol.Op;
@@ -100,7 +100,7 @@ final class Dispatcher extends SimpleChannelInboundHandler<Request> {
         Request bound;
         try {
             bound = bind(sent);
-        } catch (SessionException e) {
+        } catch (Refusal e) {
             answer(ctx, sent, Reply.error(e.code(), e.getMessage()));
             return;
         }
@@ -118,7 +118,7 @@ final class Dispatcher extends SimpleChannelInboundHandler<Request> {
     }
 
     /** The request with its arguments bound to their record, or the BAD_REQUEST that names the field at fault. */
-    private static Request bind(Request request) throws SessionException {
+    private static Request bind(Request request) throws Refusal {
         Class<? extends Record> argsType = Requests.argsOf(request.op());
         return argsType == null ? request : request.withBound(Arguments.bind(request.op(), request.args(), argsType));
     }

@@ -58,12 +58,12 @@ final class ContainerKind implements SessionKind {
      * creates and starts the container. Never pulls: an image not in the engine is refused.
      */
     @Override
-    public void start(Session started, SessionSpec requested, Map<String, String> env) throws SessionException {
+    public void start(Session started, SessionSpec requested, Map<String, String> env) throws Refusal {
         ContainerSession session = (ContainerSession) started;
         inUse.run();
         SessionSpec spec = session.spec();
         if (spec.workspace() == null) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "a container session needs a workspace: corral spawn --kind container --workspace DIR");
+            throw new Refusal(ErrorCode.BAD_REQUEST, "a container session needs a workspace: corral spawn --kind container --workspace DIR");
         }
         String image = spec.container().image();
         try {
@@ -77,7 +77,7 @@ final class ContainerKind implements SessionKind {
                     containers.engine().settings());
             session.start(plan.args());
         } catch (EngineException e) {
-            throw new SessionException(e.code(), e.getMessage());
+            throw new Refusal(e.code(), e.getMessage());
         }
     }
 

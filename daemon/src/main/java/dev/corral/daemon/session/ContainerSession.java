@@ -83,21 +83,21 @@ final class ContainerSession extends Session {
      * runs (blocking: call off the event loop). A container that dies before that is a refusal that
      * shows its last log lines.
      */
-    void start(List<String> createArgs) throws SessionException {
+    void start(List<String> createArgs) throws Refusal {
         ContainerStart.call(() -> engine.create(createArgs));
         List<String> argv = ContainerStart.call(() -> engine.argv(List.of("start", "--attach", "--interactive",
                 "--detach-keys", ContainerEngine.DETACH_KEYS, container)));
         try {
             openView(argv, true);
         } catch (IOException e) {
-            throw new SessionException(ErrorCode.UNAVAILABLE, "cannot run the docker client for container " + container
+            throw new Refusal(ErrorCode.UNAVAILABLE, "cannot run the docker client for container " + container
                     + ": " + e.getMessage());
         }
         confirmStart();
     }
 
     /** Waits for the container's command to run (see {@link ContainerStart}); a view gone before that says why it went. */
-    private void confirmStart() throws SessionException {
+    private void confirmStart() throws Refusal {
         ContainerEngine.State state = ContainerStart.await(engine, container, () -> {
             synchronized (this) {
                 return viewGoneEarly;
@@ -122,7 +122,7 @@ final class ContainerSession extends Session {
     private String clientWords() {
         try {
             return new String(super.tail(4096), StandardCharsets.UTF_8);
-        } catch (SessionException e) {
+        } catch (Refusal e) {
             return "";
         }
     }

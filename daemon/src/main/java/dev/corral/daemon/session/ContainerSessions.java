@@ -20,7 +20,7 @@ import java.util.function.Predicate;
 public final class ContainerSessions {
     /** Starts a session as the registry does. */
     interface Spawner {
-        Session spawn(SessionSpec spec) throws SessionException;
+        Session spawn(SessionSpec spec) throws Refusal;
     }
 
     private final ContainerOperations containers;
@@ -65,30 +65,30 @@ public final class ContainerSessions {
         T run() throws EngineException;
     }
 
-    private static <T> T engineCall(EngineCall<T> call) throws SessionException {
+    private static <T> T engineCall(EngineCall<T> call) throws Refusal {
         try {
             return call.run();
         } catch (EngineException e) {
-            throw new SessionException(e.code(), e.getMessage());
+            throw new Refusal(e.code(), e.getMessage());
         }
     }
 
     /** The programs of {@code binaries} the image lacks (see {@link ContainerOperations#missingInImage}). */
-    public List<String> missingInImage(String image, List<String> binaries) throws SessionException {
+    public List<String> missingInImage(String image, List<String> binaries) throws Refusal {
         return engineCall(() -> containers.missingInImage(image, binaries));
     }
 
     /** The container of a container session, or a refusal naming what the session is instead. */
-    public String containerOf(Session session) throws SessionException {
+    public String containerOf(Session session) throws Refusal {
         if (session instanceof ContainerSession containerSession) {
             return containerSession.container();
         }
-        throw new SessionException(ErrorCode.BAD_REQUEST, "session '" + session.name() + "' is a " + session.kind()
+        throw new Refusal(ErrorCode.BAD_REQUEST, "session '" + session.name() + "' is a " + session.kind()
                 + " session, not a container; 'corral container ps' lists the containers");
     }
 
     /** Every container of this daemon that the engine holds, running or not: one {@code docker ps -a}. */
-    public List<ContainerEngine.Listed> containers() throws SessionException {
+    public List<ContainerEngine.Listed> containers() throws Refusal {
         return engineCall(containers::containers);
     }
 
@@ -96,7 +96,7 @@ public final class ContainerSessions {
      * A reading of a container session's log, to be attached to one client and then begun; it
      * belongs to that client and is never listed.
      */
-    public ContainerLog containerLog(Session session, boolean follow, Integer tail) throws SessionException {
+    public ContainerLog containerLog(Session session, boolean follow, Integer tail) throws Refusal {
         String container = containerOf(session);
         List<String> argv = engineCall(() -> containers.logArgv(container, follow, tail));
         SessionSpec spec = new SessionSpec("logs-" + session.name(), SessionSpec.Kind.CONTAINER, argv,
@@ -109,10 +109,10 @@ public final class ContainerSessions {
      * A shell in a running container session: {@code docker exec -it} in a PTY session of its own
      * (named NAME-shell, NAME-shell-2, ...), attachable like any session.
      */
-    public Session openShell(Session session) throws SessionException {
+    public Session openShell(Session session) throws Refusal {
         String container = containerOf(session);
         if (!session.running()) {
-            throw new SessionException(ErrorCode.CONFLICT, "session '" + session.name() + "' has exited; its container "
+            throw new Refusal(ErrorCode.CONFLICT, "session '" + session.name() + "' has exited; its container "
                     + container + " runs nothing to open a shell in");
         }
         String name = session.name() + "-shell";
@@ -127,7 +127,7 @@ public final class ContainerSessions {
     }
 
     /** {@code docker commit}: the container session's filesystem as the image {@code corral-agent:TAG}. */
-    public Map<String, Object> snapshot(Session session, String tag) throws SessionException {
+    public Map<String, Object> snapshot(Session session, String tag) throws Refusal {
         String container = containerOf(session);
         return engineCall(() -> containers.snapshot(container, session.name(), tag));
     }

@@ -26,11 +26,11 @@ final class ContainerStart {
 
     private ContainerStart() {}
 
-    static <T> T call(EngineCall<T> call) throws SessionException {
+    static <T> T call(EngineCall<T> call) throws Refusal {
         try {
             return call.run();
         } catch (EngineException e) {
-            throw new SessionException(e.code(), e.getMessage());
+            throw new Refusal(e.code(), e.getMessage());
         }
     }
 
@@ -44,11 +44,11 @@ final class ContainerStart {
      * @param clientWords what that client printed, for a container whose log is empty
      */
     static ContainerEngine.State await(ContainerEngine engine, String container, BooleanSupplier viewGone,
-            Supplier<String> clientWords, String image) throws SessionException {
+            Supplier<String> clientWords, String image) throws Refusal {
         // A start takes a fraction of a second: a few questions, each further apart.
         Backoff backoff = Backoff.of(START_LIMIT, Duration.ofMillis(10), Duration.ofMillis(200));
         while (true) {
-            ContainerEngine.State state = call(() -> engine.state(container)).orElseThrow(() -> new SessionException(
+            ContainerEngine.State state = call(() -> engine.state(container)).orElseThrow(() -> new Refusal(
                     ErrorCode.UNAVAILABLE, "container " + container + " vanished from the engine while it was starting"));
             boolean created = state.status().equals("created");
             if (state.running()) {
@@ -65,14 +65,14 @@ final class ContainerStart {
                 return state;
             }
             if (backoff.expired()) {
-                throw new SessionException(ErrorCode.UNAVAILABLE, "the Docker engine at " + engine.address()
+                throw new Refusal(ErrorCode.UNAVAILABLE, "the Docker engine at " + engine.address()
                         + " did not start container " + container + " within " + START_LIMIT.toSeconds() + " s");
             }
             backoff.pause();
         }
     }
 
-    private static SessionException diedAtStart(ContainerEngine engine, String container, String image,
+    private static Refusal diedAtStart(ContainerEngine engine, String container, String image,
             ContainerEngine.State state, Supplier<String> clientWords) {
         String logs;
         try {
@@ -99,6 +99,6 @@ final class ContainerStart {
             message.append("; its last log lines:");
             lines.forEach(line -> message.append("\n  ").append(line));
         }
-        return new SessionException(ErrorCode.BAD_REQUEST, message.toString());
+        return new Refusal(ErrorCode.BAD_REQUEST, message.toString());
     }
 }

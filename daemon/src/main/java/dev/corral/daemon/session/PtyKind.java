@@ -37,7 +37,7 @@ final class PtyKind implements SessionKind {
     }
 
     @Override
-    public void start(Session session, SessionSpec requested, Map<String, String> env) throws SessionException, IOException {
+    public void start(Session session, SessionSpec requested, Map<String, String> env) throws Refusal, IOException {
         Map<String, String> environment = new HashMap<>(this.environment);
         environment.putAll(env);
         environment.put("TERM", "xterm-256color");
@@ -62,14 +62,14 @@ final class PtyKind implements SessionKind {
      * A program that cannot be run is refused with words before the fork: pty4j would only say
      * "Exec_tty error: Unknown reason" once the child failed to exec.
      */
-    static void requireProgram(String program, Map<String, String> environment, Path cwd) throws SessionException {
+    static void requireProgram(String program, Map<String, String> environment, Path cwd) throws Refusal {
         if (program.contains("/")) {
             Path path = cwd.resolve(program);
             if (!Files.exists(path)) {
-                throw new SessionException(ErrorCode.MISSING_DEPENDENCY, "cannot start " + program + ": no such file");
+                throw new Refusal(ErrorCode.MISSING_DEPENDENCY, "cannot start " + program + ": no such file");
             }
             if (Files.isDirectory(path) || !Files.isExecutable(path)) {
-                throw new SessionException(ErrorCode.BAD_REQUEST, "cannot start " + program + ": "
+                throw new Refusal(ErrorCode.BAD_REQUEST, "cannot start " + program + ": "
                         + (Files.isDirectory(path) ? "it is a directory" : "it is not executable"));
             }
             return;
@@ -78,7 +78,7 @@ final class PtyKind implements SessionKind {
         if (ProgramPath.find(program, searchPath, cwd).isPresent()) {
             return;
         }
-        throw new SessionException(ErrorCode.MISSING_DEPENDENCY, "cannot start " + program + ": no such command on the daemon's PATH ("
+        throw new Refusal(ErrorCode.MISSING_DEPENDENCY, "cannot start " + program + ": no such command on the daemon's PATH ("
                 + searchPath + "); give its full path or install it");
     }
 

@@ -153,7 +153,7 @@ public abstract class Session {
     }
 
     /** Text typed without attaching; {@code enter} presses Return after it. */
-    public boolean send(String text, boolean enter) throws SessionException {
+    public boolean send(String text, boolean enter) throws Refusal {
         return write((enter ? text + "\r" : text).getBytes(StandardCharsets.UTF_8));
     }
 
@@ -178,7 +178,7 @@ public abstract class Session {
     }
 
     /** The most recent output, at most {@code bytes} of it. */
-    public byte[] tail(int bytes) throws SessionException {
+    public byte[] tail(int bytes) throws Refusal {
         return fanOut.replay(bytes);
     }
 

@@ -25,7 +25,7 @@ interface SessionKind {
      * Starts the program (blocking). {@code env} holds the request's variables and corral's own
      * ({@code CORRAL_SESSION}, {@code CORRAL_AGENT}); an IOException is a program that cannot start.
      */
-    void start(Session session, SessionSpec requested, Map<String, String> env) throws SessionException, IOException;
+    void start(Session session, SessionSpec requested, Map<String, String> env) throws Refusal, IOException;
 
     /**
      * Once per restore, before any {@link #adopt}: looks at what the previous daemon left (tmux's
@@ -40,7 +40,7 @@ interface SessionKind {
     boolean adopt(Session session, SessionStore.Entry entry);
 
     /** Starts {@code session}'s program with corral's variables added to the request's; a failure is a refusal. */
-    static void launch(SessionKind kind, Session session, SessionSpec requested) throws SessionException {
+    static void launch(SessionKind kind, Session session, SessionSpec requested) throws Refusal {
         Map<String, String> env = new HashMap<>(requested.env());
         env.put("CORRAL_SESSION", session.name());
         if (session.agent() != null) {
@@ -49,10 +49,10 @@ interface SessionKind {
         try {
             kind.start(session, requested, env);
         } catch (Tmux.Unanswered e) {
-            throw new SessionException(ErrorCode.UNAVAILABLE, "tmux failed to start session '" + session.name() + "': "
+            throw new Refusal(ErrorCode.UNAVAILABLE, "tmux failed to start session '" + session.name() + "': "
                     + e.getMessage());
         } catch (IOException e) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "cannot start " + requested.command().get(0) + ": " + e.getMessage());
+            throw new Refusal(ErrorCode.BAD_REQUEST, "cannot start " + requested.command().get(0) + ": " + e.getMessage());
         }
     }
 

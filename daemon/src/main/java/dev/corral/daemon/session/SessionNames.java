@@ -20,14 +20,14 @@ final class SessionNames {
      * Refuses a name no session may have, one tmux would change for a tmux session, or one a
      * running session ({@code existing}, or null) has; an ended one gives way.
      */
-    static void check(SessionSpec spec, Session existing) throws SessionException {
+    static void check(SessionSpec spec, Session existing) throws Refusal {
         if (existing != null && existing.running()) {
-            throw new SessionException(ErrorCode.CONFLICT, "session '" + spec.name() + "' is already up ("
+            throw new Refusal(ErrorCode.CONFLICT, "session '" + spec.name() + "' is already up ("
                     + existing.kind() + ", pid " + existing.pid() + "); attach with 'corral attach " + spec.name()
                     + "' or choose another --name");
         }
         if (!valid(spec.name())) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "session name '" + spec.name()
+            throw new Refusal(ErrorCode.BAD_REQUEST, "session name '" + spec.name()
                     + "' is not allowed: use letters, digits, '.', '_' or '-' (at most 64)");
         }
         if (spec.kind() == SessionSpec.Kind.TMUX) {

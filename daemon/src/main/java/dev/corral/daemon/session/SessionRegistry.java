@@ -178,13 +178,13 @@ public final class SessionRegistry implements AutoCloseable {
     }
 
     /** Reserves the name, then starts the program (blocking: call off the event loop). */
-    public Session spawn(SessionSpec requested) throws SessionException {
+    public Session spawn(SessionSpec requested) throws Refusal {
         return spawn(requested, session -> {});
     }
 
     /** Prepares a new session before its program starts (it sees every byte of output). */
     public interface Preparation {
-        void prepare(Session session) throws SessionException;
+        void prepare(Session session) throws Refusal;
     }
 
     /**
@@ -193,43 +193,43 @@ public final class SessionRegistry implements AutoCloseable {
      * preparing that session after its own preparation: how a workspace's launch is registered
      * before the program starts without passing through the agent room.
      */
-    public <T> T spawning(Preparation launch, Spawning<T> spawning) throws SessionException {
+    public <T> T spawning(Preparation launch, Spawning<T> spawning) throws Refusal {
         return spawns.spawning(launch, spawning);
     }
 
     /** A spawn through this registry; see {@link #spawning}. */
     public interface Spawning<T> {
-        T spawn() throws SessionException;
+        T spawn() throws Refusal;
     }
 
     /** Registers and announces the session, prepares it, starts its program: see {@link Spawns}. Blocking. */
-    public Session spawn(SessionSpec requested, Preparation preparation) throws SessionException {
+    public Session spawn(SessionSpec requested, Preparation preparation) throws Refusal {
         return spawns.spawn(requested, preparation);
     }
 
     // Container sessions: see ContainerSessions.
 
-    public List<String> missingInImage(String image, List<String> binaries) throws SessionException {
+    public List<String> missingInImage(String image, List<String> binaries) throws Refusal {
         return containerSessions.missingInImage(image, binaries);
     }
 
-    public String containerOf(Session session) throws SessionException {
+    public String containerOf(Session session) throws Refusal {
         return containerSessions.containerOf(session);
     }
 
-    public List<ContainerEngine.Listed> containers() throws SessionException {
+    public List<ContainerEngine.Listed> containers() throws Refusal {
         return containerSessions.containers();
     }
 
-    public ContainerLog containerLog(Session session, boolean follow, Integer tail) throws SessionException {
+    public ContainerLog containerLog(Session session, boolean follow, Integer tail) throws Refusal {
         return containerSessions.containerLog(session, follow, tail);
     }
 
-    public Session openShell(Session session) throws SessionException {
+    public Session openShell(Session session) throws Refusal {
         return containerSessions.openShell(session);
     }
 
-    public Map<String, Object> snapshot(Session session, String tag) throws SessionException {
+    public Map<String, Object> snapshot(Session session, String tag) throws Refusal {
         return containerSessions.snapshot(session, tag);
     }
 
@@ -244,8 +244,8 @@ public final class SessionRegistry implements AutoCloseable {
         return table.find(name);
     }
 
-    public Session require(String name) throws SessionException {
-        return find(name).orElseThrow(() -> new SessionException(ErrorCode.NO_SUCH_SESSION,
+    public Session require(String name) throws Refusal {
+        return find(name).orElseThrow(() -> new Refusal(ErrorCode.NO_SUCH_SESSION,
                 "no session named '" + name + "'; 'corral ls --all' lists them"));
     }
 
@@ -254,7 +254,7 @@ public final class SessionRegistry implements AutoCloseable {
     }
 
     /** Sends a signal to a live session's program. */
-    public void kill(Session session, String signal) throws SessionException {
+    public void kill(Session session, String signal) throws Refusal {
         Signals.deliver(session, signal);
     }
 
@@ -262,15 +262,15 @@ public final class SessionRegistry implements AutoCloseable {
      * Forgets an exited session; a live one only with force (then it is killed first). Answers
      * warnings for the user (its record could not be deleted), usually none.
      */
-    public List<String> remove(Session session, boolean force) throws SessionException {
+    public List<String> remove(Session session, boolean force) throws Refusal {
         if (session.running()) {
             if (!force) {
-                throw new SessionException(ErrorCode.CONFLICT, "session '" + session.name()
+                throw new Refusal(ErrorCode.CONFLICT, "session '" + session.name()
                         + "' is still running; end it with 'corral kill' or use 'corral rm --force'");
             }
             try {
                 kill(session, "KILL");
-            } catch (SessionException e) {
+            } catch (Refusal e) {
                 if (session.running()) {
                     throw e;
                 }

@@ -30,17 +30,17 @@ final class SessionTable {
      * under the lock: nobody finds the session before it is announced.
      */
     synchronized Registered register(SessionSpec requested, SessionKind kind, int maxLive, Consumer<Registered> announce)
-            throws SessionException {
+            throws Refusal {
         long live = sessions.values().stream().filter(Session::running).count();
         if (live >= maxLive) {
-            throw new SessionException(ErrorCode.CONFLICT, "session cap reached: " + live
+            throw new Refusal(ErrorCode.CONFLICT, "session cap reached: " + live
                     + " live sessions (the daemon's --max-sessions); remove or end one first");
         }
         SessionSpec spec = requested.name() == null ? requested.withName(names.generate(requested, sessions::containsKey)) : requested;
         Session replaced = sessions.get(spec.name());
         SessionNames.check(spec, replaced);
         if (!Files.isDirectory(spec.cwd())) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "working directory " + spec.cwd()
+            throw new Refusal(ErrorCode.BAD_REQUEST, "working directory " + spec.cwd()
                     + (Files.exists(spec.cwd()) ? " is not a directory" : " does not exist"));
         }
         Session session = kind.create(spec, SessionNames.newId(), Instant.now());

@@ -18,7 +18,7 @@ final class Signals {
     private Signals() {}
 
     /** "TERM", "SIGTERM", "term" or "15" → the canonical name kill understands. */
-    static String canonical(String signal) throws SessionException {
+    static String canonical(String signal) throws Refusal {
         String name = signal.trim().toUpperCase(Locale.ROOT);
         if (name.startsWith("SIG")) {
             name = name.substring(3);
@@ -29,7 +29,7 @@ final class Signals {
         if (name.matches("[0-9]{1,2}") && Integer.parseInt(name) >= 1 && Integer.parseInt(name) <= 64) {
             return name;
         }
-        throw new SessionException(ErrorCode.BAD_REQUEST, "unknown signal '" + signal + "'; use a name such as TERM, INT, HUP, KILL or a number");
+        throw new Refusal(ErrorCode.BAD_REQUEST, "unknown signal '" + signal + "'; use a name such as TERM, INT, HUP, KILL or a number");
     }
 
     static void send(long pid, String canonicalName) throws IOException {
@@ -83,10 +83,10 @@ final class Signals {
      * Sends a signal to a live session's program; refused when it has exited, even when the exit
      * came between the check and the signal.
      */
-    static void deliver(Session session, String signal) throws SessionException {
+    static void deliver(Session session, String signal) throws Refusal {
         String name = canonical(signal);
         if (!session.running()) {
-            throw new SessionException(ErrorCode.CONFLICT, "session '" + session.name() + "' has already exited"
+            throw new Refusal(ErrorCode.CONFLICT, "session '" + session.name() + "' has already exited"
                     + (session.exitCode() == null ? "" : " with status " + session.exitCode()));
         }
         try {
@@ -94,10 +94,10 @@ final class Signals {
         } catch (IOException e) {
             // The program may have ended between the check above and the signal: its exit is on its way.
             if (endsWithin(session, Duration.ofSeconds(2))) {
-                throw new SessionException(ErrorCode.CONFLICT, "session '" + session.name() + "' has already exited"
+                throw new Refusal(ErrorCode.CONFLICT, "session '" + session.name() + "' has already exited"
                         + (session.exitCode() == null ? "" : " with status " + session.exitCode()));
             }
-            throw new SessionException(ErrorCode.INTERNAL, "could not signal session '" + session.name() + "': " + e.getMessage());
+            throw new Refusal(ErrorCode.INTERNAL, "could not signal session '" + session.name() + "': " + e.getMessage());
         }
     }
 

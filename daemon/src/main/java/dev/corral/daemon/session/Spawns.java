@@ -38,7 +38,7 @@ final class Spawns {
      * Runs {@code spawning} with {@code launch} preparing the one session it spawns on this thread.
      * A thread-local, because the agent room builds its own spawn and does not pass the launch on.
      */
-    <T> T spawning(SessionRegistry.Preparation launch, SessionRegistry.Spawning<T> spawning) throws SessionException {
+    <T> T spawning(SessionRegistry.Preparation launch, SessionRegistry.Spawning<T> spawning) throws Refusal {
         SessionRegistry.Preparation outer = launches.get();
         launches.set(launch);
         try {
@@ -48,7 +48,7 @@ final class Spawns {
         }
     }
 
-    Session spawn(SessionSpec requested, SessionRegistry.Preparation preparation) throws SessionException {
+    Session spawn(SessionSpec requested, SessionRegistry.Preparation preparation) throws Refusal {
         SessionKind kind = kinds.get(requested.kind());
         SessionSpec completed = kind.complete(requested);
         SessionRegistry.Preparation launch = launches.get();
@@ -73,7 +73,7 @@ final class Spawns {
                 launch.prepare(session);
             }
             SessionKind.launch(kind, session, completed);
-        } catch (SessionException | RuntimeException e) {
+        } catch (Refusal | RuntimeException e) {
             table.unregister(session);
             session.discard();
             broadcast.removed(session);

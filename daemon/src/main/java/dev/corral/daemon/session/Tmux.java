@@ -71,20 +71,20 @@ final class Tmux {
     }
 
     /** The tmux binary on the daemon's PATH, or a refusal that says how to get it. */
-    String binary() throws SessionException {
+    String binary() throws Refusal {
         Optional<Path> found = ProgramPath.find("tmux", environment.getOrDefault("PATH", ""), null);
         if (found.isPresent()) {
             return found.get().toString();
         }
-        throw new SessionException(ErrorCode.MISSING_DEPENDENCY, "tmux is not installed: no 'tmux' on the daemon's PATH ("
+        throw new Refusal(ErrorCode.MISSING_DEPENDENCY, "tmux is not installed: no 'tmux' on the daemon's PATH ("
                 + environment.getOrDefault("PATH", "") + "); install it (Debian/Ubuntu: apt-get install tmux, "
                 + "macOS: brew install tmux), then restart the daemon or spawn with --kind pty");
     }
 
     /** Session names tmux would change (it turns '.' and ':' into '_'): refused for tmux sessions. */
-    static void checkName(String name) throws SessionException {
+    static void checkName(String name) throws Refusal {
         if (name.indexOf('.') >= 0 || name.indexOf(':') >= 0) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "session name '" + name + "' cannot name a tmux session: tmux "
+            throw new Refusal(ErrorCode.BAD_REQUEST, "session name '" + name + "' cannot name a tmux session: tmux "
                     + "would rename it '" + name.replace('.', '_').replace(':', '_') + "'; use letters, digits, '_' or '-'");
         }
     }
@@ -97,7 +97,7 @@ final class Tmux {
      * it to a shell.
      */
     TmuxControl newSession(SessionSpec spec, Map<String, String> env, String marker, String pipe,
-            TmuxControl.Listener listener) throws IOException, SessionException {
+            TmuxControl.Listener listener) throws IOException, Refusal {
         writeConfig();
         // Makes sure the server runs with this configuration (a running one reads it again).
         require(run(List.of("-f", config.toString(), "start-server", SEPARATOR, "source-file", config.toString())),
@@ -123,7 +123,7 @@ final class Tmux {
     }
 
     /** A control client attached to an existing session, subscribed to its pane's state, its output piped to the daemon. */
-    TmuxControl attach(String name, String pipe, TmuxControl.Listener listener) throws IOException, SessionException {
+    TmuxControl attach(String name, String pipe, TmuxControl.Listener listener) throws IOException, Refusal {
         return TmuxControl.start("tmux-" + name, argv(List.of("-C", "attach-session", "-f", "no-output", "-t", "=" + name,
                 SEPARATOR, "pipe-pane", "-O", "-t", "=" + name + ":", pipe,
                 SEPARATOR, "refresh-client", "-B", SUBSCRIPTION)), environment, Path.of("/"), listener);
@@ -140,7 +140,7 @@ final class Tmux {
     }
 
     /** True when corral's tmux server answers at all. */
-    boolean serverRunning() throws SessionException {
+    boolean serverRunning() throws Refusal {
         try {
             return run(List.of("list-sessions", "-F", "#{session_name}")).code() == 0;
         } catch (IOException e) {
@@ -149,7 +149,7 @@ final class Tmux {
     }
 
     /** The session's pane, or empty when tmux has no such session (or no server at all). */
-    Optional<Pane> pane(String name) throws IOException, SessionException {
+    Optional<Pane> pane(String name) throws IOException, Refusal {
         Result result = run(List.of("display-message", "-p", "-t", "=" + name + ":", PANE_FORMAT));
         if (result.code() != 0) {
             if (result.absent()) {
@@ -167,7 +167,7 @@ final class Tmux {
     }
 
     /** Every pane on corral's tmux server; empty when the server is not running. */
-    List<Pane> panes() throws IOException, SessionException {
+    List<Pane> panes() throws IOException, Refusal {
         Result result = run(List.of("list-panes", "-a", "-F", LIST_FORMAT));
         if (result.code() != 0) {
             if (result.absent()) {
@@ -183,7 +183,7 @@ final class Tmux {
     }
 
     /** The pane's screen and scroll-back as text. */
-    String capture(String name) throws IOException, SessionException {
+    String capture(String name) throws IOException, Refusal {
         return require(run(List.of("capture-pane", "-p", "-J", "-S", "-2000", "-t", "=" + name + ":")),
                 "capture '" + name + "'");
     }
@@ -192,7 +192,7 @@ final class Tmux {
     void reapNudge() {
         try {
             run(List.of("run-shell", "true"));
-        } catch (IOException | SessionException e) {
+        } catch (IOException | Refusal e) {
             log.debug("tmux run-shell true failed: {}", e.toString());
         }
     }
@@ -202,7 +202,7 @@ final class Tmux {
      * 3.3a writes a focus-out report to a pane whose program asked for them (Codex does) when a
      * client leaves, even when that pane is dead and has nothing to write to: the server crashes.
      */
-    void killSession(String name) throws IOException, SessionException {
+    void killSession(String name) throws IOException, Refusal {
         Result result = run(List.of("send-keys", "-R", "-t", "=" + name + ":", SEPARATOR, "kill-session", "-t", "=" + name));
         if (result.code() != 0 && !result.absent()) {
             throw new Unanswered("tmux kill-session failed: " + result.err().strip());
@@ -213,7 +213,7 @@ final class Tmux {
      * The pane's visible screen with its colours and the cursor, as bytes that draw it on a
      * cleared terminal: what a client attaching to an adopted session is shown first.
      */
-    byte[] screen(String name) throws IOException, SessionException {
+    byte[] screen(String name) throws IOException, Refusal {
         String out = require(run(List.of("capture-pane", "-p", "-e", "-t", "=" + name + ":", SEPARATOR,
                 "display-message", "-p", "-t", "=" + name + ":", "#{cursor_x} #{cursor_y}")), "capture '" + name + "'");
         List<String> lines = new ArrayList<>(List.of(out.split("\n", -1)));
@@ -281,7 +281,7 @@ final class Tmux {
      * tmux reads an argument that ends in ';' as the end of a command, so every argument but the
      * separators has such a ';' escaped ('\\;' is read back as ';').
      */
-    private List<String> argv(List<String> args) throws SessionException {
+    private List<String> argv(List<String> args) throws Refusal {
         List<String> argv = new ArrayList<>(List.of(binary(), "-u", "-S", socket.toString()));
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -293,7 +293,7 @@ final class Tmux {
         return argv;
     }
 
-    private Result run(List<String> args) throws IOException, SessionException {
+    private Result run(List<String> args) throws IOException, Refusal {
         List<String> argv = argv(args);
         ProgramCall.Outcome outcome;
         try {

@@ -50,7 +50,7 @@ final class TmuxKind implements SessionKind {
     }
 
     @Override
-    public void start(Session session, SessionSpec requested, Map<String, String> env) throws SessionException, IOException {
+    public void start(Session session, SessionSpec requested, Map<String, String> env) throws Refusal, IOException {
         tmux.binary();
         ((TmuxSession) session).start(env, store.record(session));
     }
@@ -65,7 +65,7 @@ final class TmuxKind implements SessionKind {
             for (Tmux.Pane pane : tmux.panes()) {
                 panes.putIfAbsent(pane.session(), pane);
             }
-        } catch (IOException | SessionException e) {
+        } catch (IOException | Refusal e) {
             answered = false;
             log.warn("tmux did not answer while adopting sessions ({}); they stay unknown until it does", e.getMessage());
         }

@@ -87,7 +87,7 @@ final class TmuxPaneWatch {
         Optional<Tmux.Pane> pane;
         try {
             pane = tmux.pane(session.name());
-        } catch (IOException | SessionException e) {
+        } catch (IOException | Refusal e) {
             synchronized (this) {
                 unanswered++;
             }
@@ -104,7 +104,7 @@ final class TmuxPaneWatch {
             boolean server;
             try {
                 server = tmux.serverRunning();
-            } catch (SessionException e) {
+            } catch (Refusal e) {
                 server = false;
             }
             lostReason = server ? "its tmux session was ended outside corral" : "corral's tmux server died";

@@ -52,13 +52,13 @@ final class TmuxSession extends Session {
      * Starts the program: the daemon's control client creates the session, so it hears the
      * program's first byte, and marks it with {@code marker} (its record) in the same command.
      */
-    void start(Map<String, String> env, String marker) throws IOException, SessionException {
+    void start(Map<String, String> env, String marker) throws IOException, Refusal {
         Events events = new Events();
         TmuxOutput pipe = openOutput();
         TmuxControl created;
         try {
             created = tmux.newSession(spec, env, marker, pipe.pipeCommand(), events);
-        } catch (IOException | SessionException e) {
+        } catch (IOException | Refusal e) {
             closeOutput();
             throw e;
         }
@@ -117,13 +117,13 @@ final class TmuxSession extends Session {
         try {
             byte[] screen = tmux.screen(name());
             output(screen, screen.length);
-        } catch (IOException | SessionException e) {
+        } catch (IOException | Refusal e) {
             log.debug("could not read the screen of tmux session {}: {}", name(), e.toString());
         }
     }
 
     /** A fresh FIFO for the pane's bytes, read into the output path (replacing any earlier one). */
-    private synchronized TmuxOutput openOutput() throws IOException, SessionException {
+    private synchronized TmuxOutput openOutput() throws IOException, Refusal {
         if (pipe != null) {
             pipe.close();
         }
@@ -165,7 +165,7 @@ final class TmuxSession extends Session {
                     log.debug("the daemon's client of tmux session {} did not start: {}", name(), e.getMessage());
                 }
             });
-        } catch (IOException | SessionException e) {
+        } catch (IOException | Refusal e) {
             log.warn("cannot attach the daemon's tmux client to session {}: {}", name(), e.getMessage());
             watch.liveness(TmuxPaneWatch.Liveness.UNKNOWN);
             watch.recheckLater();
@@ -211,7 +211,7 @@ final class TmuxSession extends Session {
         }
         try {
             finalScreen = tmux.capture(name());
-        } catch (IOException | SessionException e) {
+        } catch (IOException | Refusal e) {
             log.debug("could not capture the last screen of tmux session {}: {}", name(), e.toString());
         }
         TmuxControl current = control;
@@ -298,7 +298,7 @@ final class TmuxSession extends Session {
     }
 
     @Override
-    public byte[] tail(int bytes) throws SessionException {
+    public byte[] tail(int bytes) throws Refusal {
         try {
             String text = finalScreen != null ? finalScreen : tmux.capture(name());
             byte[] screen = text.stripTrailing().concat("\n").getBytes(StandardCharsets.UTF_8);
@@ -320,7 +320,7 @@ final class TmuxSession extends Session {
         control = null;
         try {
             tmux.killSession(name());
-        } catch (IOException | SessionException e) {
+        } catch (IOException | Refusal e) {
             log.warn("could not end tmux session {}: {}", name(), e.getMessage());
         }
         if (current != null) {

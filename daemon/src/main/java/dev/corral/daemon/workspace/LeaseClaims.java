@@ -2,7 +2,7 @@ package dev.corral.daemon.workspace;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.daemon.session.Session;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.state.OwnedFiles;
 import dev.corral.protocol.ErrorCode;
 import java.io.IOException;
@@ -66,7 +66,7 @@ final class LeaseClaims {
      * escapes), checks and claims the lease (refusing a live one unless forced), captures the start
      * manifest, and gathers the banner and warnings. Blocking: call it on a worker.
      */
-    Launch prepare(Workspaces.Request request) throws SessionException {
+    WorkspaceClaim prepare(Workspaces.Request request) throws Refusal {
         Workspace workspace = Workspace.resolve(request.workspace(), request.cwd());
         work.await(workspace.root());
         MetadataDir meta = new MetadataDir(workspace.root(), mapper, settings.lockTimeout());
@@ -74,12 +74,12 @@ final class LeaseClaims {
         known.add(workspace.root());
         Map<String, Object> last = meta.lastSession().orElse(null);
         Manifest lastManifest = meta.lastManifest().orElse(null);
-        String token = Launch.newToken();
+        String token = WorkspaceClaim.newToken();
         Instant now = clock.instant();
         Claim claim;
         try {
             claim = claim(meta, request, token, now);
-        } catch (SessionException e) {
+        } catch (Refusal e) {
             if (workspace.created() != null) {
                 created.removeCreated(meta, token, null);
             }
@@ -98,7 +98,7 @@ final class LeaseClaims {
         } catch (IOException | RuntimeException e) {
             manifestFailure = e.toString();
         }
-        Launch launch = new Launch(meta, workspace.launchDir(), token, workspace.created(), request.agent(), request.mode(), now, start);
+        WorkspaceClaim launch = new WorkspaceClaim(meta, workspace.launchDir(), token, workspace.created(), request.agent(), request.mode(), now, start);
         launch.noManifest(overBound != null ? "over the manifest bound: " + overBound : manifestFailure);
         launch.ownsLease(claim.owned());
         if (claim.cleaned() != null) {
@@ -138,13 +138,13 @@ final class LeaseClaims {
     private record Claim(boolean owned, Lease shared, String failure, String cleaned) {}
 
     /** Takes the lease for {@code token}, cleaning a stale one first; refuses a live one unless forced. */
-    private Claim claim(MetadataDir meta, Workspaces.Request request, String token, Instant now) throws SessionException {
+    private Claim claim(MetadataDir meta, Workspaces.Request request, String token, Instant now) throws Refusal {
         try (MetadataLock lock = meta.lock()) {
             Look look = look(meta, now);
             Lease current = look.live();
             if (current != null) {
                 if (!request.force()) {
-                    throw new SessionException(ErrorCode.CONFLICT, "workspace " + meta.root() + " is leased by "
+                    throw new Refusal(ErrorCode.CONFLICT, "workspace " + meta.root() + " is leased by "
                             + current.describeHolder(now) + "; wait for it to end, run 'corral lease release "
                             + meta.root() + "' if it is gone, or spawn with --force to share the workspace without a lease");
                 }
@@ -203,16 +203,16 @@ final class LeaseClaims {
     }
 
     /** The session is registered, its program not started yet: the lease names it ({@code lease.acquired}). */
-    void nameSession(Launch launch, Session session) {
+    void nameSession(WorkspaceClaim launch, Session session) {
         rename(launch, session, true);
     }
 
     /** The program started: the lease gets its pid (no event: the lease was acquired already). */
-    void namePid(Launch launch, Session session) {
+    void namePid(WorkspaceClaim launch, Session session) {
         rename(launch, session, false);
     }
 
-    private void rename(Launch launch, Session session, boolean acquired) {
+    private void rename(WorkspaceClaim launch, Session session, boolean acquired) {
         if (launch.ownsLease()) {
             try (MetadataLock lock = launch.meta().lock()) {
                 Lease lease = launch.meta().lease().orElse(null);
@@ -229,7 +229,7 @@ final class LeaseClaims {
     }
 
     /** A session found again after a restart: its lease taken over, or taken anew if the workspace has none live. */
-    void takeOver(MetadataDir meta, Launch launch, Session session) {
+    void takeOver(MetadataDir meta, WorkspaceClaim launch, Session session) {
         Instant now = clock.instant();
         ownTokens.add(launch.token());
         try (MetadataLock lock = meta.lock()) {
@@ -263,7 +263,7 @@ final class LeaseClaims {
     }
 
     /** The spawn failed after {@link #prepare}: the claim is withdrawn, a workspace it created removed. */
-    void abandon(Launch launch) {
+    void abandon(WorkspaceClaim launch) {
         if (ownTokens.remove(launch.token())) {
             try (MetadataLock lock = launch.meta().lock()) {
                 Lease lease = launch.meta().lease().orElse(null);
@@ -286,19 +286,19 @@ final class LeaseClaims {
      * Refuses a workspace whose {@code .corral/} holds a symlink (or is one), or something of
      * another user's: corral would be led to read or write outside it.
      */
-    static void refuseUnsafe(MetadataDir meta) throws SessionException {
+    static void refuseUnsafe(MetadataDir meta) throws Refusal {
         try {
             meta.check();
         } catch (OwnedFiles.UnsafePathException e) {
             log.warn("refused workspace {}: {}", meta.root(), e.getMessage());
-            throw new SessionException(ErrorCode.UNSAFE_PATH, "workspace " + meta.root() + " refused: " + e.getMessage());
+            throw new Refusal(ErrorCode.UNSAFE_PATH, "workspace " + meta.root() + " refused: " + e.getMessage());
         } catch (IOException e) {
-            throw new SessionException(ErrorCode.UNAVAILABLE, "cannot look at the metadata of workspace " + meta.root()
+            throw new Refusal(ErrorCode.UNAVAILABLE, "cannot look at the metadata of workspace " + meta.root()
                     + ": " + e.getMessage());
         }
     }
 
-    void releaseOwn(MetadataDir meta, Launch launch) throws IOException {
+    void releaseOwn(MetadataDir meta, WorkspaceClaim launch) throws IOException {
         try {
             Lease lease = meta.lease().orElse(null);
             if (lease != null && lease.token().equals(launch.token())) {

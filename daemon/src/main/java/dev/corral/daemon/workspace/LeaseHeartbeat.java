@@ -25,10 +25,10 @@ final class LeaseHeartbeat {
     private final LeaseClaims claims;
     private final Clock clock;
     /** The launches of running sessions. */
-    private final java.util.function.Supplier<List<Launch>> launches;
+    private final java.util.function.Supplier<List<WorkspaceClaim>> launches;
 
     LeaseHeartbeat(Workspaces.Settings settings, ObjectMapper mapper, KnownWorkspaces known, LeaseClaims claims, Clock clock,
-            java.util.function.Supplier<List<Launch>> launches) {
+            java.util.function.Supplier<List<WorkspaceClaim>> launches) {
         this.settings = settings;
         this.mapper = mapper;
         this.known = known;
@@ -39,9 +39,9 @@ final class LeaseHeartbeat {
 
     /** One tick for all leases: renew this daemon's, clean stale ones in the known workspaces. */
     void tick() {
-        List<Launch> owned = launches.get().stream().filter(Launch::ownsLease).toList();
+        List<WorkspaceClaim> owned = launches.get().stream().filter(WorkspaceClaim::ownsLease).toList();
         Set<Path> renewed = new HashSet<>();
-        for (Launch launch : owned) {
+        for (WorkspaceClaim launch : owned) {
             Session session = launch.session();
             if (session == null || !session.running()) {
                 continue;

@@ -1,7 +1,7 @@
 package dev.corral.daemon.workspace;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.protocol.ErrorCode;
 import dev.corral.protocol.result.Cleaned;
 import dev.corral.protocol.result.LeaseList;
@@ -64,7 +64,7 @@ final class LeaseQueries {
     }
 
     /** One workspace: its lease (or null) and its last session's summary (or null). */
-    WorkspaceView show(Path dir) throws SessionException {
+    WorkspaceView show(Path dir) throws Refusal {
         Path root = existing(dir);
         work.await(root);
         LeaseClaims.refuseUnsafe(new MetadataDir(root, mapper, settings.lockTimeout()));
@@ -78,7 +78,7 @@ final class LeaseQueries {
      * Removes a workspace's lease: a stale one always, a live one only with {@code force} (its
      * session goes on without a lease).
      */
-    Released release(Path dir, boolean force) throws SessionException {
+    Released release(Path dir, boolean force) throws Refusal {
         Path root = existing(dir);
         work.await(root);
         MetadataDir meta = new MetadataDir(root, mapper, settings.lockTimeout());
@@ -96,7 +96,7 @@ final class LeaseQueries {
             }
             String stale = lease.staleReason(now, claims.ownTokens);
             if (stale == null && !force) {
-                throw new SessionException(ErrorCode.CONFLICT, "workspace " + root + " is leased by " + lease.describeHolder(now)
+                throw new Refusal(ErrorCode.CONFLICT, "workspace " + root + " is leased by " + lease.describeHolder(now)
                         + ", which is live; end that session first, or use --force to release the lease anyway");
             }
             meta.deleteLease();
@@ -111,7 +111,7 @@ final class LeaseQueries {
             }
             return new Released(root.toString(), true, lease.session(), stale != null ? stale : "forced");
         } catch (IOException e) {
-            throw new SessionException(ErrorCode.UNAVAILABLE, "could not release the lease of " + root + ": " + e.getMessage());
+            throw new Refusal(ErrorCode.UNAVAILABLE, "could not release the lease of " + root + ": " + e.getMessage());
         }
     }
 
@@ -128,18 +128,18 @@ final class LeaseQueries {
                 lease.holder().isSelf());
     }
 
-    private static Path existing(Path dir) throws SessionException {
+    private static Path existing(Path dir) throws Refusal {
         if (!dir.isAbsolute()) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "the workspace must be an absolute path, got '" + dir + "'");
+            throw new Refusal(ErrorCode.BAD_REQUEST, "the workspace must be an absolute path, got '" + dir + "'");
         }
         try {
             Path root = dir.toRealPath();
             if (!Files.isDirectory(root)) {
-                throw new SessionException(ErrorCode.BAD_REQUEST, dir + " is not a directory");
+                throw new Refusal(ErrorCode.BAD_REQUEST, dir + " is not a directory");
             }
             return root;
         } catch (IOException e) {
-            throw new SessionException(ErrorCode.BAD_REQUEST, "no workspace at " + dir + ": it does not exist");
+            throw new Refusal(ErrorCode.BAD_REQUEST, "no workspace at " + dir + ": it does not exist");
         }
     }
 }

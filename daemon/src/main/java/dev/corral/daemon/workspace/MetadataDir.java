@@ -196,16 +196,16 @@ final class MetadataDir {
     }
 
     /** The session's start record, bound strictly by type; an unreadable one is as good as none. */
-    Optional<Launch.StartRecord> startRecord(String sessionId) {
+    Optional<WorkspaceClaim.StartRecord> startRecord(String sessionId) {
         try {
             Optional<byte[]> bytes = read(dir.resolve(SESSIONS).resolve(sessionId + ".json"));
-            return bytes.isEmpty() ? Optional.empty() : Optional.of(STRICT.readValue(bytes.get(), Launch.StartRecord.class));
+            return bytes.isEmpty() ? Optional.empty() : Optional.of(STRICT.readValue(bytes.get(), WorkspaceClaim.StartRecord.class));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }
 
-    void writeStart(String sessionId, Launch.StartRecord record, Manifest manifest) throws IOException {
+    void writeStart(String sessionId, WorkspaceClaim.StartRecord record, Manifest manifest) throws IOException {
         if (manifest != null) {
             write(dir.resolve(SESSIONS).resolve(sessionId + ".manifest.json"), manifest.toJson());
         }

@@ -34,7 +34,7 @@ final class SessionEndRecorder {
         this.clock = clock;
     }
 
-    void writeStart(Launch launch) {
+    void writeStart(WorkspaceClaim launch) {
         Session session = launch.session();
         try (MetadataLock lock = launch.meta().lock()) {
             launch.meta().writeStart(session.id(), launch.startRecord(), launch.startManifest());
@@ -45,7 +45,7 @@ final class SessionEndRecorder {
     }
 
     /** The spawn failed after its start record was written: the record goes again. */
-    void deleteStart(Launch launch) {
+    void deleteStart(WorkspaceClaim launch) {
         Session session = launch.session();
         try (MetadataLock lock = launch.meta().lock()) {
             launch.meta().deleteStart(session.id());
@@ -62,7 +62,7 @@ final class SessionEndRecorder {
     void finishRestored(Session session, String via) {
         MetadataDir meta = new MetadataDir(session.spec().workspace(), mapper, settings.lockTimeout());
         if (meta.startRecord(session.id()).isPresent()) {
-            finish(Launch.restore(meta, session), session, via);
+            finish(WorkspaceClaim.restore(meta, session), session, via);
             return;
         }
         try (MetadataLock lock = meta.lock()) {
@@ -88,7 +88,7 @@ final class SessionEndRecorder {
      * workspace is removed, or the summary, session log and last manifest are written and the lease
      * and start record removed, all under one lock. Runs on the endings thread.
      */
-    void finish(Launch launch, Session session, String via) {
+    void finish(WorkspaceClaim launch, Session session, String via) {
         Path root = launch.root();
         Instant endedAt = session.endedAt() == null ? clock.instant() : session.endedAt();
         Manifest end = null;
@@ -141,7 +141,7 @@ final class SessionEndRecorder {
      * removed again: nothing in it is worth keeping. Only the workspace directory itself, never a
      * parent the spawn created with it, and only as {@link #removeCreated} allows.
      */
-    private boolean provisional(Launch launch, Session session, ManifestDiff diff) {
+    private boolean provisional(WorkspaceClaim launch, Session session, ManifestDiff diff) {
         Integer code = session.exitCode();
         if (launch.created() == null || code == null || code == 0 || diff == null || !diff.empty()) {
             return false;

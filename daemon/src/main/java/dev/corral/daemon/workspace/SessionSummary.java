@@ -22,7 +22,7 @@ final class SessionSummary {
 
     private SessionSummary() {}
 
-    static Map<String, Object> of(Launch launch, Session session, Instant endedAt, String detectedVia, ManifestDiff diff,
+    static Map<String, Object> of(WorkspaceClaim launch, Session session, Instant endedAt, String detectedVia, ManifestDiff diff,
             Manifest end) {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("workspace", launch.root().toString());

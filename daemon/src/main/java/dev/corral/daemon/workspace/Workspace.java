@@ -1,6 +1,6 @@
 package dev.corral.daemon.workspace;
 
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.protocol.ErrorCode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +17,7 @@ import java.nio.file.Path;
 public record Workspace(Path root, Path launchDir, Path created) {
 
     /** {@code requested} is absolute; {@code cwd} is null or relative to the workspace. */
-    public static Workspace resolve(Path requested, String cwd) throws SessionException {
+    public static Workspace resolve(Path requested, String cwd) throws Refusal {
         if (!requested.isAbsolute()) {
             throw refused("the workspace must be an absolute path, got '" + requested + "'");
         }
@@ -44,7 +44,7 @@ public record Workspace(Path root, Path launchDir, Path created) {
     }
 
     /** The launch directory, relative and lexically normalized; empty for the root. */
-    private static Path relativeLaunch(Path workspace, String cwd) throws SessionException {
+    private static Path relativeLaunch(Path workspace, String cwd) throws Refusal {
         if (cwd == null || cwd.isEmpty()) {
             return Path.of("");
         }
@@ -65,7 +65,7 @@ public record Workspace(Path root, Path launchDir, Path created) {
      * Follows the launch directory one component at a time without following links, so that a
      * symlink leading outside is named in the refusal; then checks the real path as a whole.
      */
-    private static Path launchDirectory(Path root, Path relative, String cwd) throws SessionException {
+    private static Path launchDirectory(Path root, Path relative, String cwd) throws Refusal {
         Path current = root;
         for (Path part : relative) {
             if (part.toString().isEmpty()) {
@@ -105,7 +105,7 @@ public record Workspace(Path root, Path launchDir, Path created) {
     }
 
     /** Creates the workspace and answers the top-most directory that did not exist before. */
-    private static Path create(Path workspace) throws SessionException {
+    private static Path create(Path workspace) throws Refusal {
         Path top = workspace;
         while (top.getParent() != null && !Files.exists(top.getParent(), LinkOption.NOFOLLOW_LINKS)) {
             top = top.getParent();
@@ -135,7 +135,7 @@ public record Workspace(Path root, Path launchDir, Path created) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    private static SessionException refused(String message) {
-        return new SessionException(ErrorCode.BAD_REQUEST, message);
+    private static Refusal refused(String message) {
+        return new Refusal(ErrorCode.BAD_REQUEST, message);
     }
 }

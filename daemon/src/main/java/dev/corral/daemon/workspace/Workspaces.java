@@ -3,7 +3,7 @@ package dev.corral.daemon.workspace;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.daemon.concurrent.WorkerPool;
 import dev.corral.daemon.session.Session;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.session.SessionListener;
 import dev.corral.protocol.result.LeaseList;
 import dev.corral.protocol.result.Released;
@@ -68,7 +68,7 @@ public final class Workspaces implements SessionListener, AutoCloseable {
     private final SessionEndRecorder endings;
     private final LeaseQueries queries;
     /** Launches of running sessions, by session id. */
-    private final Map<String, Launch> active = new HashMap<>();
+    private final Map<String, WorkspaceClaim> active = new HashMap<>();
     /**
      * Sessions found again after a restart whose launch is still being read back: their end, if
      * it comes meanwhile, is finished by {@link #adopt}, which sees them no longer running.
@@ -95,7 +95,7 @@ public final class Workspaces implements SessionListener, AutoCloseable {
         heartbeats.scheduleWithFixedDelay(heartbeat::tick, period, period, TimeUnit.MILLISECONDS);
     }
 
-    private synchronized List<Launch> launches() {
+    private synchronized List<WorkspaceClaim> launches() {
         return List.copyOf(active.values());
     }
 
@@ -124,7 +124,7 @@ public final class Workspaces implements SessionListener, AutoCloseable {
      * escapes), checks and claims the lease (refusing a live one unless forced), captures the start
      * manifest, and gathers the banner and warnings. Blocking: call it on a worker.
      */
-    public Launch prepare(Request request) throws SessionException {
+    public WorkspaceClaim prepare(Request request) throws Refusal {
         return claims.prepare(request);
     }
 
@@ -133,7 +133,7 @@ public final class Workspaces implements SessionListener, AutoCloseable {
      * on (its end, however soon, finds it), the lease names it (no pid yet), heartbeats start,
      * and its start record is queued ahead of anything its end queues.
      */
-    public void launching(Launch launch, Session session) {
+    public void launching(WorkspaceClaim launch, Session session) {
         launch.session(session);
         launch.mode(session.kind());
         synchronized (this) {
@@ -144,12 +144,12 @@ public final class Workspaces implements SessionListener, AutoCloseable {
     }
 
     /** The program started: the lease gets its pid. */
-    public void started(Launch launch, Session session) {
+    public void started(WorkspaceClaim launch, Session session) {
         claims.namePid(launch, session);
     }
 
     /** The spawn failed after {@link #prepare}: the claim is withdrawn, a workspace it created removed. */
-    public void abandon(Launch launch) {
+    public void abandon(WorkspaceClaim launch) {
         Session session = launch.session();
         if (session != null) {
             synchronized (this) {
@@ -189,7 +189,7 @@ public final class Workspaces implements SessionListener, AutoCloseable {
     /** A session found again after a restart: its launch read back, its lease taken over. */
     private void adopt(Session session) {
         MetadataDir meta = new MetadataDir(session.spec().workspace(), mapper, settings.lockTimeout());
-        Launch launch = Launch.restore(meta, session);
+        WorkspaceClaim launch = WorkspaceClaim.restore(meta, session);
         claims.takeOver(meta, launch, session);
         boolean ended;
         synchronized (this) {
@@ -212,7 +212,7 @@ public final class Workspaces implements SessionListener, AutoCloseable {
         if (root == null) {
             return;
         }
-        Launch launch;
+        WorkspaceClaim launch;
         boolean restoring = !serving;
         synchronized (this) {
             launch = active.remove(session.id());
@@ -237,7 +237,7 @@ public final class Workspaces implements SessionListener, AutoCloseable {
     }
 
     /** One workspace: its lease (or null) and its last session's summary (or null). */
-    public WorkspaceView show(Path dir) throws SessionException {
+    public WorkspaceView show(Path dir) throws Refusal {
         return queries.show(dir);
     }
 
@@ -245,7 +245,7 @@ public final class Workspaces implements SessionListener, AutoCloseable {
      * Removes a workspace's lease: a stale one always, a live one only with {@code force} (its
      * session goes on without a lease).
      */
-    public Released release(Path dir, boolean force) throws SessionException {
+    public Released release(Path dir, boolean force) throws Refusal {
         return queries.release(dir, force);
     }
 

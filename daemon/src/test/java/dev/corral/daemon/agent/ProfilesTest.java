@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.session.SessionSpec;
 import dev.corral.protocol.ErrorCode;
 import java.io.IOException;
@@ -24,7 +24,7 @@ class ProfilesTest {
 
     private String refusal(String toml) throws IOException {
         Profiles profiles = profiles(toml);
-        SessionException refused = assertThrows(SessionException.class, profiles::all);
+        Refusal refused = assertThrows(Refusal.class, profiles::all);
         assertEquals(ErrorCode.BAD_CONFIG, refused.code(), refused.getMessage());
         return refused.getMessage();
     }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.protocol.ErrorCode;
 import dev.corral.protocol.Events;
 import dev.corral.protocol.Op;
@@ -36,7 +36,7 @@ class ArgumentsTest {
     /** The BAD_REQUEST message for {@code json} bound as {@code type}. */
     private static String refusal(String json, Class<?> type) throws Exception {
         JsonNode args = JSON.readTree(json);
-        SessionException refused = assertThrows(SessionException.class, () -> Arguments.bind("op", args, type), json);
+        Refusal refused = assertThrows(Refusal.class, () -> Arguments.bind("op", args, type), json);
         assertEquals(ErrorCode.BAD_REQUEST, refused.code(), refused.getMessage());
         return refused.getMessage();
     }

@@ -79,7 +79,7 @@ class SessionRegistryTest {
                             Thread.currentThread().interrupt();
                         }
                     });
-                } catch (SessionException e) {
+                } catch (Refusal e) {
                     throw new IllegalStateException(e);
                 }
             }, workers));
@@ -91,7 +91,7 @@ class SessionRegistryTest {
         CompletableFuture<Void> kill = CompletableFuture.runAsync(() -> {
             try {
                 registry.kill(target, "TERM");
-            } catch (SessionException e) {
+            } catch (Refusal e) {
                 throw new IllegalStateException(e);
             }
         }, workers);
@@ -136,7 +136,7 @@ class SessionRegistryTest {
         second.restore();
         Session lost = second.require("pty-1");
         assertEquals(Session.State.LOST, lost.state());
-        SessionException refused = assertThrows(SessionException.class, () -> second.kill(lost, "TERM"));
+        Refusal refused = assertThrows(Refusal.class, () -> second.kill(lost, "TERM"));
         assertEquals(ErrorCode.CONFLICT, refused.code());
         first.kill(running, "KILL");
         running.exit().get(5, TimeUnit.SECONDS);
@@ -146,10 +146,10 @@ class SessionRegistryTest {
     void aNameInUseIsRefusedAndAnUnnamedSessionIsNumbered() throws Exception {
         SessionRegistry registry = registry(SessionRegistry.Limits.defaults(), Clock.systemUTC());
         registry.spawn(pty("taken", "sleep", "60"));
-        SessionException refused = assertThrows(SessionException.class, () -> registry.spawn(pty("taken", "sleep", "60")));
+        Refusal refused = assertThrows(Refusal.class, () -> registry.spawn(pty("taken", "sleep", "60")));
         assertEquals(ErrorCode.CONFLICT, refused.code());
         assertEquals("sleep-1", registry.spawn(pty(null, "sleep", "60")).name());
-        SessionException missing = assertThrows(SessionException.class, () -> registry.spawn(pty(null, "no-such-program-here")));
+        Refusal missing = assertThrows(Refusal.class, () -> registry.spawn(pty(null, "no-such-program-here")));
         assertEquals(ErrorCode.MISSING_DEPENDENCY, missing.code());
         for (Session session : registry.list(false)) {
             registry.remove(session, true);
@@ -224,7 +224,7 @@ class SessionRegistryTest {
         SessionRegistry registry = registry(SessionRegistry.Limits.defaults(), Clock.systemUTC());
         Heard heard = new Heard();
         registry.listen(heard);
-        assertThrows(SessionException.class, () -> registry.spawn(pty("never", "/nonexistent/program")));
+        assertThrows(Refusal.class, () -> registry.spawn(pty("never", "/nonexistent/program")));
         assertEquals(List.of("spawned never STARTING no-pid", "removed never STARTING no-pid"), heard.heard);
         assertEquals(List.of(), registry.list(true));
     }

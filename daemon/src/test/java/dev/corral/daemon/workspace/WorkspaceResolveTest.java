@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.protocol.ErrorCode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +20,7 @@ class WorkspaceResolveTest {
     Path dir;
 
     private String refusal(Path workspace, String cwd) {
-        SessionException e = assertThrows(SessionException.class, () -> Workspace.resolve(workspace, cwd));
+        Refusal e = assertThrows(Refusal.class, () -> Workspace.resolve(workspace, cwd));
         assertEquals(ErrorCode.BAD_REQUEST, e.code());
         return e.getMessage();
     }

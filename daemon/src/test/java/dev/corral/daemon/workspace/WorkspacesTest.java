@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.daemon.concurrent.WorkerPool;
 import dev.corral.daemon.container.ContainerSettings;
 import dev.corral.daemon.session.Session;
-import dev.corral.daemon.session.SessionException;
+import dev.corral.daemon.session.Refusal;
 import dev.corral.daemon.session.SessionRegistry;
 import dev.corral.daemon.session.SessionSpec;
 import dev.corral.protocol.ErrorCode;
@@ -75,27 +75,27 @@ class WorkspacesTest {
     }
 
     /** As the spawn command does: the launch is registered before the program starts, the pid written after. */
-    private Session spawn(Launch launch, String... command) throws SessionException {
+    private Session spawn(WorkspaceClaim launch, String... command) throws Refusal {
         Session session = registry.spawning(created -> workspaces.launching(launch, created), () -> registry.spawn(
                 new SessionSpec(null, SessionSpec.Kind.PTY, List.of(command), launch.launchDir(), Map.of(), 80, 24, launch.root(), null)));
         workspaces.started(launch, session);
         return session;
     }
 
-    private Session spawn(Launch launch, String script) throws SessionException {
+    private Session spawn(WorkspaceClaim launch, String script) throws Refusal {
         return spawn(launch, "sh", "-c", script);
     }
 
     @Test
     void aLiveLeaseIsRefusedSharedUnderForceAndAgesOnTheClock() throws Exception {
         Path root = Files.createDirectory(work.resolve("task"));
-        Launch first = workspaces.prepare(request(root, false));
+        WorkspaceClaim first = workspaces.prepare(request(root, false));
         assertTrue(first.ownsLease());
 
-        SessionException refused = assertThrows(SessionException.class, () -> workspaces.prepare(request(root, false)));
+        Refusal refused = assertThrows(Refusal.class, () -> workspaces.prepare(request(root, false)));
         assertEquals(ErrorCode.CONFLICT, refused.code());
         assertTrue(refused.getMessage().contains("--force"), refused.getMessage());
-        Launch shared = workspaces.prepare(request(root, true));
+        WorkspaceClaim shared = workspaces.prepare(request(root, true));
         assertFalse(shared.ownsLease());
         assertTrue(shared.notices().toString().contains("shares it without a lease"), shared.notices().toString());
 
@@ -111,7 +111,7 @@ class WorkspacesTest {
     @Test
     void aSessionThatEndsAtOnceIsRecordedAndItsLeaseReleased() throws Exception {
         Path root = Files.createDirectory(work.resolve("task"));
-        Launch launch = workspaces.prepare(request(root, false));
+        WorkspaceClaim launch = workspaces.prepare(request(root, false));
         // Ends at once, perhaps before the spawn has returned: its launch was registered before it started.
         Session session = spawn(launch, "echo made > made.txt");
         session.exit().get(10, TimeUnit.SECONDS);
@@ -126,7 +126,7 @@ class WorkspacesTest {
     @Test
     void theLeaseNamesTheSessionBeforeItsProgramStartsAndGetsItsPidAfter() throws Exception {
         Path root = Files.createDirectory(work.resolve("task"));
-        Launch launch = workspaces.prepare(request(root, false));
+        WorkspaceClaim launch = workspaces.prepare(request(root, false));
         AtomicReference<LeaseView> beforeStart = new AtomicReference<>();
         AtomicReference<Session.State> stateBeforeStart = new AtomicReference<>();
         Session session = registry.spawning(created -> {
@@ -151,8 +151,8 @@ class WorkspacesTest {
     @Test
     void aProgramThatCannotStartInAWorkspaceItCreatedLeavesNothing() throws Exception {
         Path root = work.resolve("never-started");
-        Launch launch = workspaces.prepare(request(root, false));
-        assertThrows(SessionException.class, () -> spawn(launch, "/nonexistent/program", "--help"));
+        WorkspaceClaim launch = workspaces.prepare(request(root, false));
+        assertThrows(Refusal.class, () -> spawn(launch, "/nonexistent/program", "--help"));
         workspaces.abandon(launch);
         assertFalse(Files.exists(root), "the start record written before the start goes with the workspace");
         assertTrue(registry.list(true).isEmpty(), "the session is removed again: " + registry.list(true));
@@ -161,7 +161,7 @@ class WorkspacesTest {
     @Test
     void aWorkspaceTheSpawnCreatedGoesAgainWhenItsSessionFailsWithoutChangingAFile() throws Exception {
         Path root = work.resolve("new-task");
-        Launch launch = workspaces.prepare(request(root, false));
+        WorkspaceClaim launch = workspaces.prepare(request(root, false));
         assertNotNull(launch.created());
         assertTrue(Files.isDirectory(root));
         Session session = spawn(launch, "exit 3");
@@ -172,7 +172,7 @@ class WorkspacesTest {
     @Test
     void aFailedSpawnInAWorkspaceItCreatedLeavesNothing() throws Exception {
         Path root = work.resolve("never-used");
-        Launch launch = workspaces.prepare(request(root, false));
+        WorkspaceClaim launch = workspaces.prepare(request(root, false));
         assertTrue(Files.isDirectory(root));
         workspaces.abandon(launch);
         assertFalse(Files.exists(root));
@@ -181,7 +181,7 @@ class WorkspacesTest {
     private Object lastSession(Path root) {
         try {
             return workspaces.show(root).lastSession();
-        } catch (SessionException e) {
+        } catch (Refusal e) {
             throw new IllegalStateException(e);
         }
     }

@@ -3,10 +3,10 @@ package dev.corral.daemon.session;
 import dev.corral.protocol.ErrorCode;
 
 /** An anticipated refusal from the session layer, carried to the caller as an error reply. */
-public final class SessionException extends Exception {
+public final class Refusal extends Exception {
     private final ErrorCode code;
 
-    public SessionException(ErrorCode code, String message) {
+    public Refusal(ErrorCode code, String message) {
         super(message);
         this.code = code;
     }

@@ -15,7 +15,7 @@ import java.util.UUID;
  * created the workspace. Its start record in {@code .corral/sessions/} lets a restarted daemon
  * carry on with a session it adopts.
  */
-public final class Launch {
+public final class WorkspaceClaim {
     private final MetadataDir meta;
     private final Path launchDir;
     private final String token;
@@ -30,7 +30,7 @@ public final class Launch {
     private volatile String noManifest;
     private volatile Session session;
 
-    Launch(MetadataDir meta, Path launchDir, String token, Path created, String agent, String mode, Instant startedAt,
+    WorkspaceClaim(MetadataDir meta, Path launchDir, String token, Path created, String agent, String mode, Instant startedAt,
             Manifest startManifest) {
         this.meta = meta;
         this.launchDir = launchDir;
@@ -56,11 +56,11 @@ public final class Launch {
             String mode, String startedAt, String noManifest) {}
 
     /** A launch read back from a start record (after a restart), or made up when there is none. */
-    static Launch restore(MetadataDir meta, Session session) {
+    static WorkspaceClaim restore(MetadataDir meta, Session session) {
         StartRecord record = meta.startRecord(session.id())
                 .orElse(new StartRecord(null, null, null, null, null, null, null, null, null));
         Manifest manifest = meta.startManifest(session.id()).orElse(null);
-        Launch launch = new Launch(meta, session.spec().cwd(), record.token() != null ? record.token() : newToken(),
+        WorkspaceClaim launch = new WorkspaceClaim(meta, session.spec().cwd(), record.token() != null ? record.token() : newToken(),
                 record.created() != null ? Path.of(record.created()) : null,
                 record.agent() != null ? record.agent() : session.agent() != null ? session.agent() : agentOf(session),
                 record.mode() != null ? record.mode() : session.kind(),
