@@ -90,11 +90,13 @@ async function step(name, body) {
     await page.setViewportSize({ width: 1400, height: 800 });
     await page.waitForTimeout(300);
     await page.keyboard.type('clear; printf "\\033[1;36mhello from corral\\033[0m\\n"; stty size\n');
-    await waitForText((t) => t.includes('hello from corral'), 'the greeting');
+    // The typed line, echoed before the shell runs it, holds the words too (after '36m'): wait for
+    // the printed greeting, a line of its own, and look at its span, not the echo's.
+    await waitForText((t) => t.split('\n').some((line) => line.trim() === 'hello from corral'), 'the greeting');
     await step('colour-shown', async () => {
       const colours = await page.evaluate(() => {
         const spans = [...document.querySelectorAll('.xterm-rows span')];
-        const greeting = spans.find((span) => span.textContent.includes('hello from corral'));
+        const greeting = spans.find((span) => span.textContent.trim() === 'hello from corral');
         const rows = document.querySelector('.xterm-rows');
         return greeting ? [getComputedStyle(greeting).color, getComputedStyle(rows).color] : null;
       });
