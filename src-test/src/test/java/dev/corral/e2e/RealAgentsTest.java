@@ -63,6 +63,7 @@ class RealAgentsTest {
         if (sandbox != null) {
             sandbox.close();
         }
+        Run.endProgramsUnder(dir);
     }
 
     /** A private HOME and an empty working directory; {@code files} are written into the HOME first. */

@@ -48,14 +48,7 @@ class TmuxRealProgramsTest {
     @AfterEach
     void stop() {
         sandbox.close();
-        // Codex leaves a background app-server of its own (per HOME) running: end those of this test.
-        // One of them restarts the other, so kill until none is left.
-        Deadline.await(Duration.ofSeconds(30), () -> "codex's background processes to end", () -> {
-            List<ProcessHandle> left = ProcessHandle.allProcesses()
-                    .filter(p -> p.info().command().map(c -> c.startsWith(dir.toString())).orElse(false)).toList();
-            left.forEach(ProcessHandle::destroyForcibly);
-            return left.isEmpty();
-        });
+        Run.endProgramsUnder(dir);
     }
 
     /** The codex binary that src-test/agents/install.sh put in the project's cache (bin/test runs it). */

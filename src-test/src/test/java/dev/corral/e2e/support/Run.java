@@ -32,6 +32,20 @@ public final class Run {
 
     private Run() {}
 
+    /**
+     * Ends every process whose program lies under {@code dir}, until none is left or 30 s pass:
+     * what a test leaves behind that outlives its daemon (Codex starts a background app-server of
+     * its own from its HOME, and one of its processes restarts the other).
+     */
+    public static void endProgramsUnder(Path dir) {
+        Deadline.await(Duration.ofSeconds(30), () -> "the programs under " + dir + " to end", () -> {
+            List<ProcessHandle> left = ProcessHandle.allProcesses()
+                    .filter(p -> p.info().command().map(c -> c.startsWith(dir.toString() + "/")).orElse(false)).toList();
+            left.forEach(ProcessHandle::destroyForcibly);
+            return left.isEmpty();
+        });
+    }
+
     public static Result command(Map<String, String> env, Duration deadline, List<String> command) {
         try {
             Path out = Files.createTempFile("corral-run", ".out");
