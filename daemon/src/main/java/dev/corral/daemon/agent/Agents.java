@@ -67,22 +67,19 @@ public final class Agents implements SessionListener {
         }
     }
 
-    /** Spawns an agent session (blocking: call off the event loop). */
-    public Session spawn(SessionRegistry sessions, Request request) throws Refusal {
-        return spawn(sessions, request, null);
-    }
-
     /**
-     * Spawns an agent session; {@code container} (image, memory, issue) when it runs in a
-     * container: then the profile's {@code requires} is looked for in the image, the prompt and
-     * MCP files are mounted read-only at {@link #PROMPT_INSIDE} and {@link #MCP_INSIDE}, and the
-     * command and environment name those paths.
+     * Spawns an agent session (blocking: call off the event loop); {@code container} (image,
+     * memory, issue) when it runs in a container: then the profile's {@code requires} is looked
+     * for in the image, the prompt and MCP files are mounted read-only at {@link #PROMPT_INSIDE}
+     * and {@link #MCP_INSIDE}, and the command and environment name those paths. {@code also}
+     * prepares the session after the agent's watcher, before its program starts.
      */
-    public Session spawn(SessionRegistry sessions, Request request, SessionSpec.Container container) throws Refusal {
+    public Session spawn(SessionRegistry sessions, Request request, SessionSpec.Container container,
+            SessionRegistry.Preparation also) throws Refusal {
         Profile profile = profiles.require(request.profile());
         SessionSpec.Kind kind = request.kind() == null ? profile.kind() : request.kind();
         if (kind == SessionSpec.Kind.CONTAINER) {
-            return spawnInContainer(sessions, request, profile, container);
+            return spawnInContainer(sessions, request, profile, container, also);
         }
         for (String binary : profile.requires()) {
             if (!onPath(binary)) {
@@ -98,7 +95,7 @@ public final class Agents implements SessionListener {
                     rendered.mcp() == null ? null : rendered.mcp().toString());
             SessionSpec spec = new SessionSpec(request.name(), kind, launch.command(), request.cwd(), launch.env(), request.cols(),
                     request.rows(), request.workspace(), null);
-            Session session = sessions.spawn(spec, created -> watch(created, profile, rendered.dir(), prompt));
+            Session session = sessions.spawn(spec, watcher(profile, rendered.dir(), prompt).andThen(also));
             log.info("agent session {} spawned from profile {} ({})", session.name(), profile.name(), profile.source());
             return session;
         } catch (Refusal | RuntimeException e) {
@@ -111,8 +108,8 @@ public final class Agents implements SessionListener {
      * The container branch of {@link #spawn}: the same watcher on the container session's output
      * as on a PTY's, so readiness, responders and status work alike.
      */
-    private Session spawnInContainer(SessionRegistry sessions, Request request, Profile profile, SessionSpec.Container container)
-            throws Refusal {
+    private Session spawnInContainer(SessionRegistry sessions, Request request, Profile profile, SessionSpec.Container container,
+            SessionRegistry.Preparation also) throws Refusal {
         if (request.workspace() == null || container == null) {
             throw new Refusal(ErrorCode.BAD_REQUEST, "a container session needs a workspace: corral spawn --agent "
                     + profile.name() + " --kind container --workspace DIR");
@@ -140,7 +137,7 @@ public final class Agents implements SessionListener {
             WorkspaceClaim launch = launch(profile, request, PROMPT_INSIDE, rendered.mcp() == null ? null : MCP_INSIDE);
             SessionSpec spec = new SessionSpec(request.name(), SessionSpec.Kind.CONTAINER, launch.command(), request.cwd(),
                     launch.env(), request.cols(), request.rows(), request.workspace(), container.withFiles(mounts));
-            Session session = sessions.spawn(spec, created -> watch(created, profile, rendered.dir(), prompt));
+            Session session = sessions.spawn(spec, watcher(profile, rendered.dir(), prompt).andThen(also));
             log.info("agent session {} spawned in a container ({}) from profile {} ({})", session.name(), container.image(),
                     profile.name(), profile.source());
             return session;
@@ -182,6 +179,10 @@ public final class Agents implements SessionListener {
     }
 
     /** Before the program starts: the session gets its watcher, so not one byte of a first dialog is missed. */
+    private SessionRegistry.Preparation watcher(Profile profile, Path dir, String prompt) {
+        return created -> watch(created, profile, dir, prompt);
+    }
+
     private void watch(Session created, Profile profile, Path dir, String prompt) {
         created.agent(profile.name());
         String typed = profile.prompt().equals("type") ? prompt : null;

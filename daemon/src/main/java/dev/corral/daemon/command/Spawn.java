@@ -101,7 +101,8 @@ final class Spawn extends BoundOperation<SpawnArgs> {
         try {
             Path dir = container != null ? inside(root, launchDir) : launchDir;
             // The launch is the session's before its program starts: its end, however soon, finds it.
-            SessionRegistry.Preparation register = launch == null ? null : created -> workspaces.launching(launch, created);
+            SessionRegistry.Preparation register = launch == null ? SessionRegistry.Preparation.NONE
+                    : created -> workspaces.launching(launch, created);
             session = start(register, args, kind, dir, root, container, promptFile);
         } catch (Refusal | RuntimeException e) {
             if (launch != null) {
@@ -120,11 +121,11 @@ final class Spawn extends BoundOperation<SpawnArgs> {
     /** The session itself, an agent's from its profile or the command as asked, with {@code register} seeing it first. */
     private Session start(SessionRegistry.Preparation register, SpawnArgs args, SessionSpec.Kind kind, Path dir, Path root,
             SessionSpec.Container container, String promptFile) throws Refusal {
-        return sessions.spawning(register, () -> args.agent() != null
+        return args.agent() != null
                 ? agents.spawn(sessions, new Agents.Request(args.name(), args.agent(), kind, args.command(), dir, args.env(),
-                        args.cols(), args.rows(), promptFile == null ? null : Path.of(promptFile), root), container)
+                        args.cols(), args.rows(), promptFile == null ? null : Path.of(promptFile), root), container, register)
                 : sessions.spawn(new SessionSpec(args.name(), kind == null ? SessionSpec.Kind.PTY : kind, args.command(), dir,
-                        args.env(), args.cols(), args.rows(), root, container)));
+                        args.env(), args.cols(), args.rows(), root, container), register);
     }
 
     /** A container's working directory must stay inside its workspace, symlinks followed: only the workspace is mounted. */

@@ -179,27 +179,23 @@ public final class SessionRegistry implements AutoCloseable {
 
     /** Reserves the name, then starts the program (blocking: call off the event loop). */
     public Session spawn(SessionSpec requested) throws Refusal {
-        return spawn(requested, session -> {});
+        return spawn(requested, Preparation.NONE);
     }
 
     /** Prepares a new session before its program starts (it sees every byte of output). */
     public interface Preparation {
+        /** Nothing to prepare. */
+        Preparation NONE = session -> {};
+
         void prepare(Session session) throws Refusal;
-    }
 
-    /**
-     * Runs {@code spawning}, which spawns one session through this registry on this thread
-     * (perhaps by way of an agent's profile, which builds its own spawn), with {@code launch}
-     * preparing that session after its own preparation: how a workspace's launch is registered
-     * before the program starts without passing through the agent room.
-     */
-    public <T> T spawning(Preparation launch, Spawning<T> spawning) throws Refusal {
-        return spawns.spawning(launch, spawning);
-    }
-
-    /** A spawn through this registry; see {@link #spawning}. */
-    public interface Spawning<T> {
-        T spawn() throws Refusal;
+        /** This preparation, then {@code next}: an agent's watcher, then the workspace's record of its launch. */
+        default Preparation andThen(Preparation next) {
+            return session -> {
+                prepare(session);
+                next.prepare(session);
+            };
+        }
     }
 
     /** Registers and announces the session, prepares it, starts its program: see {@link Spawns}. Blocking. */

@@ -21,8 +21,6 @@ final class Spawns {
     private final Reaper reaper;
     private final SessionListener broadcast;
     private final SessionRecords records;
-    /** The launch of the spawn running on this thread, if it came through {@link #spawning}. */
-    private final ThreadLocal<SessionRegistry.Preparation> launches = new ThreadLocal<>();
 
     Spawns(Map<SessionSpec.Kind, SessionKind> kinds, SessionTable table, int maxLive, Reaper reaper, SessionListener broadcast,
             SessionRecords records) {
@@ -34,25 +32,9 @@ final class Spawns {
         this.records = records;
     }
 
-    /**
-     * Runs {@code spawning} with {@code launch} preparing the one session it spawns on this thread.
-     * A thread-local, because the agent room builds its own spawn and does not pass the launch on.
-     */
-    <T> T spawning(SessionRegistry.Preparation launch, SessionRegistry.Spawning<T> spawning) throws Refusal {
-        SessionRegistry.Preparation outer = launches.get();
-        launches.set(launch);
-        try {
-            return spawning.spawn();
-        } finally {
-            launches.set(outer);
-        }
-    }
-
     Session spawn(SessionSpec requested, SessionRegistry.Preparation preparation) throws Refusal {
         SessionKind kind = kinds.get(requested.kind());
         SessionSpec completed = kind.complete(requested);
-        SessionRegistry.Preparation launch = launches.get();
-        launches.remove();
         SessionTable.Registered registered = table.register(completed, kind, maxLive, created -> {
             if (created.replaced() != null) {
                 reaper.cancel(created.replaced());
@@ -69,9 +51,6 @@ final class Spawns {
                 broadcast.removed(replaced);
             }
             preparation.prepare(session);
-            if (launch != null) {
-                launch.prepare(session);
-            }
             SessionKind.launch(kind, session, completed);
         } catch (Refusal | RuntimeException e) {
             table.unregister(session);

@@ -76,8 +76,8 @@ class WorkspacesTest {
 
     /** As the spawn command does: the launch is registered before the program starts, the pid written after. */
     private Session spawn(WorkspaceClaim launch, String... command) throws Refusal {
-        Session session = registry.spawning(created -> workspaces.launching(launch, created), () -> registry.spawn(
-                new SessionSpec(null, SessionSpec.Kind.PTY, List.of(command), launch.launchDir(), Map.of(), 80, 24, launch.root(), null)));
+        Session session = registry.spawn(new SessionSpec(null, SessionSpec.Kind.PTY, List.of(command), launch.launchDir(), Map.of(),
+                80, 24, launch.root(), null), created -> workspaces.launching(launch, created));
         workspaces.started(launch, session);
         return session;
     }
@@ -129,12 +129,12 @@ class WorkspacesTest {
         WorkspaceClaim launch = workspaces.prepare(request(root, false));
         AtomicReference<LeaseView> beforeStart = new AtomicReference<>();
         AtomicReference<Session.State> stateBeforeStart = new AtomicReference<>();
-        Session session = registry.spawning(created -> {
+        Session session = registry.spawn(new SessionSpec("named", SessionSpec.Kind.PTY, List.of("sleep", "30"), launch.launchDir(),
+                Map.of(), 80, 24, launch.root(), null), created -> {
             workspaces.launching(launch, created);
             stateBeforeStart.set(created.state());
             beforeStart.set(workspaces.show(root).lease());
-        }, () -> registry.spawn(new SessionSpec("named", SessionSpec.Kind.PTY, List.of("sleep", "30"), launch.launchDir(),
-                Map.of(), 80, 24, launch.root(), null)));
+        });
         workspaces.started(launch, session);
 
         assertEquals(Session.State.STARTING, stateBeforeStart.get(), "the launch is registered before the program starts");
