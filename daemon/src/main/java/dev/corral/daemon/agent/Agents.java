@@ -180,16 +180,14 @@ public final class Agents implements SessionListener {
 
     /** Before the program starts: the session gets its watcher, so not one byte of a first dialog is missed. */
     private SessionRegistry.Preparation watcher(Profile profile, Path dir, String prompt) {
-        return created -> watch(created, profile, dir, prompt);
-    }
-
-    private void watch(Session created, Profile profile, Path dir, String prompt) {
-        created.agent(profile.name());
         String typed = profile.prompt().equals("type") ? prompt : null;
-        OutputWatcher watcher = new OutputWatcher(target(created), profile, timers, watch, typing, typed);
-        watchers.put(created, watcher);
-        dirs.put(created, dir);
-        watcher.started();
+        return created -> {
+            created.agent(profile.name());
+            OutputWatcher watcher = new OutputWatcher(target(created), profile, timers, watch, typing, typed);
+            watchers.put(created, watcher);
+            dirs.put(created, dir);
+            watcher.started();
+        };
     }
 
     /** A spawn that failed leaves nothing behind: no watcher, no files. */

@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
  * drive it: the daemon's only client of a tmux session. The daemon asks it for no
  * {@code %output} (the pane's bytes come through {@code pipe-pane}, see {@link TmuxOutput}); should
  * a tmux send {@code %output} anyway, its lines are decoded from tmux's octal escapes and passed
- * on as the pane's bytes. A subscription carries the pane's death and status, and {@code %exit} or the end of its output
- * carries the client's own end (the session went, or the server died). Keystrokes go in as
- * {@code send-keys -H}, byte by byte. No terminal is involved, so tmux never queries one and
- * nothing tmux draws or answers reaches the program or corral's clients.
+ * on as the pane's bytes. A subscription carries the pane's death and status, and {@code %exit}
+ * or the end of its output carries the client's own end (the session went, or the server died).
+ * Keystrokes go in as {@code send-keys -H}, byte by byte. No terminal is involved, so tmux never
+ * queries one and nothing tmux draws or answers reaches the program or corral's clients.
  */
 final class TmuxControl {
     private static final Logger log = LoggerFactory.getLogger(TmuxControl.class);
