@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -84,20 +85,31 @@ class PythonClientTest {
         Map<String, Object> events = (Map<String, Object>) ((Map<String, Object>) Json.read(
                 status.out().getBytes(StandardCharsets.UTF_8))).get("events");
         long before = ((Number) events.get("lastId")).longValue();
-        Run.Result spawn = python(sandbox.socket(), "spawn", "py-events", "--", "sh", "-c", "exit 5");
+        // The program waits for a file, so it is surely running when the spawn is answered and its
+        // start is announced: a program that exits at once may end before that, with no start event.
+        Path go = dir.resolve("py-events-go");
+        Run.Result spawn = python(sandbox.socket(), "spawn", "py-events", "--", "sh", "-c",
+                "while [ ! -e \"$1\" ]; do sleep 0.05; done; exit 5", "sh", go.toString());
         assertEquals(0, spawn.exit(), spawn.toString());
+        Files.createFile(go);
 
         Run.Result follow = python(sandbox.socket(), "events", "--channel", "sessions", "--since", Long.toString(before),
-                "--count", "2");
+                "--count", "3");
         assertEquals(0, follow.exit(), follow.toString());
         List<String> lines = follow.out().lines().toList();
-        assertEquals(2, lines.size(), follow.toString());
+        assertEquals(3, lines.size(), follow.toString());
         Map<String, Object> spawned = (Map<String, Object>) Json.read(lines.get(0).getBytes(StandardCharsets.UTF_8));
-        Map<String, Object> exited = (Map<String, Object>) Json.read(lines.get(1).getBytes(StandardCharsets.UTF_8));
-        assertEquals(List.of(1L, "session.spawned", "py-events"),
-                List.of(spawned.get("seq"), spawned.get("type"), ((Map<String, Object>) spawned.get("data")).get("session")));
-        assertEquals(List.of(2L, "session.exited", 5L),
-                List.of(exited.get("seq"), exited.get("type"), ((Map<String, Object>) exited.get("data")).get("exitCode")));
+        Map<String, Object> started = (Map<String, Object>) Json.read(lines.get(1).getBytes(StandardCharsets.UTF_8));
+        Map<String, Object> exited = (Map<String, Object>) Json.read(lines.get(2).getBytes(StandardCharsets.UTF_8));
+        assertEquals(Arrays.asList(1L, "session.spawned", "py-events"),
+                Arrays.asList(spawned.get("seq"), spawned.get("type"), ((Map<String, Object>) spawned.get("data")).get("session")),
+                follow.toString());
+        assertEquals(Arrays.asList(2L, "session.started", "py-events"),
+                Arrays.asList(started.get("seq"), started.get("type"), ((Map<String, Object>) started.get("data")).get("session")),
+                follow.toString());
+        assertEquals(Arrays.asList(3L, "session.exited", 5L),
+                Arrays.asList(exited.get("seq"), exited.get("type"), ((Map<String, Object>) exited.get("data")).get("exitCode")),
+                follow.toString());
         assertTrue(((Number) exited.get("id")).longValue() > ((Number) spawned.get("id")).longValue(), follow.toString());
     }
 
